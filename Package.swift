@@ -1,0 +1,89 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Layers (arrows point down only):
+///   4 CLI       RemoteAssistCLI (remote-assist), RemoteAssistBench (remote-assist-bench)
+///   3 app       (Agent, Viewer: sessions, consent, chat — added with the session issues)
+///   2 adapters  X11Capture, PNGSnapshot, RFBTransport
+///   1 protocol  RFBProtocol
+///   0 pure      Pixels, TileCodec
+/// C libraries enter only through the system-library targets CXlib, CLibPNG, CZlib, CZstd.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+
+let package = Package(
+    name: "remote-assist",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "remote-assist", targets: ["RemoteAssistCLI"]),
+        .executable(name: "remote-assist-bench", targets: ["RemoteAssistBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.3.0"),
+    ],
+    targets: [
+        // C libraries.
+        .systemLibrary(
+            name: "CXlib", pkgConfig: "x11 xext xdamage xfixes xrandr",
+            providers: [.apt(["libx11-dev", "libxext-dev", "libxdamage-dev", "libxfixes-dev", "libxrandr-dev"])]),
+        .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+
+        // Layer 0: pure values and codecs, no I/O.
+        .target(name: "Pixels", swiftSettings: strict),
+        .target(name: "TileCodec", dependencies: ["Pixels", "CZlib", "CZstd"], swiftSettings: strict),
+
+        // Layer 1: RFB messages and state machines (bytes in, actions out).
+        .target(name: "RFBProtocol", dependencies: ["Pixels", "TileCodec", nioCore], swiftSettings: strict),
+
+        // Layer 2: adapters.
+        .target(name: "X11Capture", dependencies: ["Pixels", "CXlib"], swiftSettings: strict),
+        .target(name: "PNGSnapshot", dependencies: ["Pixels", "CLibPNG"], swiftSettings: strict),
+        .target(
+            name: "RFBTransport",
+            dependencies: [
+                "RFBProtocol", nioCore,
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strict),
+
+        // Layer 4: command lines.
+        .executableTarget(
+            name: "RemoteAssistCLI",
+            dependencies: [
+                "Pixels", "X11Capture", "PNGSnapshot",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "RemoteAssistBench",
+            dependencies: [
+                "Pixels", "TileCodec", "PNGSnapshot",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+
+        .testTarget(name: "PixelsTests", dependencies: ["Pixels"]),
+        .testTarget(name: "TileCodecTests", dependencies: ["Pixels", "TileCodec"]),
+        .testTarget(name: "RFBProtocolTests", dependencies: ["Pixels", "TileCodec", "RFBProtocol", nioCore]),
+        .testTarget(name: "RFBTransportTests", dependencies: ["RFBProtocol", "RFBTransport", nioCore]),
+        .testTarget(name: "PNGSnapshotTests", dependencies: ["Pixels", "PNGSnapshot"]),
+        .testTarget(name: "X11CaptureTests", dependencies: ["Pixels", "X11Capture", "CXlib"]),
+        .testTarget(name: "CLITests", dependencies: ["RemoteAssistCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

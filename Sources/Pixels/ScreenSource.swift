@@ -1,0 +1,48 @@
+/// Where a desktop picture comes from (an X11 display, a file sequence, a test pattern).
+///
+/// A source keeps `into` up to date: each call writes the pixels that changed since the previous call
+/// and returns where. The first call, a call after a size change, and a call with `full: true` rewrite
+/// the whole framebuffer and report its whole area.
+public protocol ScreenSource: AnyObject {
+    /// The current size of the screen.
+    var size: (width: Int, height: Int) { get }
+
+    /// Brings `framebuffer` up to date with the screen; returns what changed.
+    func capture(into framebuffer: inout Framebuffer, full: Bool) throws -> CaptureChange
+}
+
+/// What one capture changed.
+public struct CaptureChange: Sendable, Equatable {
+    /// Regions that may have changed (a superset of the real changes; compare pixels to be exact).
+    public var damage: [Rect]
+    /// True when the screen size differs from the previous capture (the framebuffer was resized).
+    public var resized: Bool
+
+    public init(damage: [Rect], resized: Bool) {
+        self.damage = damage
+        self.resized = resized
+    }
+
+    public var isEmpty: Bool { damage.isEmpty && !resized }
+}
+
+/// The pointer image, for sending the cursor separately from the desktop.
+public struct CursorImage: Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    public var hotX: Int
+    public var hotY: Int
+    /// Premultiplied-free ARGB pixels, `0xAARRGGBB`, row by row.
+    public var argb: [UInt32]
+    /// Changes whenever the cursor changes (X server serial), so callers can skip resending.
+    public var serial: UInt64
+
+    public init(width: Int, height: Int, hotX: Int, hotY: Int, argb: [UInt32], serial: UInt64) {
+        self.width = width
+        self.height = height
+        self.hotX = hotX
+        self.hotY = hotY
+        self.argb = argb
+        self.serial = serial
+    }
+}

@@ -1,0 +1,1 @@
+// RFB messages and handshake/session state machines live here.

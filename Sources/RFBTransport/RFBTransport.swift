@@ -1,0 +1,1 @@
+// NIO channel handlers, TLS and identity live here.

@@ -1,0 +1,1 @@
+print("remote-assist-bench: not yet implemented")

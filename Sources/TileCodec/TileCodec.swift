@@ -1,0 +1,1 @@
+// Encoders and decoders of pixel rectangles (Raw, ZRLE, tile-delta) live here.

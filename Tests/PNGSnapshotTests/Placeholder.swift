@@ -1,0 +1,5 @@
+import XCTest
+
+final class PNGSnapshotPlaceholder: XCTestCase {
+    func testBuilds() {}
+}

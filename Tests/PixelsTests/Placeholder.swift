@@ -1,0 +1,5 @@
+import XCTest
+
+final class PixelsPlaceholder: XCTestCase {
+    func testBuilds() {}
+}

@@ -1,0 +1,5 @@
+import XCTest
+
+final class RFBProtocolPlaceholder: XCTestCase {
+    func testBuilds() {}
+}

@@ -1,0 +1,5 @@
+import XCTest
+
+final class RFBTransportPlaceholder: XCTestCase {
+    func testBuilds() {}
+}
