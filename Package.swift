@@ -72,18 +72,19 @@ let package = Package(
         .executableTarget(
             name: "RemoteAssistBench",
             dependencies: [
-                "Pixels", "TileCodec", "PNGSnapshot",
+                "Pixels", "TileCodec", "PNGSnapshot", "X11Capture",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
 
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PixelsTests", dependencies: ["Pixels"]),
         .testTarget(name: "TileCodecTests", dependencies: ["Pixels", "TileCodec"]),
         .testTarget(name: "RFBProtocolTests", dependencies: ["Pixels", "TileCodec", "RFBProtocol", nioCore]),
         .testTarget(name: "RFBTransportTests", dependencies: ["RFBProtocol", "RFBTransport", nioCore]),
         .testTarget(name: "PNGSnapshotTests", dependencies: ["Pixels", "PNGSnapshot"]),
-        .testTarget(name: "X11CaptureTests", dependencies: ["Pixels", "X11Capture", "CXlib"]),
-        .testTarget(name: "CLITests", dependencies: ["RemoteAssistCLI"]),
+        .testTarget(name: "X11CaptureTests", dependencies: ["Pixels", "X11Capture", "CXlib", "PNGSnapshot", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["RemoteAssistCLI", "PNGSnapshot", "Pixels", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,1 +1,1 @@
-print("remote-assist-bench: not yet implemented")
+RemoteAssistBench.main()

@@ -1,5 +1,0 @@
-import XCTest
-
-final class PNGSnapshotPlaceholder: XCTestCase {
-    func testBuilds() {}
-}

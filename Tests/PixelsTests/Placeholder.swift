@@ -1,5 +1,0 @@
-import XCTest
-
-final class PixelsPlaceholder: XCTestCase {
-    func testBuilds() {}
-}

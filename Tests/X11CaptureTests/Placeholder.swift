@@ -1,5 +1,0 @@
-import XCTest
-
-final class X11CapturePlaceholder: XCTestCase {
-    func testBuilds() {}
-}
