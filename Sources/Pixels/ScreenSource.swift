@@ -9,6 +9,10 @@ public protocol ScreenSource: AnyObject {
 
     /// Brings `framebuffer` up to date with the screen; returns what changed.
     func capture(into framebuffer: inout Framebuffer, full: Bool) throws -> CaptureChange
+
+    /// Blocks until the screen may have changed or `timeoutMilliseconds` passed (negative: no limit).
+    /// True when something may have changed. Sources without change notification return true at once.
+    func waitForChange(timeoutMilliseconds: Int) throws -> Bool
 }
 
 /// What one capture changed.
@@ -17,13 +21,16 @@ public struct CaptureChange: Sendable, Equatable {
     public var damage: [Rect]
     /// True when the screen size differs from the previous capture (the framebuffer was resized).
     public var resized: Bool
+    /// True when the pointer image changed since the previous capture.
+    public var cursorChanged: Bool
 
-    public init(damage: [Rect], resized: Bool) {
+    public init(damage: [Rect], resized: Bool, cursorChanged: Bool = false) {
         self.damage = damage
         self.resized = resized
+        self.cursorChanged = cursorChanged
     }
 
-    public var isEmpty: Bool { damage.isEmpty && !resized }
+    public var isEmpty: Bool { damage.isEmpty && !resized && !cursorChanged }
 }
 
 /// The pointer image, for sending the cursor separately from the desktop.

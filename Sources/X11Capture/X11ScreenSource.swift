@@ -30,6 +30,8 @@ public final class X11ScreenSource: ScreenSource {
     private var damage: Damage = 0
     private var damageEventBase: Int32 = 0
     private var randrEventBase: Int32 = -1
+    private var fixesEventBase: Int32 = -1
+    private var cursorChanged = false
     private var converter: PixelConverter
     private var shm: SharedImage?
     private var pending = TileMap(width: 0, height: 0)
@@ -59,17 +61,19 @@ public final class X11ScreenSource: ScreenSource {
             XErrorRegistry.unregister(dpy); XCloseDisplay(dpy)
             throw X11CaptureError.unsupportedVisual("the screen has no default visual")
         }
-        guard visual.pointee.`class` == TrueColor, depth == 24 || depth == 32 else {
+        let visualClass = visual.pointee.`class`
+        guard visualClass == TrueColor, depth == 24 || depth == 32 else {
             XErrorRegistry.unregister(dpy); XCloseDisplay(dpy)
-            throw X11CaptureError.unsupportedVisual("need a TrueColor visual of depth 24 or 32, found class \(visual.pointee.`class`) depth \(depth)")
+            throw X11CaptureError.unsupportedVisual("need a TrueColor visual of depth 24 or 32, found class \(visualClass) depth \(depth)")
         }
         let bigEndian = XImageByteOrder(dpy) == MSBFirst
-        guard let conv = PixelConverter(redMask: UInt32(truncatingIfNeeded: visual.pointee.red_mask),
-                                        greenMask: UInt32(truncatingIfNeeded: visual.pointee.green_mask),
-                                        blueMask: UInt32(truncatingIfNeeded: visual.pointee.blue_mask),
+        let masks = (visual.pointee.red_mask, visual.pointee.green_mask, visual.pointee.blue_mask)
+        guard let conv = PixelConverter(redMask: UInt32(truncatingIfNeeded: masks.0),
+                                        greenMask: UInt32(truncatingIfNeeded: masks.1),
+                                        blueMask: UInt32(truncatingIfNeeded: masks.2),
                                         bigEndian: bigEndian) else {
             XErrorRegistry.unregister(dpy); XCloseDisplay(dpy)
-            throw X11CaptureError.unsupportedVisual("channel masks \(visual.pointee.red_mask)/\(visual.pointee.green_mask)/\(visual.pointee.blue_mask) are not 8 bits each")
+            throw X11CaptureError.unsupportedVisual("channel masks \(masks.0)/\(masks.1)/\(masks.2) are not 8 bits each")
         }
         converter = conv
         method = .getImage
@@ -88,6 +92,13 @@ public final class X11ScreenSource: ScreenSource {
             XRRSelectInput(dpy, root, Int32(RRScreenChangeNotifyMask))
         } else {
             randrEventBase = -1
+        }
+        // XFIXES: be told when the pointer image changes.
+        var fixesError: Int32 = 0
+        if XFixesQueryExtension(dpy, &fixesEventBase, &fixesError) != 0 {
+            XFixesSelectCursorInput(dpy, root, UInt(XFixesDisplayCursorNotifyMask))
+        } else {
+            fixesEventBase = -1
         }
         if allowSharedMemory { shm = try? makeSharedImage() }
         method = shm == nil ? .getImage : .sharedMemory
@@ -122,7 +133,9 @@ public final class X11ScreenSource: ScreenSource {
         }
         let everything = full || needsFull || resized || !usesDamage
         if everything { pending.markAll() }
-        if pending.isEmpty { return CaptureChange(damage: [], resized: false) }
+        let cursor = cursorChanged
+        cursorChanged = false
+        if pending.isEmpty { return CaptureChange(damage: [], resized: false, cursorChanged: cursor) }
 
         let spans = pending.markedSpans
         switch method {
@@ -139,7 +152,27 @@ public final class X11ScreenSource: ScreenSource {
         }
         pending.clear()
         needsFull = false
-        return CaptureChange(damage: everything ? [framebuffer.bounds] : spans, resized: resized)
+        return CaptureChange(damage: everything ? [framebuffer.bounds] : spans, resized: resized, cursorChanged: cursor)
+    }
+
+    /// Waits on the X connection: DAMAGE, RandR and cursor events wake it up, so an idle screen costs
+    /// no CPU (no polling). Without DAMAGE it returns true at once (every capture is full).
+    public func waitForChange(timeoutMilliseconds: Int) throws -> Bool {
+        try checkAlive()
+        if !usesDamage || needsFull || !pending.isEmpty || cursorChanged { return true }
+        // Flushes, then reads what the socket already holds (Xlib/XCB may have buffered events while
+        // flushing, after which the socket itself would not poll readable).
+        if XEventsQueued(display, QueuedAfterFlush) > 0 { return true }
+        var fds = pollfd(fd: XConnectionNumber(display), events: Int16(POLLIN), revents: 0)
+        let timeout = timeoutMilliseconds < 0 ? -1 : Int32(min(timeoutMilliseconds, Int(Int32.max)))
+        let n = poll(&fds, 1, timeout)
+        if n < 0 && errno != EINTR { throw X11CaptureError.connectionLost(displayName) }
+        if n > 0 && (fds.revents & Int16(POLLHUP | POLLERR)) != 0 {
+            // Let Xlib notice and report the loss through its handlers.
+            _ = XPending(display)
+            try checkAlive()
+        }
+        return n > 0
     }
 
     /// The pointer image (XFixes), or nil when the server has no XFIXES.
@@ -173,6 +206,8 @@ public final class X11ScreenSource: ScreenSource {
                 let a = ra_damage_area(&event)
                 pending.mark(Rect(x: Int(a.x), y: Int(a.y), width: Int(a.width), height: Int(a.height)))
                 sawDamage = true
+            } else if fixesEventBase >= 0 && type == fixesEventBase + Int32(XFixesCursorNotify) {
+                cursorChanged = true
             } else if randrEventBase >= 0 && type == randrEventBase + Int32(RRScreenChangeNotify) {
                 XRRUpdateConfiguration(&event)
                 resized = try updateSize() || resized

@@ -1,0 +1,100 @@
+/*
+ * vncclient-probe: a minimal third-party RFB client built on Debian's libvncclient, used by the interop
+ * tests as a stock viewer of our agent. It connects, authenticates (None, VNC, or VeNCrypt X509Plain
+ * with a username/password and the server certificate as its trust anchor), waits for the first complete
+ * framebuffer update, writes the picture as a binary PPM and exits 0. Any failure exits non-zero.
+ *
+ * usage: vncclient-probe HOST:PORT OUT.ppm [--encodings "zrle raw"] [--user U --password P]
+ *                        [--ca CERT.pem] [--updates N] [--timeout SECONDS] [--duration SECONDS]
+ *
+ * With --duration it keeps receiving updates for that long (the benchmarks' stock client), then writes
+ * the last picture and prints how many updates it saw.
+ */
+#include <rfb/rfbclient.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *user = NULL, *password = NULL, *ca = NULL;
+static int updates_wanted = 1, updates_seen = 0;
+
+static rfbCredential *get_credential(rfbClient *client, int type) {
+    (void)client;
+    rfbCredential *c = calloc(1, sizeof(rfbCredential));
+    if (!c) return NULL;
+    if (type == rfbCredentialTypeUser) {
+        c->userCredential.username = strdup(user ? user : "");
+        c->userCredential.password = strdup(password ? password : "");
+    } else if (type == rfbCredentialTypeX509) {
+        c->x509Credential.x509CACertFile = ca ? strdup(ca) : NULL;
+        c->x509Credential.x509CrlVerifyMode = rfbX509CrlVerifyNone;
+    }
+    return c;
+}
+
+static char *get_password(rfbClient *client) {
+    (void)client;
+    return strdup(password ? password : "");
+}
+
+static void finished_update(rfbClient *client) {
+    (void)client;
+    updates_seen++;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s HOST:PORT OUT.ppm [--encodings E] [--user U --password P] [--ca CERT] [--updates N] [--timeout S]\n", argv[0]);
+        return 2;
+    }
+    const char *target = argv[1], *out = argv[2], *encodings = "zrle raw";
+    int timeout = 20, duration = 0;
+    for (int i = 3; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--encodings")) encodings = argv[i + 1];
+        else if (!strcmp(argv[i], "--user")) user = argv[i + 1];
+        else if (!strcmp(argv[i], "--password")) password = argv[i + 1];
+        else if (!strcmp(argv[i], "--ca")) ca = argv[i + 1];
+        else if (!strcmp(argv[i], "--updates")) updates_wanted = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--timeout")) timeout = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--duration")) duration = atoi(argv[i + 1]);
+        else { fprintf(stderr, "unknown option %s\n", argv[i]); return 2; }
+    }
+    rfbClient *client = rfbGetClient(8, 3, 4);
+    if (!client) return 3;
+    client->GetCredential = get_credential;
+    client->GetPassword = get_password;
+    client->FinishedFrameBufferUpdate = finished_update;
+    client->appData.encodingsString = encodings;
+    client->appData.useRemoteCursor = FALSE;
+    char *args[] = { argv[0], (char *)target };
+    int fake_argc = 2;
+    if (!rfbInitClient(client, &fake_argc, args)) {
+        fprintf(stderr, "vncclient-probe: connection or authentication failed\n");
+        return 4;
+    }
+    printf("connected %dx%d \"%s\"\n", client->width, client->height, client->desktopName ? client->desktopName : "");
+    fflush(stdout);
+    time_t deadline = time(NULL) + timeout;
+    time_t end = time(NULL) + duration;
+    while (updates_seen < updates_wanted || (duration > 0 && time(NULL) < end)) {
+        if (duration == 0 && time(NULL) > deadline) { fprintf(stderr, "vncclient-probe: timed out waiting for an update\n"); return 5; }
+        int n = WaitForMessage(client, 500000);
+        if (n < 0) { fprintf(stderr, "vncclient-probe: connection lost\n"); return 6; }
+        if (n > 0 && !HandleRFBServerMessage(client)) { fprintf(stderr, "vncclient-probe: bad server message\n"); return 7; }
+    }
+    FILE *f = fopen(out, "wb");
+    if (!f) { perror(out); return 8; }
+    fprintf(f, "P6\n%d %d\n255\n", client->width, client->height);
+    for (int y = 0; y < client->height; y++) {
+        for (int x = 0; x < client->width; x++) {
+            const unsigned char *p = client->frameBuffer + ((size_t)y * client->width + x) * 4;
+            /* rfbGetClient(8,3,4) on little-endian: red at shift 0, green 8, blue 16. */
+            fputc(p[0], f); fputc(p[1], f); fputc(p[2], f);
+        }
+    }
+    fclose(f);
+    printf("wrote %s after %d update(s)\n", out, updates_seen);
+    rfbClientCleanup(client);
+    return 0;
+}
