@@ -1,0 +1,21 @@
+/// Encoding and pseudo-encoding numbers (RFC 6143 §7.7 and the rfbproto registry), as the signed S32
+/// that SetEncodings and rectangle headers carry.
+public enum RFBEncoding {
+    public static let raw: Int32 = 0
+    public static let copyRect: Int32 = 1
+    public static let hextile: Int32 = 5
+    public static let tight: Int32 = 7
+    public static let zrle: Int32 = 16
+    /// Our tile-delta codec, FourCC "RATD", outside every registered block (see `codecs/`).
+    public static let tileDelta: Int32 = 0x5241_5444
+
+    public static let desktopSize: Int32 = -223
+    public static let lastRect: Int32 = -224
+    public static let cursor: Int32 = -239
+    public static let desktopName: Int32 = -307
+    public static let extendedDesktopSize: Int32 = -308
+    public static let fence: Int32 = -312
+    public static let continuousUpdates: Int32 = -313
+    /// Our SessionEnd extension, FourCC "RASE" (see `codecs/session-end.md`).
+    public static let sessionEnd: Int32 = 0x5241_5345
+}

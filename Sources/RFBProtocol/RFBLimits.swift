@@ -1,0 +1,26 @@
+/// Upper bounds applied to every length and count read from a peer, checked before allocating or
+/// waiting for the bytes. Values written by us are held to the same limits.
+public enum RFBLimits {
+    /// Failure reason strings (security list count 0, SecurityResult failure).
+    public static let maxReasonLength = 4 * 1024
+    /// ClientCutText / ServerCutText payload.
+    public static let maxCutTextLength = 1024 * 1024
+    /// Entries in one SetEncodings message.
+    public static let maxEncodings = 1024
+    /// UTF-8 bytes of one TextChat text message (libvncserver drops peers at 4096 and above).
+    public static let maxChatLength = 4095
+    /// Username or password of VeNCrypt Plain authentication.
+    public static let maxPlainCredentialLength = 1024
+    /// Desktop name in ServerInit and in the DesktopName pseudo-rectangle.
+    public static let maxDesktopNameLength = 1024
+    /// Rectangles in one FramebufferUpdate (including updates announced with 65535 and ended by LastRect).
+    public static let maxRectanglesPerUpdate = 16_384
+    /// Body bytes of one rectangle.
+    public static let maxRectangleBodyLength = 64 * 1024 * 1024
+    /// Fence payload.
+    public static let maxFencePayloadLength = 64
+    /// SessionEnd text.
+    public static let maxSessionEndTextLength = 1024
+    /// Largest framebuffer side (RFB sizes are U16).
+    public static let maxFramebufferSide = 65_535
+}

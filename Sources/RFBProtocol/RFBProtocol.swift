@@ -1,1 +1,0 @@
-// RFB messages and handshake/session state machines live here.

@@ -1,0 +1,42 @@
+/// The peer a TLS connection was verified as: the contact's name when known, and the fingerprint.
+public struct TrustedPeer: Hashable, Sendable, CustomStringConvertible {
+    public let name: String?
+    public let fingerprint: Fingerprint
+
+    public init(name: String?, fingerprint: Fingerprint) {
+        self.name = name
+        self.fingerprint = fingerprint
+    }
+
+    /// `alice (SHA256:…)`, or the bare fingerprint.
+    public var description: String { name.map { "\($0) (\(fingerprint))" } ?? fingerprint.description }
+}
+
+/// The set of certificate fingerprints a connection may present: the contacts, or one expected peer.
+public struct TrustedPeers: Sendable {
+    private var names: [Fingerprint: String?]
+
+    /// Trusts every contact in the book.
+    public init(contacts: ContactBook) {
+        self.init(contacts.contacts)
+    }
+
+    public init(_ contacts: [Contact]) {
+        var names: [Fingerprint: String?] = [:]
+        for contact in contacts { names[contact.fingerprint] = .some(contact.name) }
+        self.names = names
+    }
+
+    /// Trusts exactly one fingerprint (e.g. typed in for `view HOST`), optionally with a name to report.
+    public init(fingerprint: Fingerprint, name: String? = nil) {
+        names = [fingerprint: name]
+    }
+
+    /// The trusted peer with this fingerprint, or nil if it is not trusted.
+    public func match(_ fingerprint: Fingerprint) -> TrustedPeer? {
+        guard let name = names[fingerprint] else { return nil }
+        return TrustedPeer(name: name, fingerprint: fingerprint)
+    }
+
+    public var count: Int { names.count }
+}

@@ -1,0 +1,357 @@
+public import Pixels
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Finds content that moved between two frames (vertical scrolls, dragged windows, any 2-D shift) inside
+/// the changed tiles, and describes it as copies that are exact and correctly ordered.
+///
+/// 1. Candidate offsets by voting: content-defined anchors (a rolling hash over 16 pixels whose mixed
+///    value has its top 6 bits zero, in non-uniform windows) are collected in the previous frame over the
+///    changed area; anchors on every 4th row of the changed tiles of the current frame that are unique in
+///    the previous frame vote for `source - destination`.
+/// 2. For each candidate, best voted first, every changed 64-pixel row segment of a changed tile is
+///    compared exactly with the previous frame at that offset (a matching prefix or suffix of at least 16
+///    pixels also counts, for region edges that do not fall on the tile grid).
+/// 3. Matching segments are merged into rectangles (vertically, then horizontally); small ones dropped.
+/// 4. The copies are ordered so that each is applied before any copy that writes over its source
+///    (a cycle is broken by dropping its smallest copy). Applied in order on `previous`, every copied
+///    pixel becomes the pixel of `current` — each copy was verified pixel for pixel.
+public struct MotionDetector: Sendable {
+    /// Copies smaller than this many pixels are not worth their header.
+    public var minimumArea = 128
+    /// How many voted offsets are tried.
+    public var maximumCandidates = 8
+    /// Offsets need at least this many anchor votes.
+    public var minimumVotes = 3
+
+    static let window = 16
+    static let base: UInt64 = 0x0000_0100_0000_01B3
+    static let tile = 64
+
+    public init() {}
+
+    /// Copies that turn `previous` into `current` over part of the tiles marked in `changed`.
+    public func detect(previous: Framebuffer, current: Framebuffer, changed: TileMap) -> [CopyOperation] {
+        guard previous.width == current.width, previous.height == current.height,
+              changed.width == current.width, changed.height == current.height,
+              changed.tileSize == Self.tile, !changed.isEmpty else { return [] }
+        return previous.pixels.withUnsafeBufferPointer { pp in
+            current.pixels.withUnsafeBufferPointer { cp in
+                guard let p = pp.baseAddress, let c = cp.baseAddress else { return [] }
+                var search = MotionSearch(prev: p, cur: c, width: current.width, height: current.height,
+                                          changed: changed, settings: self)
+                return search.run()
+            }
+        }
+    }
+}
+
+/// The working state of one `MotionDetector.detect` call.
+private struct MotionSearch {
+    let prev: UnsafePointer<UInt32>, cur: UnsafePointer<UInt32>
+    let width: Int, height: Int
+    let changed: TileMap
+    let settings: MotionDetector
+    let columns: Int
+    // Per row segment (y * columns + column): -3 not in a changed tile, -2 same as previous at the same
+    // place, -1 changed and not yet explained, k >= 0 explained by candidate k over xa..<xb.
+    var state: [Int8]
+    var xa: [Int32], xb: [Int32]
+    var alsoMatches: [UInt16]
+
+    init(prev: UnsafePointer<UInt32>, cur: UnsafePointer<UInt32>, width: Int, height: Int, changed: TileMap,
+         settings: MotionDetector) {
+        self.prev = prev; self.cur = cur; self.width = width; self.height = height
+        self.changed = changed; self.settings = settings
+        columns = changed.columns
+        state = [Int8](repeating: -3, count: height * columns)
+        xa = [Int32](repeating: 0, count: height * columns)
+        xb = [Int32](repeating: 0, count: height * columns)
+        alsoMatches = [UInt16](repeating: 0, count: height * columns)
+    }
+
+    mutating func run() -> [CopyOperation] {
+        let area = changedBounds()
+        guard !area.isEmpty else { return [] }
+        let candidates = vote(area)
+        guard !candidates.isEmpty else { return [] }
+        classify()
+        var ops: [CopyOperation] = []
+        for (k, offset) in candidates.enumerated() { match(k, offset) }
+        for (k, offset) in candidates.enumerated() {
+            for r in merge(runs(k)) where r.area >= settings.minimumArea {
+                ops.append(CopyOperation(source: Rect(x: r.x + offset.dx, y: r.y + offset.dy, width: r.width, height: r.height),
+                                         destinationX: r.x, destinationY: r.y))
+            }
+        }
+        return Self.order(ops)
+    }
+
+    func changedBounds() -> Rect {
+        var r = Rect(x: 0, y: 0, width: 0, height: 0)
+        for row in 0..<changed.rows {
+            for column in 0..<columns where changed.isMarked(column: column, row: row) {
+                r = r.union(changed.rect(column: column, row: row))
+            }
+        }
+        return r
+    }
+
+    // MARK: Voting
+
+    func vote(_ area: Rect) -> [(dx: Int, dy: Int)] {
+        let w = MotionDetector.window
+        guard area.width > w else { return [] }
+        var table = AnchorTable(expected: area.area / 32)
+        var bw: UInt64 = 1
+        for _ in 0..<w { bw = bw &* MotionDetector.base }
+        for y in area.y..<area.maxY {
+            scanRow(prev, y: y, from: area.x, to: area.maxX, bw: bw) { h, x in table.insert(h, x: x, y: y) }
+        }
+        var votes: [Int: Int] = [:]
+        for row in 0..<changed.rows {
+            let tr = changed.rect(column: 0, row: row)
+            var column = 0
+            while column < columns {
+                guard changed.isMarked(column: column, row: row) else { column += 1; continue }
+                let start = column
+                while column < columns && changed.isMarked(column: column, row: row) { column += 1 }
+                let x0 = start * MotionDetector.tile, x1 = min(width, column * MotionDetector.tile)
+                var y = (tr.y + 3) & ~3
+                while y < tr.maxY {
+                    scanRow(cur, y: y, from: x0, to: x1, bw: bw) { h, x in
+                        guard let (sx, sy) = table.unique(h) else { return }
+                        let dx = sx - x, dy = sy - y
+                        if dx != 0 || dy != 0 { votes[(dx + 131_072) << 20 | (dy + 131_072), default: 0] += 1 }
+                    }
+                    y += 4
+                }
+            }
+        }
+        let best = votes.filter { $0.value >= settings.minimumVotes }
+            .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .prefix(settings.maximumCandidates)
+        return best.map { (dx: ($0.key >> 20) - 131_072, dy: ($0.key & 0xF_FFFF) - 131_072) }
+    }
+
+    /// Calls `found` with the rolling hash and x of every anchor of row `y` in `x0..<x1`.
+    @inline(__always)
+    func scanRow(_ frame: UnsafePointer<UInt32>, y: Int, from x0: Int, to x1: Int, bw: UInt64,
+                 _ found: (UInt64, Int) -> Void) {
+        let w = MotionDetector.window, b = MotionDetector.base
+        guard x1 - x0 >= w else { return }
+        let row = frame + y * width
+        var h: UInt64 = 0
+        for i in 0..<w { h = h &* b &+ UInt64(row[x0 + i]) }
+        var x = x0
+        while true {
+            let mixed = h &* 0x9E37_79B9_7F4A_7C15
+            if mixed >> 58 == 0 {
+                let first = row[x]
+                if first != row[x + w - 1] || first != row[x + w / 2] { found(h, x) }
+            }
+            if x + w >= x1 { break }
+            h = h &* b &+ UInt64(row[x + w]) &- UInt64(row[x]) &* bw
+            x += 1
+        }
+    }
+
+    // MARK: Matching
+
+    mutating func classify() {
+        let ts = MotionDetector.tile
+        for row in 0..<changed.rows {
+            for column in 0..<columns where changed.isMarked(column: column, row: row) {
+                let t = changed.rect(column: column, row: row)
+                for y in t.y..<t.maxY {
+                    let o = y * width + t.x
+                    state[y * columns + column] = memcmp(prev + o, cur + o, t.width * 4) == 0 ? -2 : -1
+                    xa[y * columns + column] = Int32(t.x)
+                    xb[y * columns + column] = Int32(min(width, t.x + ts))
+                }
+            }
+        }
+    }
+
+    mutating func match(_ k: Int, _ offset: (dx: Int, dy: Int)) {
+        let (dx, dy) = offset
+        let minimum = MotionDetector.window
+        for row in 0..<changed.rows {
+            for column in 0..<columns where changed.isMarked(column: column, row: row) {
+                let t = changed.rect(column: column, row: row)
+                let lo = max(t.x, -dx), hi = min(t.maxX, width - dx)
+                guard hi - lo >= minimum else { continue }
+                for y in t.y..<t.maxY {
+                    let sy = y + dy
+                    guard sy >= 0 && sy < height else { continue }
+                    let s = y * columns + column
+                    let c = cur + y * width, p = prev + sy * width + dx
+                    if state[s] == -2 {
+                        if k < 16, lo == t.x, hi == t.maxX, memcmp(c + lo, p + lo, (hi - lo) * 4) == 0 {
+                            alsoMatches[s] |= UInt16(1) << UInt16(k)
+                        }
+                        continue
+                    }
+                    guard state[s] == -1 else { continue }
+                    let headSame = c[lo] == p[lo], tailSame = c[hi - 1] == p[hi - 1]
+                    guard headSame || tailSame else { continue }
+                    if headSame && tailSame && memcmp(c + lo, p + lo, (hi - lo) * 4) == 0 {
+                        state[s] = Int8(k); xa[s] = Int32(lo); xb[s] = Int32(hi)
+                        continue
+                    }
+                    var l = lo
+                    while l < hi && c[l] == p[l] { l += 1 }
+                    var r = hi
+                    while r > lo && c[r - 1] == p[r - 1] { r -= 1 }
+                    if l - lo >= hi - r {
+                        if l - lo >= minimum { state[s] = Int8(k); xa[s] = Int32(lo); xb[s] = Int32(l) }
+                    } else if hi - r >= minimum {
+                        state[s] = Int8(k); xa[s] = Int32(r); xb[s] = Int32(hi)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Vertical runs of segments explained by candidate `k` (same x range), through unchanged segments
+    /// that also match `k`; leading and trailing unchanged rows are trimmed.
+    mutating func runs(_ k: Int) -> [Rect] {
+        var out: [Rect] = []
+        let bit = k < 16 ? UInt16(1) << UInt16(k) : 0
+        for column in 0..<columns {
+            var open = false
+            var a: Int32 = 0, b: Int32 = 0, first = 0, last = 0
+            func close() {
+                if open {
+                    out.append(Rect(x: Int(a), y: first, width: Int(b - a), height: last - first + 1))
+                    for y in first...last where state[y * columns + column] == -2 { alsoMatches[y * columns + column] = 0 }
+                }
+                open = false
+            }
+            for y in 0..<height {
+                let s = y * columns + column
+                let st = state[s]
+                if st == Int8(k) {
+                    if open && xa[s] == a && xb[s] == b { last = y; continue }
+                    close()
+                    open = true; a = xa[s]; b = xb[s]; first = y; last = y
+                } else if open && st == -2 && alsoMatches[s] & bit != 0 {
+                    continue
+                } else {
+                    close()
+                }
+            }
+            close()
+        }
+        return out
+    }
+
+    /// Joins rects with the same rows that touch side by side.
+    func merge(_ rects: [Rect]) -> [Rect] {
+        let sorted = rects.sorted { ($0.y, $0.height, $0.x) < ($1.y, $1.height, $1.x) }
+        var out: [Rect] = []
+        for r in sorted {
+            if let last = out.last, last.y == r.y, last.height == r.height, last.maxX == r.x {
+                out[out.count - 1] = Rect(x: last.x, y: last.y, width: last.width + r.width, height: last.height)
+            } else {
+                out.append(r)
+            }
+        }
+        return out
+    }
+
+    // MARK: Ordering
+
+    /// Orders copies so that none is applied after another one has written over its source; breaks
+    /// cycles by dropping the smallest copy left.
+    static func order(_ ops: [CopyOperation]) -> [CopyOperation] {
+        let n = ops.count
+        guard n > 1 else { return ops }
+        // before[j] lists the copies that must come before j (they read where j writes).
+        var mustPrecede = [[Int]](repeating: [], count: n)
+        var pending = [Int](repeating: 0, count: n)
+        for a in 0..<n {
+            for b in 0..<n where a != b && ops[a].source.intersects(ops[b].destination) {
+                mustPrecede[a].append(b)
+                pending[b] += 1
+            }
+        }
+        var done = [Bool](repeating: false, count: n)
+        var out: [CopyOperation] = []
+        out.reserveCapacity(n)
+        var left = n
+        func emit(_ i: Int, keep: Bool) {
+            done[i] = true
+            left -= 1
+            if keep { out.append(ops[i]) }
+            for b in mustPrecede[i] { pending[b] -= 1 }
+        }
+        while left > 0 {
+            var progressed = false
+            for i in 0..<n where !done[i] && pending[i] == 0 {
+                emit(i, keep: true)
+                progressed = true
+            }
+            if !progressed {
+                // A cycle: drop the smallest remaining copy. Its readers no longer need to wait for it,
+                // but whoever it had to precede still waits for nothing from it.
+                var victim = -1
+                for i in 0..<n where !done[i] && (victim < 0 || ops[i].source.area < ops[victim].source.area) { victim = i }
+                emit(victim, keep: false)
+            }
+        }
+        return out
+    }
+}
+
+/// Anchor hashes of the previous frame: where each was seen first and whether it was seen again.
+private struct AnchorTable {
+    private var keys: [UInt64]
+    private var xs: [Int32], ys: [Int32]
+    private var seen: [UInt8]
+    private let mask: Int
+
+    init(expected: Int) {
+        var size = 1024
+        while size < expected * 2 { size <<= 1 }
+        keys = [UInt64](repeating: 0, count: size)
+        xs = [Int32](repeating: 0, count: size)
+        ys = [Int32](repeating: 0, count: size)
+        seen = [UInt8](repeating: 0, count: size)
+        mask = size - 1
+    }
+
+    @inline(__always)
+    private func slot(_ h: UInt64) -> (Int, Bool) {
+        var i = Int(truncatingIfNeeded: (h &* 0xD6E8_FEB8_6659_FD93) >> 40) & mask
+        var probes = 0
+        while seen[i] != 0 {
+            if keys[i] == h { return (i, true) }
+            i = (i + 1) & mask
+            probes += 1
+            if probes > mask { return (-1, false) }
+        }
+        return (i, false)
+    }
+
+    mutating func insert(_ h: UInt64, x: Int, y: Int) {
+        let (i, found) = slot(h)
+        guard i >= 0 else { return }
+        if found {
+            seen[i] = 2
+        } else {
+            keys[i] = h; xs[i] = Int32(x); ys[i] = Int32(y); seen[i] = 1
+        }
+    }
+
+    func unique(_ h: UInt64) -> (Int, Int)? {
+        let (i, found) = slot(h)
+        guard found, seen[i] == 1 else { return nil }
+        return (Int(xs[i]), Int(ys[i]))
+    }
+}

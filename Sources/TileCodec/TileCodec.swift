@@ -1,1 +1,0 @@
-// Encoders and decoders of pixel rectangles (Raw, ZRLE, tile-delta) live here.

@@ -1,0 +1,171 @@
+import Pixels
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Encodes single tiles of a tile-delta update. One per thread: it owns its scratch buffers and output,
+/// so the per-tile work does not allocate.
+struct TileCoder {
+    private var reference = [UInt32](repeating: 0, count: 4096)
+    private var values = [UInt32](repeating: 0, count: 4096)
+    private var refs = [UInt32](repeating: 0, count: 4096)
+    private var palette = TilePalette()
+    var out: [UInt8] = []
+    var tiles = 0
+    /// The union of the tiles written since `reset`.
+    var covered = Rect(x: 0, y: 0, width: 0, height: 0)
+
+    mutating func reset() {
+        out.removeAll(keepingCapacity: true)
+        tiles = 0
+        covered = Rect(x: 0, y: 0, width: 0, height: 0)
+    }
+
+    /// Appends tile (`column`, `row`) = `t` unless, after `copies`, it already equals `current`.
+    mutating func encode(column: Int, row: Int, _ t: Rect, prev: UnsafePointer<UInt32>, cur: UnsafePointer<UInt32>,
+                         width: Int, copies: [CopyOperation]) {
+        let w = t.width
+        // What the decoder holds for this tile after the copies: the previous pixels, except where a copy
+        // wrote (copies are exact, so there it holds the current pixels).
+        var mask: UInt64 = 0
+        reference.withUnsafeMutableBufferPointer { ref in
+            guard let r = ref.baseAddress else { return }
+            for yy in 0..<t.height {
+                (r + yy * w).update(from: prev + (t.y + yy) * width + t.x, count: w)
+            }
+            for c in copies {
+                let d = c.destination.intersection(t)
+                guard !d.isEmpty else { continue }
+                for y in d.y..<d.maxY {
+                    (r + (y - t.y) * w + (d.x - t.x)).update(from: cur + y * width + d.x, count: d.width)
+                }
+            }
+            for yy in 0..<t.height where memcmp(r + yy * w, cur + (t.y + yy) * width + t.x, w * 4) != 0 {
+                mask |= UInt64(1) << UInt64(yy)
+            }
+        }
+        guard mask != 0 else { return }
+        tiles += 1
+        covered = covered.union(t)
+        let all: UInt64 = t.height == 64 ? ~0 : (UInt64(1) << UInt64(t.height)) - 1
+        // Gather the coded rows.
+        var n = 0
+        values.withUnsafeMutableBufferPointer { v in
+            refs.withUnsafeMutableBufferPointer { rv in
+                reference.withUnsafeBufferPointer { ref in
+                    for yy in 0..<t.height where mask & (UInt64(1) << UInt64(yy)) != 0 {
+                        let src = cur + (t.y + yy) * width + t.x
+                        for x in 0..<w {
+                            v[n] = src[x] & 0x00FF_FFFF
+                            rv[n] = ref[yy * w + x] & 0x00FF_FFFF
+                            n += 1
+                        }
+                    }
+                }
+            }
+        }
+        let codedRows = n / w
+        // Measure every kind.
+        palette.reset()
+        var overflow = false
+        var paletteRLECost = 0, plainRLECost = 0, xorCost = 0
+        values.withUnsafeBufferPointer { v in
+            refs.withUnsafeBufferPointer { rv in
+                var i = 0
+                while i < n {
+                    let colour = v[i]
+                    var j = i + 1
+                    while j < n && v[j] == colour { j += 1 }
+                    let len = j - i
+                    let lenBytes = (len - 1) / 255 + 1
+                    paletteRLECost += len == 1 ? 1 : 1 + lenBytes
+                    plainRLECost += 3 + lenBytes
+                    if !overflow && palette.index(of: colour) == nil && !palette.insert(colour) { overflow = true }
+                    i = j
+                }
+                var zeroRun = false
+                for k in 0..<n {
+                    let z = v[k] == rv[k]
+                    if !z { xorCost += 3 } else if !zeroRun { xorCost += 2 }
+                    zeroRun = z
+                }
+            }
+        }
+        out.appendU16(column)
+        out.appendU16(row)
+        let flag: UInt8 = mask == all ? 0 : TileDelta.rowMaskFlag
+        let count = palette.count
+        if !overflow && count == 1 {
+            out.append(TileDelta.Kind.solid.rawValue | flag)
+            if flag != 0 { out.appendU64(mask) }
+            appendPixel(values[0])
+            return
+        }
+        var best = TileDelta.Kind.raw, bestCost = 3 * n
+        if xorCost < bestCost { best = .xor; bestCost = xorCost }
+        if plainRLECost < bestCost { best = .plainRLE; bestCost = plainRLECost }
+        var bits = 0
+        if !overflow {
+            let prle = 1 + 3 * count + paletteRLECost
+            if prle < bestCost { best = .paletteRLE; bestCost = prle }
+            if count <= 16 {
+                bits = count <= 2 ? 1 : count <= 4 ? 2 : 4
+                let packed = 1 + 3 * count + codedRows * ((w * bits + 7) / 8)
+                if packed <= bestCost { best = .packedPalette; bestCost = packed }
+            }
+        }
+        out.append(best.rawValue | flag)
+        if flag != 0 { out.appendU64(mask) }
+        switch best {
+        case .raw:
+            for k in 0..<n { appendPixel(values[k]) }
+        case .xor:
+            for k in 0..<n { appendPixel(values[k] ^ refs[k]) }
+        case .plainRLE:
+            var i = 0
+            while i < n {
+                var j = i + 1
+                while j < n && values[j] == values[i] { j += 1 }
+                appendPixel(values[i])
+                out.appendRunLength(j - i)
+                i = j
+            }
+        case .paletteRLE:
+            out.append(UInt8(count))
+            for k in 0..<count { appendPixel(palette.colours[k]) }
+            var i = 0
+            while i < n {
+                var j = i + 1
+                while j < n && values[j] == values[i] { j += 1 }
+                let index = UInt8(palette.index(of: values[i]) ?? 0)
+                if j - i == 1 { out.append(index) } else { out.append(index | 0x80); out.appendRunLength(j - i) }
+                i = j
+            }
+        case .packedPalette:
+            out.append(UInt8(count))
+            for k in 0..<count { appendPixel(palette.colours[k]) }
+            for yy in 0..<codedRows {
+                var acc: UInt32 = 0, filled = 0
+                for x in 0..<w {
+                    acc = acc << UInt32(bits) | UInt32(palette.index(of: values[yy * w + x]) ?? 0)
+                    filled += bits
+                    if filled == 8 { out.append(UInt8(acc)); acc = 0; filled = 0 }
+                }
+                if filled > 0 { out.append(UInt8(truncatingIfNeeded: acc << UInt32(8 - filled))) }
+            }
+        case .solid:
+            break
+        }
+    }
+
+    @inline(__always)
+    private mutating func appendPixel(_ p: UInt32) {
+        out.append(UInt8(truncatingIfNeeded: p))
+        out.append(UInt8(truncatingIfNeeded: p >> 8))
+        out.append(UInt8(truncatingIfNeeded: p >> 16))
+    }
+}

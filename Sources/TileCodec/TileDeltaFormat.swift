@@ -1,0 +1,24 @@
+import Pixels
+
+/// Constants of the tile-delta wire format (see `codecs/tile-delta/SPEC.md`).
+public enum TileDelta {
+    /// The encoding number: FourCC "RATD", outside every registered RFB block.
+    public static let encodingNumber: Int32 = 0x5241_5444
+    /// Version byte at the start of every decompressed payload.
+    static let version: UInt8 = 1
+    static let tileSize = 64
+    /// Tile kinds (low 7 bits of the kind byte); bit 7 says a row mask follows.
+    enum Kind: UInt8 {
+        case raw = 0, solid = 1, packedPalette = 2, paletteRLE = 3, xor = 4, plainRLE = 5
+    }
+    static let rowMaskFlag: UInt8 = 0x80
+    static let copyBytes = 12
+
+    /// The largest payload a well-formed update of `rect` can declare: header, the most copies a U16
+    /// count allows, and per tile of the rect its header, row mask, a full palette and 4 bytes a pixel
+    /// (plain RLE of single-pixel runs, the most expensive kind).
+    static func payloadLimit(for rect: Rect) -> Int {
+        let tiles = ((rect.width + 63) / 64 + 1) * ((rect.height + 63) / 64 + 1)
+        return 7 + 65_535 * copyBytes + tiles * (5 + 8 + 1 + 127 * 3) + rect.area * 4
+    }
+}

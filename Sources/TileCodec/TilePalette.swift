@@ -1,0 +1,43 @@
+/// A small open-addressing set of up to 127 colours kept in insertion order, reused tile after tile
+/// without allocating.
+struct TilePalette {
+    static let capacity = 127
+    private(set) var colours = [UInt32](repeating: 0, count: 127)
+    private(set) var count = 0
+    private var keys = [UInt32](repeating: 0, count: 256)
+    private var slots = [UInt8](repeating: 0, count: 256)  // palette index + 1; 0 = empty
+    private var used = [Int](repeating: 0, count: 127)      // slot of each colour, to clear fast
+
+    mutating func reset() {
+        for k in 0..<count { slots[used[k]] = 0 }
+        count = 0
+    }
+
+    @inline(__always)
+    static func hash(_ c: UInt32) -> Int { Int((c &* 0x9E37_79B1) >> 24) }
+
+    @inline(__always)
+    func index(of c: UInt32) -> Int? {
+        var h = Self.hash(c)
+        while true {
+            let s = slots[h]
+            if s == 0 { return nil }
+            if keys[h] == c { return Int(s) - 1 }
+            h = (h + 1) & 255
+        }
+    }
+
+    /// Adds a colour not yet present; false when the palette is full.
+    @inline(__always)
+    mutating func insert(_ c: UInt32) -> Bool {
+        guard count < Self.capacity else { return false }
+        var h = Self.hash(c)
+        while slots[h] != 0 { h = (h + 1) & 255 }
+        keys[h] = c
+        slots[h] = UInt8(count + 1)
+        used[count] = h
+        colours[count] = c
+        count += 1
+        return true
+    }
+}
