@@ -62,6 +62,24 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // Layer 3: the sessions.
+        .target(
+            name: "Agent",
+            dependencies: [
+                "Pixels", "TileCodec", "RFBProtocol", "RFBTransport", "X11Capture", nioCore,
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "Viewer",
+            dependencies: [
+                "Pixels", "TileCodec", "RFBProtocol", "RFBTransport", "PNGSnapshot", nioCore,
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict),
+
         // Layer 4: command lines.
         .executableTarget(
             name: "RemoteAssistCLI",

@@ -10,9 +10,17 @@ public protocol ScreenSource: AnyObject {
     /// Brings `framebuffer` up to date with the screen; returns what changed.
     func capture(into framebuffer: inout Framebuffer, full: Bool) throws -> CaptureChange
 
-    /// Blocks until the screen may have changed or `timeoutMilliseconds` passed (negative: no limit).
-    /// True when something may have changed. Sources without change notification return true at once.
-    func waitForChange(timeoutMilliseconds: Int) throws -> Bool
+    /// True when changes are known that the next `capture` will report.
+    var hasPendingChanges: Bool { get }
+
+    /// Blocks until the source hears of a change, `wakeFileDescriptor` (if any) becomes readable, or
+    /// `timeoutMilliseconds` pass (negative: no limit). Notifications are absorbed (so they cannot pile
+    /// up while nobody captures); `hasPendingChanges` then tells whether a capture has work. Returns
+    /// true when something woke it before the timeout. Sources without notifications return at once.
+    func waitForEvents(timeoutMilliseconds: Int, wakeFileDescriptor: Int32?) throws -> Bool
+
+    /// The pointer image, or nil when the source cannot tell.
+    func cursorImage() throws -> CursorImage?
 }
 
 /// What one capture changed.

@@ -32,6 +32,7 @@ public final class X11ScreenSource: ScreenSource {
     private var randrEventBase: Int32 = -1
     private var fixesEventBase: Int32 = -1
     private var cursorChanged = false
+    private var damageSinceSubtract = 0
     private var converter: PixelConverter
     private var shm: SharedImage?
     private var pending = TileMap(width: 0, height: 0)
@@ -155,24 +156,41 @@ public final class X11ScreenSource: ScreenSource {
         return CaptureChange(damage: everything ? [framebuffer.bounds] : spans, resized: resized, cursorChanged: cursor)
     }
 
-    /// Waits on the X connection: DAMAGE, RandR and cursor events wake it up, so an idle screen costs
-    /// no CPU (no polling). Without DAMAGE it returns true at once (every capture is full).
-    public func waitForChange(timeoutMilliseconds: Int) throws -> Bool {
+    public var hasPendingChanges: Bool { !usesDamage || needsFull || !pending.isEmpty || cursorChanged }
+
+    /// Waits on the X connection (and `wakeFileDescriptor`): DAMAGE, RandR and cursor events wake it up,
+    /// so an idle screen costs no CPU (no polling). Events are drained into the pending damage each time.
+    public func waitForEvents(timeoutMilliseconds: Int, wakeFileDescriptor: Int32? = nil) throws -> Bool {
         try checkAlive()
-        if !usesDamage || needsFull || !pending.isEmpty || cursorChanged { return true }
+        guard usesDamage else { return true }
         // Flushes, then reads what the socket already holds (Xlib/XCB may have buffered events while
         // flushing, after which the socket itself would not poll readable).
-        if XEventsQueued(display, QueuedAfterFlush) > 0 { return true }
-        var fds = pollfd(fd: XConnectionNumber(display), events: Int16(POLLIN), revents: 0)
+        if XEventsQueued(display, QueuedAfterFlush) > 0 {
+            _ = try drainQueued()
+            return true
+        }
+        var fds = [pollfd(fd: XConnectionNumber(display), events: Int16(POLLIN), revents: 0)]
+        if let wake = wakeFileDescriptor { fds.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0)) }
         let timeout = timeoutMilliseconds < 0 ? -1 : Int32(min(timeoutMilliseconds, Int(Int32.max)))
-        let n = poll(&fds, 1, timeout)
+        let n = poll(&fds, nfds_t(fds.count), timeout)
         if n < 0 && errno != EINTR { throw X11CaptureError.connectionLost(displayName) }
-        if n > 0 && (fds.revents & Int16(POLLHUP | POLLERR)) != 0 {
-            // Let Xlib notice and report the loss through its handlers.
-            _ = XPending(display)
+        if n > 0 && fds[0].revents != 0 {
+            // Reads the events (or lets Xlib notice a lost connection and report it through its handlers).
+            _ = XEventsQueued(display, QueuedAfterReading)
             try checkAlive()
+            _ = try drainQueued()
         }
         return n > 0
+    }
+
+    /// Moves already-read events into the pending state without a round trip.
+    private func drainQueued() throws -> Bool {
+        var resized = false
+        while XEventsQueued(display, QueuedAlready) > 0 {
+            resized = try handleNextEvent() || resized
+        }
+        if resized { needsFull = true }
+        return resized
     }
 
     /// The pointer image (XFixes), or nil when the server has no XFIXES.
@@ -197,26 +215,34 @@ public final class X11ScreenSource: ScreenSource {
     /// Reads queued events: damage into `pending`, screen changes into the size. True on a resize.
     private func drainEvents() throws -> Bool {
         var resized = false
-        var sawDamage = false
-        var event = XEvent()
         while XPending(display) > 0 {
-            XNextEvent(display, &event)
-            let type = ra_event_type(&event)
-            if usesDamage && type == damageEventBase + Int32(XDamageNotify) {
-                let a = ra_damage_area(&event)
-                pending.mark(Rect(x: Int(a.x), y: Int(a.y), width: Int(a.width), height: Int(a.height)))
-                sawDamage = true
-            } else if fixesEventBase >= 0 && type == fixesEventBase + Int32(XFixesCursorNotify) {
-                cursorChanged = true
-            } else if randrEventBase >= 0 && type == randrEventBase + Int32(RRScreenChangeNotify) {
-                XRRUpdateConfiguration(&event)
-                resized = try updateSize() || resized
-            }
+            resized = try handleNextEvent() || resized
         }
-        // Raw reports accumulate a region on the server side too; empty it so it cannot grow.
-        if sawDamage { XDamageSubtract(display, damage, 0, 0) }
         try checkAlive()
         return resized
+    }
+
+    /// Takes one event off the queue. True when it resized the screen.
+    private func handleNextEvent() throws -> Bool {
+        var event = XEvent()
+        XNextEvent(display, &event)
+        let type = ra_event_type(&event)
+        if usesDamage && type == damageEventBase + Int32(XDamageNotify) {
+            let a = ra_damage_area(&event)
+            pending.mark(Rect(x: Int(a.x), y: Int(a.y), width: Int(a.width), height: Int(a.height)))
+            damageSinceSubtract += 1
+            // Raw reports accumulate a region on the server side too; empty it now and then.
+            if damageSinceSubtract >= 256 {
+                XDamageSubtract(display, damage, 0, 0)
+                damageSinceSubtract = 0
+            }
+        } else if fixesEventBase >= 0 && type == fixesEventBase + Int32(XFixesCursorNotify) {
+            cursorChanged = true
+        } else if randrEventBase >= 0 && type == randrEventBase + Int32(RRScreenChangeNotify) {
+            XRRUpdateConfiguration(&event)
+            return try updateSize()
+        }
+        return false
     }
 
     /// Re-reads the root window size; rebuilds the shared image when it changed.

@@ -129,15 +129,17 @@ final class X11CaptureTests: XCTestCase {
     }
 
     /// Waiting is event-driven: it times out on a still screen and wakes up for a drawing.
-    func testWaitForChangeWakesOnDrawingOnly() throws {
+    func testWaitForEventsWakesOnDrawingOnly() throws {
         let draw = try drawing()
         let source = try X11ScreenSource(displayName: try display())
         var fb = Framebuffer(width: 0, height: 0)
         _ = try source.capture(into: &fb, full: false)
-        XCTAssertFalse(try source.waitForChange(timeoutMilliseconds: 200), "nothing drawn: the wait times out")
+        XCTAssertFalse(try source.waitForEvents(timeoutMilliseconds: 200, wakeFileDescriptor: nil), "nothing drawn: the wait times out")
+        XCTAssertFalse(source.hasPendingChanges)
         draw.fill(Rect(x: 700, y: 700, width: 10, height: 10), 0x010203)
         draw.sync()
-        XCTAssertTrue(try source.waitForChange(timeoutMilliseconds: 5000))
+        XCTAssertTrue(try source.waitForEvents(timeoutMilliseconds: 5000, wakeFileDescriptor: nil))
+        XCTAssertTrue(source.hasPendingChanges)
         let change = try source.capture(into: &fb, full: false)
         XCTAssertTrue(covers(change.damage, Rect(x: 700, y: 700, width: 10, height: 10)), "\(change.damage)")
     }

@@ -1,0 +1,72 @@
+public import NIOCore
+public import Pixels
+public import RFBTransport
+
+/// How the agent lets viewers in.
+public struct AgentSecurity: Sendable {
+    /// VeNCrypt X509None: mutual TLS, the viewer's certificate must be a contact.
+    public var mutualTLS: TLSSetup.Server?
+    /// VeNCrypt X509Plain: TLS, then the one-time password (for stock viewers).
+    public var passwordTLS: TLSSetup.Server?
+    public var passwords: PasswordGate?
+    /// Security type None: only for `--insecure-loopback` (the listener is then bound to 127.0.0.1).
+    public var allowNone: Bool
+
+    public init(mutualTLS: TLSSetup.Server? = nil, passwordTLS: TLSSetup.Server? = nil, passwords: PasswordGate? = nil,
+                allowNone: Bool = false) {
+        self.mutualTLS = mutualTLS
+        self.passwordTLS = passwordTLS
+        self.passwords = passwords
+        self.allowNone = allowNone
+    }
+}
+
+/// Who asks to see the screen, as shown to the requester before they decide.
+public struct ConsentRequest: Sendable, Equatable {
+    /// "alice (SHA256:…)", "a viewer with the one-time password", …
+    public var viewer: String
+    public var remoteAddress: String
+}
+
+/// What happens in an agent session, for the terminal, the status line and `--json`.
+public enum AgentEvent: Sendable, Equatable {
+    case connected(remoteAddress: String)
+    case viewerVerified(String)
+    case authenticationFailed(String)
+    case consentAsked(ConsentRequest)
+    case consentRefused(String)
+    case sessionStarted(viewer: String, width: Int, height: Int)
+    case chat(String)
+    case resized(width: Int, height: Int)
+    /// The session ended; `byViewer` tells who ended it.
+    case ended(byViewer: Bool, reason: String)
+}
+
+public struct AgentConfiguration: Sendable {
+    public var security: AgentSecurity
+    /// The desktop name sent in ServerInit.
+    public var desktopName: String
+    /// Opens the screen; called on the capture thread only after consent.
+    public var makeSource: @Sendable () throws -> any ScreenSource
+    /// Asks the requester; call `decide` exactly once, from any thread.
+    public var consent: @Sendable (_ request: ConsentRequest, _ decide: @escaping @Sendable (Bool) -> Void) -> Void
+    public var events: @Sendable (AgentEvent) -> Void
+    /// The handshake (up to the consent question) must finish within this time.
+    public var handshakeTimeout: TimeAmount
+    /// Coalescing window for damage before an update is built.
+    public var deferMilliseconds: Int
+
+    public init(security: AgentSecurity, desktopName: String,
+                makeSource: @escaping @Sendable () throws -> any ScreenSource,
+                consent: @escaping @Sendable (ConsentRequest, @escaping @Sendable (Bool) -> Void) -> Void,
+                events: @escaping @Sendable (AgentEvent) -> Void = { _ in },
+                handshakeTimeout: TimeAmount = .seconds(10), deferMilliseconds: Int = 8) {
+        self.security = security
+        self.desktopName = desktopName
+        self.makeSource = makeSource
+        self.consent = consent
+        self.events = events
+        self.handshakeTimeout = handshakeTimeout
+        self.deferMilliseconds = deferMilliseconds
+    }
+}

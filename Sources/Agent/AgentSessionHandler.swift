@@ -1,0 +1,299 @@
+import NIOCore
+import NIOSSL
+import Pixels
+import RFBProtocol
+import RFBTransport
+
+/// The agent end of one viewer connection: runs the RFB handshake (VeNCrypt TLS upgrade, password,
+/// consent), then the session (requests, chat, session end) with a `CapturePump` started only after
+/// consent. Lives on the channel's event loop.
+final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let configuration: AgentConfiguration
+    private var handshake: ServerHandshake
+    private var session: ServerSession?
+    private var cumulation = ByteBuffer()
+    private var pump: CapturePump?
+    private var viewer = "a viewer"
+    private var remote = "?"
+    private var context: ChannelHandlerContext?
+    private var handshakeTimer: Scheduled<Void>?
+    private var ended = false
+    private var awaitingTLS = false
+
+    init(configuration: AgentConfiguration) {
+        self.configuration = configuration
+        var subtypes: [VeNCryptSubtype] = []
+        if configuration.security.mutualTLS != nil { subtypes.append(.x509None) }
+        if configuration.security.passwordTLS != nil && configuration.security.passwords != nil { subtypes.append(.x509Plain) }
+        handshake = ServerHandshake(configuration: ServerHandshakeConfiguration(
+            allowNone: configuration.security.allowNone, veNCryptSubtypes: subtypes))
+    }
+
+    // MARK: - Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        remote = context.channel.remoteAddress.map { "\($0)" } ?? "?"
+        configuration.events(.connected(remoteAddress: remote))
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        handshakeTimer = context.eventLoop.scheduleTask(in: configuration.handshakeTimeout) {
+            bound.value.fail("the viewer did not finish the handshake in time", notify: .ended(byViewer: true, reason: "handshake timeout"))
+        }
+        perform(handshake.start())
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        cumulation.writeBuffer(&bytes)
+        process()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        pump?.stop()
+        handshakeTimer?.cancel()
+        if !ended {
+            ended = true
+            configuration.events(.ended(byViewer: true, reason: session == nil ? "the viewer left during the handshake" : "the viewer disconnected"))
+        }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail("connection error: \(error)", notify: .ended(byViewer: true, reason: "connection error: \(error)"))
+    }
+
+    // MARK: - Bytes in
+
+    private func process() {
+        guard !ended, !awaitingTLS else { return }
+        do {
+            if var s = session {
+                let actions = try s.receive(&cumulation)
+                session = s
+                handleSession(actions)
+            } else {
+                perform(try handshake.receive(&cumulation))
+                if session != nil && cumulation.readableBytes > 0 { process() }
+            }
+            cumulation.discardReadBytes()
+        } catch {
+            fail("\(error)", notify: .ended(byViewer: true, reason: "protocol error: \(error)"))
+        }
+    }
+
+    // MARK: - Handshake
+
+    private func perform(_ actions: [ServerHandshake.Action]) {
+        guard let context else { return }
+        for action in actions {
+            switch action {
+            case .send(let bytes):
+                context.write(wrapOutboundOut(bytes), promise: nil)
+            case .startTLS:
+                context.flush()
+                startTLS(context)
+            case .checkPlainCredentials(_, let password):
+                let check = configuration.security.passwords?.verify(Array(password.utf8)) ?? .spent
+                if check != .accepted {
+                    configuration.events(.authenticationFailed("one-time password refused (\(check))"))
+                } else {
+                    viewer = "a viewer with the one-time password"
+                }
+                perform(handshake.plainCredentialsChecked(ok: check == .accepted))
+            case .askConsent:
+                context.flush()
+                askConsent(context)
+            case .consentGrantedNeedServerInit:
+                context.flush()
+                startCapture(context)
+            case .completed:
+                handshakeTimer?.cancel()
+            case .fail(let reason):
+                context.flush()
+                fail(reason, notify: nil)
+            }
+        }
+        context.flush()
+    }
+
+    private func startTLS(_ context: ChannelHandlerContext) {
+        let setup: TLSSetup.Server?
+        switch handshake.security {
+        case .veNCrypt(.x509None): setup = configuration.security.mutualTLS
+        case .veNCrypt(.x509Plain): setup = configuration.security.passwordTLS
+        default: setup = nil
+        }
+        guard let setup else { return fail("no TLS set up for \(String(describing: handshake.security))", notify: nil) }
+        guard cumulation.readableBytes == 0 else {
+            return fail("the viewer sent data before the TLS handshake", notify: .ended(byViewer: true, reason: "protocol error"))
+        }
+        let handlers = setup.makeHandlers(on: context.eventLoop)
+        do {
+            try handlers.add(to: context.pipeline.syncOperations, position: .first)
+        } catch {
+            return fail("cannot start TLS: \(error)", notify: nil)
+        }
+        awaitingTLS = true
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        handlers.peer.whenComplete { result in
+            let me = bound.value
+            me.awaitingTLS = false
+            switch result {
+            case .success(let peer):
+                if let peer {
+                    me.viewer = peer.description
+                    me.configuration.events(.viewerVerified(peer.description))
+                }
+                me.perform(me.handshake.tlsEstablished())
+                me.process()
+            case .failure(let error):
+                me.configuration.events(.authenticationFailed("TLS: \(error)"))
+                me.fail("TLS handshake failed: \(error)", notify: nil)
+            }
+        }
+    }
+
+    private func askConsent(_ context: ChannelHandlerContext) {
+        // The viewer authenticated: the time limit now belongs to the person deciding (the consent timeout).
+        handshakeTimer?.cancel()
+        let request = ConsentRequest(viewer: viewer, remoteAddress: remote)
+        configuration.events(.consentAsked(request))
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let loop = context.eventLoop
+        configuration.consent(request) { granted in
+            loop.execute {
+                let me = bound.value
+                guard !me.ended else { return }
+                if !granted { me.configuration.events(.consentRefused(ServerHandshake.declinedReason)) }
+                me.perform(me.handshake.consent(granted: granted, reason: granted ? nil : ServerHandshake.declinedReason))
+            }
+        }
+    }
+
+    private func startCapture(_ context: ChannelHandlerContext) {
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let loop = context.eventLoop
+        let channel = context.channel
+        let callbacks = CapturePump.Callbacks(
+            ready: { width, height in
+                loop.execute { bound.value.captureReady(width: width, height: height) }
+            },
+            send: { update, done in
+                channel.writeAndFlush(update).whenComplete { _ in done() }
+            },
+            resized: { width, height in
+                loop.execute { bound.value.screenResized(width: width, height: height) }
+            },
+            failed: { error in
+                loop.execute {
+                    bound.value.fail("\(error)", notify: .ended(byViewer: false, reason: "\(error)"))
+                }
+            })
+        do {
+            let pump = try CapturePump(deferMilliseconds: configuration.deferMilliseconds,
+                                       makeSource: configuration.makeSource, callbacks: callbacks)
+            self.pump = pump
+            pump.start()
+        } catch {
+            fail("\(error)", notify: .ended(byViewer: false, reason: "\(error)"))
+        }
+    }
+
+    private func captureReady(width: Int, height: Int) {
+        guard !ended else { return }
+        do {
+            perform(try handshake.serverInit(width: width, height: height, format: .native, name: configuration.desktopName))
+        } catch {
+            return fail("\(error)", notify: .ended(byViewer: false, reason: "\(error)"))
+        }
+        guard handshake.isCompleted else { return }
+        session = ServerSession(framebufferWidth: width, framebufferHeight: height, pixelFormat: .native, viewOnly: true)
+        configuration.events(.sessionStarted(viewer: viewer, width: width, height: height))
+        if cumulation.readableBytes > 0 { process() }
+    }
+
+    private func screenResized(width: Int, height: Int) {
+        session?.resize(width: width, height: height)
+        configuration.events(.resized(width: width, height: height))
+    }
+
+    // MARK: - Session
+
+    private func handleSession(_ actions: [ServerSession.Action]) {
+        guard let context, let pump else { return }
+        for action in actions {
+            switch action {
+            case .send(let bytes):
+                context.write(wrapOutboundOut(bytes), promise: nil)
+            case .pixelFormatChanged, .encodingsChanged:
+                guard var s = session else { continue }
+                let settings = UpdateSettings(encodings: s.encodings, format: s.pixelFormat)
+                let leading = s.takeLeadingRectangles()
+                session = s
+                pump.update { state in
+                    state.settings = settings
+                    state.leading += leading
+                }
+            case .updateRequested(let request):
+                pump.request(area: request.area, incremental: request.incremental)
+            case .continuousUpdatesChanged(let enabled, let area):
+                pump.update { $0.continuousArea = enabled ? area : nil }
+            case .chat(let chat):
+                if case .message(let text) = chat { configuration.events(.chat(text)) }
+            case .peerEndedSession(let end):
+                ended = true
+                pump.stop()
+                configuration.events(.ended(byViewer: true, reason: end.text.isEmpty ? "\(end.reason)" : end.text))
+                context.close(promise: nil)
+            case .desktopSizeRequested:
+                // The requester's screen is not the viewer's to resize: refused (ExtendedDesktopSize status).
+                break
+            case .keyEvent, .pointerEvent, .cutText:
+                break   // view-only: read and dropped
+            }
+        }
+        context.flush()
+    }
+
+    // MARK: - Local commands (from AgentSession)
+
+    func sendChat(_ text: String) throws {
+        guard let context, session != nil, !ended else { return }
+        for message in TextChat.messages(for: text) {
+            context.write(wrapOutboundOut(try ServerMessage.textChat(message).serialized()), promise: nil)
+        }
+        context.flush()
+    }
+
+    func setPaused(_ paused: Bool) {
+        pump?.update { $0.paused = paused }
+    }
+
+    func end(reason: SessionEnd.Reason, text: String) {
+        guard let context, !ended else { return }
+        ended = true
+        pump?.stop()
+        if let s = session, let message = try? s.sessionEnd(reason: reason, text: text) {
+            context.write(wrapOutboundOut(message), promise: nil)
+        }
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in channel.close(promise: nil) }
+        configuration.events(.ended(byViewer: false, reason: text))
+    }
+
+    private func fail(_ reason: String, notify: AgentEvent?) {
+        guard !ended else { return }
+        ended = true
+        pump?.stop()
+        handshakeTimer?.cancel()
+        if let notify { configuration.events(notify) } else { configuration.events(.ended(byViewer: false, reason: reason)) }
+        context?.close(promise: nil)
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import NIOCore
+import Pixels
+import RFBProtocol
+import Synchronization
+
+/// The capture thread of one viewer connection: waits for screen changes (DAMAGE, no polling), captures,
+/// builds updates and hands them to the connection — at most one update in flight, so a slow viewer
+/// never makes updates queue up: damage accumulates in a bounded tile map and the newest picture wins.
+///
+/// The event loop talks to it only through `PumpState` under a mutex and the wake pipe.
+final class CapturePump: Sendable {
+    struct Request: Sendable, Equatable {
+        var area: Rect
+        var incremental: Bool
+    }
+
+    struct State: Sendable {
+        var request: Request?
+        var continuousArea: Rect?
+        var settings = UpdateSettings()
+        var leading: [Rectangle] = []
+        var inFlight = false
+        var paused = false
+        var stopped = false
+    }
+
+    struct Callbacks: Sendable {
+        /// The first capture is done: the screen is width x height (send ServerInit now).
+        var ready: @Sendable (_ width: Int, _ height: Int) -> Void
+        /// Write one update; call `done` once it is written (or failed).
+        var send: @Sendable (_ update: ByteBuffer, _ done: @escaping @Sendable () -> Void) -> Void
+        /// The screen changed size (after the resize update was handed to `send`).
+        var resized: @Sendable (_ width: Int, _ height: Int) -> Void
+        /// The pump stopped on an error.
+        var failed: @Sendable (_ error: any Error) -> Void
+    }
+
+    /// Damage younger than this is left to gather a little more before an update is built (coalescing
+    /// many small changes, e.g. a terminal printing line by line, into one update).
+    let deferMilliseconds: Int
+    private let state = Mutex(State())
+    private let wake: WakeSignal
+    private let makeSource: @Sendable () throws -> any ScreenSource
+    private let callbacks: Callbacks
+
+    init(deferMilliseconds: Int = 8, makeSource: @escaping @Sendable () throws -> any ScreenSource,
+         callbacks: Callbacks) throws {
+        self.deferMilliseconds = deferMilliseconds
+        self.makeSource = makeSource
+        self.callbacks = callbacks
+        wake = try WakeSignal()
+    }
+
+    func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "remote-assist capture"
+        thread.start()
+    }
+
+    // MARK: - Event-loop side
+
+    func update(_ body: @Sendable (inout State) -> Void) {
+        state.withLock { body(&$0) }
+        wake.signal()
+    }
+
+    func request(area: Rect, incremental: Bool) {
+        update { s in
+            if let r = s.request {
+                s.request = Request(area: r.area.union(area), incremental: r.incremental && incremental)
+            } else {
+                s.request = Request(area: area, incremental: incremental)
+            }
+        }
+    }
+
+    func stop() { update { $0.stopped = true } }
+
+    // MARK: - Capture thread
+
+    private func run() {
+        do {
+            let source = try makeSource()
+            try loop(source)
+        } catch {
+            if !state.withLock({ $0.stopped }) { callbacks.failed(error) }
+        }
+    }
+
+    private func loop(_ source: any ScreenSource) throws {
+        var live = Framebuffer(width: 0, height: 0)
+        _ = try source.capture(into: &live, full: true)
+        let builder = UpdateBuilder(width: live.width, height: live.height)
+        var damage = TileMap(width: live.width, height: live.height)
+        damage.markAll()
+        var cursorDirty = true
+        var firstDamage: ContinuousClock.Instant?
+        callbacks.ready(live.width, live.height)
+
+        while true {
+            let snapshot = state.withLock { $0 }
+            if snapshot.stopped { return }
+            let wanted = !snapshot.inFlight && !snapshot.paused
+                && (snapshot.request != nil || snapshot.continuousArea != nil)
+            let forced = snapshot.request.map { !$0.incremental } ?? false || !snapshot.leading.isEmpty
+            let dirty = source.hasPendingChanges || !damage.isEmpty || cursorDirty
+            if wanted && (dirty || forced) {
+                if !forced, let first = firstDamage, ContinuousClock.now - first < .milliseconds(deferMilliseconds) {
+                    let left = Int((first + .milliseconds(deferMilliseconds) - ContinuousClock.now) / .milliseconds(1))
+                    _ = try source.waitForEvents(timeoutMilliseconds: max(1, left), wakeFileDescriptor: wake.readFD)
+                    wake.drain()
+                    continue
+                }
+                let change = try source.capture(into: &live, full: false)
+                if change.resized {
+                    try handleResize(live: live, builder: builder, settings: snapshot.settings)
+                    damage = TileMap(width: live.width, height: live.height)
+                    damage.markAll()
+                    continue
+                }
+                for r in change.damage { damage.mark(r) }
+                if change.cursorChanged { cursorDirty = true }
+                if firstDamage == nil && !damage.isEmpty && !forced {
+                    firstDamage = .now
+                    continue
+                }
+                let taken = state.withLock { s -> (Request, [Rectangle], UpdateSettings) in
+                    let r = s.request ?? Request(area: s.continuousArea ?? live.bounds, incremental: true)
+                    s.request = nil
+                    let leading = s.leading
+                    s.leading = []
+                    return (r, leading, s.settings)
+                }
+                let (request, leading, settings) = taken
+                let cursor = cursorDirty && settings.cursor ? try source.cursorImage() : nil
+                let update = try builder.build(live: live, damage: damage.markedSpans, area: request.area,
+                                               incremental: request.incremental, settings: settings,
+                                               leading: leading, cursor: cursor)
+                damage.clear()
+                cursorDirty = false
+                firstDamage = nil
+                if let update {
+                    state.withLock { $0.inFlight = true }
+                    callbacks.send(update) { [self] in
+                        state.withLock { $0.inFlight = false }
+                        wake.signal()
+                    }
+                } else if snapshot.continuousArea == nil {
+                    // Nothing changed after all: the incremental request stays open (RFB answers it later).
+                    state.withLock { s in if s.request == nil { s.request = request } }
+                }
+                continue
+            }
+            _ = try source.waitForEvents(timeoutMilliseconds: -1, wakeFileDescriptor: wake.readFD)
+            wake.drain()
+            if firstDamage == nil && source.hasPendingChanges { firstDamage = .now }
+        }
+    }
+
+    private func handleResize(live: Framebuffer, builder: UpdateBuilder, settings: UpdateSettings) throws {
+        guard let update = try builder.resize(width: live.width, height: live.height, settings: settings) else {
+            throw AgentError.viewerCannotFollowResize
+        }
+        state.withLock { $0.inFlight = true }
+        callbacks.send(update) { [self] in
+            state.withLock { $0.inFlight = false }
+            wake.signal()
+        }
+        callbacks.resized(live.width, live.height)
+    }
+}

@@ -1,0 +1,198 @@
+public import NIOCore
+public import Pixels
+public import RFBProtocol
+import TileCodec
+
+/// What the viewer asked for, as the update builder needs it.
+public struct UpdateSettings: Sendable, Equatable {
+    /// The pixel encoding: tile-delta, ZRLE or Raw (the first of those the viewer listed).
+    public var encoding: Int32
+    public var format: PixelFormat
+    public var copyRect: Bool
+    public var cursor: Bool
+    public var desktopSize: Bool
+    public var extendedDesktopSize: Bool
+
+    public init(encoding: Int32 = RFBEncoding.raw, format: PixelFormat = .native, copyRect: Bool = false,
+                cursor: Bool = false, desktopSize: Bool = false, extendedDesktopSize: Bool = false) {
+        self.encoding = encoding
+        self.format = format
+        self.copyRect = copyRect
+        self.cursor = cursor
+        self.desktopSize = desktopSize
+        self.extendedDesktopSize = extendedDesktopSize
+    }
+
+    /// The encodings the agent serves, in the order it prefers them when the viewer lists several.
+    public static let servedPixelEncodings: [Int32] = [RFBEncoding.tileDelta, RFBEncoding.zrle, RFBEncoding.raw]
+
+    /// Settings from a viewer's SetEncodings list and pixel format. Tile-delta is used only with the
+    /// native pixel format (its wire pixels are native); otherwise the viewer's next choice.
+    public init(encodings: [Int32], format: PixelFormat) {
+        let usable = encodings.filter { e in
+            Self.servedPixelEncodings.contains(e) && (e != RFBEncoding.tileDelta || format == .native)
+        }
+        self.init(encoding: usable.first ?? RFBEncoding.raw, format: format,
+                  copyRect: encodings.contains(RFBEncoding.copyRect), cursor: encodings.contains(RFBEncoding.cursor),
+                  desktopSize: encodings.contains(RFBEncoding.desktopSize),
+                  extendedDesktopSize: encodings.contains(RFBEncoding.extendedDesktopSize))
+    }
+}
+
+/// Builds FramebufferUpdates for one viewer: keeps the picture the viewer holds, compares it exactly
+/// with the live screen under the damage, finds moved regions (sent as CopyRect, or inside tile-delta),
+/// and encodes only the tiles that really changed. Pure: no I/O, one instance per connection (it owns
+/// the connection's zlib and zstd streams, so updates must be sent in the order they are built).
+public final class UpdateBuilder {
+    /// The picture the viewer holds after every update built so far.
+    public private(set) var viewerFramebuffer: Framebuffer
+    private let zrle: ZRLEEncoder
+    private let tileDelta: TileDeltaEncoder
+    private let motion = MotionDetector()
+
+    /// Statistics, for the status line and benchmarks.
+    public private(set) var updatesBuilt = 0
+    public private(set) var bytesBuilt = 0
+
+    public init(width: Int, height: Int, zrleLevel: Int = 6, zstdLevel: Int = 1) {
+        viewerFramebuffer = Framebuffer(width: width, height: height)
+        zrle = ZRLEEncoder(level: zrleLevel)
+        tileDelta = TileDeltaEncoder(level: zstdLevel)
+    }
+
+    /// One update answering a request for `area`, or nil when there is nothing to send.
+    ///
+    /// - `damage`: where the screen may have changed since the previous update (compared exactly).
+    /// - `incremental`: false sends every pixel of `area` (no CopyRect, as RFC 6143 requires).
+    /// - `leading`: pseudo-rectangles that must come first (e.g. the SessionEnd confirmation).
+    /// - `cursor`: a new pointer image to send (when the viewer asked for Cursor).
+    /// A size change must go through `resize(...)` first.
+    public func build(live: Framebuffer, damage: [Rect], area: Rect, incremental: Bool, settings: UpdateSettings,
+                      leading: [Rectangle] = [], cursor: CursorImage? = nil) throws -> ByteBuffer? {
+        precondition(live.width == viewerFramebuffer.width && live.height == viewerFramebuffer.height,
+                     "resize before building an update of a new size")
+        let area = area.intersection(live.bounds)
+        var rects = leading
+
+        if !area.isEmpty {
+            if settings.encoding == RFBEncoding.tileDelta {
+                rects += try tileDeltaRects(live: live, damage: damage, area: area, incremental: incremental)
+            } else {
+                rects += try classicRects(live: live, damage: damage, area: area, incremental: incremental,
+                                          settings: settings)
+            }
+        }
+        if let cursor, settings.cursor, let rect = try cursorRect(cursor, format: settings.format) {
+            rects.append(rect)
+        }
+        guard !rects.isEmpty else { return nil }
+        return try serialize(rects)
+    }
+
+    /// The screen changed size: returns the update that tells the viewer (DesktopSize or
+    /// ExtendedDesktopSize), or nil when the viewer cannot follow a resize (the caller then ends the
+    /// session). The viewer's picture is now unknown: the next request is answered in full.
+    public func resize(width: Int, height: Int, settings: UpdateSettings) throws -> ByteBuffer? {
+        viewerFramebuffer = Framebuffer(width: width, height: height)
+        if settings.extendedDesktopSize {
+            let screen = Screen(id: 0, x: 0, y: 0, width: UInt16(clamping: width), height: UInt16(clamping: height))
+            return try serialize([try Rectangle.extendedDesktopSize(reason: .server, status: .noError, width: width,
+                                                                    height: height, screens: [screen])])
+        }
+        if settings.desktopSize { return try serialize([try Rectangle.desktopSize(width: width, height: height)]) }
+        return nil
+    }
+
+    // MARK: - Encodings
+
+    private func tileDeltaRects(live: Framebuffer, damage: [Rect], area: Rect, incremental: Bool) throws -> [Rectangle] {
+        let update: TileDeltaUpdate?
+        if incremental {
+            update = tileDelta.encode(previous: viewerFramebuffer, current: live, damage: damage.map { $0.intersection(area) })
+        } else {
+            var all = TileMap(width: live.width, height: live.height)
+            all.mark(area)
+            update = tileDelta.encode(previous: viewerFramebuffer, current: live, changed: all, copies: [])
+        }
+        guard let update else { return [] }
+        // The decoder's result equals `live` on every changed tile; mirror it.
+        for r in damageOrArea(damage, area, incremental) { viewerFramebuffer.copy(r, from: live) }
+        return [Rectangle(header: try RectangleHeader(update.rect, encoding: RFBEncoding.tileDelta),
+                          body: ByteBuffer(bytes: update.body))]
+    }
+
+    private func classicRects(live: Framebuffer, damage: [Rect], area: Rect, incremental: Bool,
+                              settings: UpdateSettings) throws -> [Rectangle] {
+        var rects: [Rectangle] = []
+        var changed: TileMap
+        if incremental {
+            changed = ChangeDetector.changedTiles(previous: viewerFramebuffer, current: live,
+                                                  damage: damage.map { $0.intersection(area) })
+            guard !changed.isEmpty else { return [] }
+            if settings.copyRect {
+                let copies = motion.detect(previous: viewerFramebuffer, current: live, changed: changed)
+                if !copies.isEmpty {
+                    for c in copies {
+                        rects.append(try Rectangle.copyRect(c.destination, sourceX: c.source.x, sourceY: c.source.y))
+                    }
+                    viewerFramebuffer.apply(copies)
+                    changed = ChangeDetector.changedTiles(previous: viewerFramebuffer, current: live,
+                                                          damage: changed.markedSpans)
+                }
+            }
+        } else {
+            changed = TileMap(width: live.width, height: live.height)
+            changed.mark(area)
+        }
+        for span in changed.markedSpans {
+            let r = span.intersection(area)
+            if settings.encoding == RFBEncoding.zrle {
+                rects.append(Rectangle(header: try RectangleHeader(r, encoding: RFBEncoding.zrle),
+                                       body: ByteBuffer(bytes: zrle.encode(live, rect: r, format: settings.format))))
+            } else {
+                guard let raw = RawEncoding.encode(live, rect: r, format: settings.format) else {
+                    throw RFBError.invalidArgument("cannot serve pixel format \(settings.format)")
+                }
+                rects.append(try Rectangle.raw(r, pixels: ByteBuffer(bytes: raw), format: settings.format))
+            }
+            viewerFramebuffer.copy(r, from: live)
+        }
+        return rects
+    }
+
+    private func damageOrArea(_ damage: [Rect], _ area: Rect, _ incremental: Bool) -> [Rect] {
+        incremental ? damage.map { $0.intersection(area) } : [area]
+    }
+
+    /// The Cursor pseudo-rectangle: pixels in the viewer's format, mask bit set where alpha >= 50%.
+    private func cursorRect(_ cursor: CursorImage, format: PixelFormat) throws -> Rectangle? {
+        guard cursor.width > 0, cursor.height > 0, cursor.width <= 256, cursor.height <= 256,
+              cursor.argb.count == cursor.width * cursor.height,
+              let translator = PixelTranslator(format: format) else { return nil }
+        var pixels: [UInt8] = []
+        pixels.reserveCapacity(cursor.argb.count * format.bytesPerPixel)
+        let maskRow = (cursor.width + 7) / 8
+        var mask = [UInt8](repeating: 0, count: maskRow * cursor.height)
+        for y in 0..<cursor.height {
+            for x in 0..<cursor.width {
+                let p = cursor.argb[y * cursor.width + x]
+                translator.append(p & 0x00FF_FFFF, to: &pixels)
+                if p >> 24 >= 0x80 { mask[y * maskRow + x / 8] |= 0x80 >> UInt8(x % 8) }
+            }
+        }
+        return try Rectangle.cursor(hotspotX: min(cursor.hotX, cursor.width - 1), hotspotY: min(cursor.hotY, cursor.height - 1),
+                                    width: cursor.width, height: cursor.height, pixels: ByteBuffer(bytes: pixels),
+                                    mask: mask, format: format)
+    }
+
+    private func serialize(_ rects: [Rectangle]) throws -> ByteBuffer {
+        guard rects.count <= Int(UInt16.max) else { throw RFBError.invalidArgument("\(rects.count) rectangles in one update") }
+        var out = ByteBuffer()
+        out.reserveCapacity(4 + rects.reduce(0) { $0 + 12 + $1.body.readableBytes })
+        try ServerMessage.framebufferUpdate(rectangleCount: UInt16(rects.count)).write(into: &out)
+        for r in rects { r.write(into: &out) }
+        updatesBuilt += 1
+        bytesBuilt += out.readableBytes
+        return out
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+public import Pixels
+import PNGSnapshot
+import Synchronization
+
+/// Writes the viewer's picture as PNG files in a folder: `latest.png` (replaced atomically, at most
+/// `maxPerSecond` times a second, on a background thread so decoding never waits for it), numbered
+/// snapshots on demand, and a final one at the end. The newest picture wins: frames offered while a
+/// write is running replace each other.
+public final class SnapshotWriter: Sendable {
+    public let directory: String
+    public let maxPerSecond: Double
+    private struct State {
+        var pending: Framebuffer?
+        var writing = false
+        var lastWrite: ContinuousClock.Instant?
+        var numbered = 0
+        var written = 0
+        var lastError: String?
+    }
+    private let state = Mutex(State())
+    private let queue = DispatchQueue(label: "remote-assist snapshots")
+
+    public init(directory: String, maxPerSecond: Double = 2) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        self.directory = directory
+        self.maxPerSecond = max(0.1, maxPerSecond)
+    }
+
+    public var latestPath: String { directory + "/latest.png" }
+    public var framesWritten: Int { state.withLock { $0.written } }
+    public var lastError: String? { state.withLock { $0.lastError } }
+
+    /// Offers a new picture; it is written when the rate allows.
+    public func offer(_ framebuffer: Framebuffer) {
+        let start = state.withLock { s -> Bool in
+            s.pending = framebuffer
+            guard !s.writing else { return false }
+            s.writing = true
+            return true
+        }
+        if start { queue.async { self.drain() } }
+    }
+
+    private func drain() {
+        while true {
+            let next = state.withLock { s -> (Framebuffer, Duration)? in
+                guard let fb = s.pending else { s.writing = false; return nil }
+                s.pending = nil
+                let interval = Duration.milliseconds(Int(1000 / maxPerSecond))
+                let wait = s.lastWrite.map { max(.zero, interval - (ContinuousClock.now - $0)) } ?? .zero
+                return (fb, wait)
+            }
+            guard let (fb, wait) = next else { return }
+            if wait > .zero {
+                Thread.sleep(forTimeInterval: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+                // A newer picture may have come while waiting: take it instead.
+                let newer = state.withLock { s -> Framebuffer? in let n = s.pending; s.pending = nil; return n }
+                write(newer ?? fb, to: latestPath)
+            } else {
+                write(fb, to: latestPath)
+            }
+        }
+    }
+
+    private func write(_ fb: Framebuffer, to path: String) {
+        do {
+            try PNGCodec.write(fb, to: path)
+            state.withLock { $0.lastWrite = .now; $0.written += 1 }
+        } catch {
+            state.withLock { $0.lastError = "\(error)" }
+        }
+    }
+
+    /// Writes a numbered snapshot now (`snapshot-0001.png`, …) and returns its path.
+    @discardableResult
+    public func snapshot(_ framebuffer: Framebuffer, name: String? = nil) throws -> String {
+        let n = state.withLock { s -> Int in s.numbered += 1; return s.numbered }
+        let path = directory + "/" + (name ?? String(format: "snapshot-%04d.png", n))
+        try PNGCodec.write(framebuffer, to: path)
+        return path
+    }
+
+    /// Waits for background writes, then writes `framebuffer` as `latest.png` and `final.png`.
+    public func finish(_ framebuffer: Framebuffer) throws {
+        queue.sync {}
+        while state.withLock({ $0.writing }) { queue.sync {} ; Thread.sleep(forTimeInterval: 0.005) }
+        try PNGCodec.write(framebuffer, to: latestPath)
+        try PNGCodec.write(framebuffer, to: directory + "/final.png")
+    }
+}

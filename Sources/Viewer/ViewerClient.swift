@@ -1,0 +1,54 @@
+public import NIOCore
+import NIOPosix
+public import Pixels
+public import RFBProtocol
+
+/// A viewer connection (`view HOST`): dial, run the session, and a thread-safe handle for the terminal.
+public struct ViewerClient: Sendable {
+    let handler: NIOLoopBound<ViewerSessionHandler>
+    public let channel: any Channel
+
+    /// Connects to `host:port` and starts the handshake.
+    public static func connect(host: String, port: Int, configuration: ViewerConfiguration,
+                               group: any EventLoopGroup) async throws -> ViewerClient {
+        try await ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.seconds(10))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ViewerSessionHandler(configuration: configuration))
+                }
+            }
+            .connect(host: host, port: port)
+            .flatMapThrowing { channel in
+                let handler = try channel.pipeline.syncOperations.handler(type: ViewerSessionHandler.self)
+                return ViewerClient(handler: NIOLoopBound(handler, eventLoop: channel.eventLoop), channel: channel)
+            }
+            .get()
+    }
+
+    public func sendChat(_ text: String) {
+        let handler = handler
+        channel.eventLoop.execute { try? handler.value.sendChat(text) }
+    }
+
+    public func end(reason: SessionEnd.Reason, text: String) {
+        let handler = handler
+        channel.eventLoop.execute { handler.value.end(reason: reason, text: text) }
+    }
+
+    /// Writes a numbered snapshot now; returns its path (nil when nothing is shown yet or no folder).
+    public func snapshot() async throws -> String? {
+        let handler = handler
+        return try await channel.eventLoop.submit { try handler.value.snapshot() }.get()
+    }
+
+    /// The current picture.
+    public func framebuffer() async throws -> Framebuffer? {
+        let handler = handler
+        return try await channel.eventLoop.submit { handler.value.framebuffer }.get()
+    }
+
+    /// Completes when the connection is closed.
+    public var closed: EventLoopFuture<Void> { channel.closeFuture }
+}

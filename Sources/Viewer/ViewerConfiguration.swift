@@ -1,0 +1,70 @@
+public import NIOCore
+import Pixels
+import RFBProtocol
+public import RFBTransport
+
+/// What happens in a viewer session, for the terminal, the status line and `--json`.
+public enum ViewerEvent: Sendable, Equatable {
+    case connected(remoteAddress: String)
+    case serverVerified(String)
+    case sessionStarted(name: String, width: Int, height: Int, encoding: String)
+    case refused(String)
+    case frame(number: Int, width: Int, height: Int)
+    case resized(width: Int, height: Int)
+    case chat(String)
+    /// The session ended; `byAgent` tells who ended it, `reason` why.
+    case ended(byAgent: Bool, reason: String)
+}
+
+/// The pixel encodings a viewer can ask for, best first.
+public enum ViewerEncoding: String, Sendable, CaseIterable {
+    case tileDelta = "tile-delta"
+    case zrle
+    case raw
+
+    var number: Int32 {
+        switch self {
+        case .tileDelta: return RFBEncoding.tileDelta
+        case .zrle: return RFBEncoding.zrle
+        case .raw: return RFBEncoding.raw
+        }
+    }
+}
+
+public struct ViewerConfiguration: Sendable {
+    /// TLS for VeNCrypt (our identity for X509None, the pinned agent fingerprint for both subtypes).
+    public var tls: TLSSetup.Client?
+    /// Accept security type None (loopback tunnels and tests only).
+    public var allowNone: Bool
+    /// The one-time password, for VeNCrypt X509Plain.
+    public var password: String?
+    /// Preferred pixel encodings, best first (Raw is always accepted last).
+    public var encodings: [ViewerEncoding]
+    /// Where PNG snapshots go (nil: none written).
+    public var snapshots: SnapshotWriter?
+    public var events: @Sendable (ViewerEvent) -> Void
+    /// The handshake must finish within this time (consent has its own, longer limit on the agent).
+    public var handshakeTimeout: TimeAmount
+
+    public init(tls: TLSSetup.Client?, allowNone: Bool = false, password: String? = nil,
+                encodings: [ViewerEncoding] = [.tileDelta, .zrle, .raw], snapshots: SnapshotWriter? = nil,
+                events: @escaping @Sendable (ViewerEvent) -> Void = { _ in },
+                handshakeTimeout: TimeAmount = .seconds(120)) {
+        self.tls = tls
+        self.allowNone = allowNone
+        self.password = password
+        self.encodings = encodings
+        self.snapshots = snapshots
+        self.events = events
+        self.handshakeTimeout = handshakeTimeout
+    }
+
+    var encodingList: [Int32] {
+        var list = encodings.map(\.number)
+        if !list.contains(RFBEncoding.raw) { list.append(RFBEncoding.raw) }
+        // CopyRect first among the rest: it is the cheapest way to say "this moved".
+        return [RFBEncoding.copyRect] + list + [RFBEncoding.cursor, RFBEncoding.desktopSize,
+                                                RFBEncoding.extendedDesktopSize, RFBEncoding.lastRect,
+                                                RFBEncoding.sessionEnd]
+    }
+}

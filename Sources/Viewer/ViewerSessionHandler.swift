@@ -1,0 +1,226 @@
+import NIOCore
+import Pixels
+import RFBProtocol
+import RFBTransport
+
+/// The viewer end of one connection: runs the RFB handshake (VeNCrypt TLS upgrade, pinned agent
+/// certificate), then reads updates, rebuilds the desktop, hands frames to the snapshot writer and
+/// asks for the next update. Lives on the channel's event loop.
+final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let configuration: ViewerConfiguration
+    private var handshake: ClientHandshake
+    private var session: ClientSession?
+    private var assembler: FrameAssembler?
+    private var cumulation = ByteBuffer()
+    private var context: ChannelHandlerContext?
+    private var awaitingTLS = false
+    private var ended = false
+    private var frames = 0
+    private var handshakeTimer: Scheduled<Void>?
+    /// Set when the end is known (refusal, SessionEnd, local end) so the close is reported with it.
+    private var endReason: (byAgent: Bool, reason: String)?
+
+    init(configuration: ViewerConfiguration) {
+        self.configuration = configuration
+        let plain = configuration.password.map { PlainCredentials(username: "", password: $0) }
+        handshake = ClientHandshake(configuration: ClientHandshakeConfiguration(
+            allowNone: configuration.allowNone, hasIdentity: configuration.tls != nil && configuration.password == nil,
+            plainCredentials: plain, shared: true))
+    }
+
+    var framebuffer: Framebuffer? { assembler?.framebuffer }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func channelActive(context: ChannelHandlerContext) {
+        configuration.events(.connected(remoteAddress: context.channel.remoteAddress.map { "\($0)" } ?? "?"))
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        handshakeTimer = context.eventLoop.scheduleTask(in: configuration.handshakeTimeout) {
+            bound.value.finish(byAgent: true, reason: "the agent did not finish the handshake in time")
+        }
+        perform(handshake.start())
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        cumulation.writeBuffer(&bytes)
+        process()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        handshakeTimer?.cancel()
+        let reason = endReason ?? (true, session == nil ? "the agent closed the connection during the handshake"
+                                                        : "the agent closed the connection")
+        finish(byAgent: reason.byAgent, reason: reason.reason)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if endReason == nil { endReason = (true, "connection error: \(error)") }
+        context.close(promise: nil)
+    }
+
+    // MARK: - Bytes in
+
+    private func process() {
+        guard !ended, !awaitingTLS else { return }
+        do {
+            if session != nil {
+                try readSession()
+            } else {
+                perform(try handshake.receive(&cumulation))
+                if session != nil && cumulation.readableBytes > 0 { try readSession() }
+            }
+            cumulation.discardReadBytes()
+        } catch {
+            endReason = (true, "protocol error: \(error)")
+            context?.close(promise: nil)
+        }
+    }
+
+    private func perform(_ actions: [ClientHandshake.Action]) {
+        guard let context else { return }
+        for action in actions {
+            switch action {
+            case .send(let bytes):
+                context.write(wrapOutboundOut(bytes), promise: nil)
+            case .startTLS:
+                context.flush()
+                startTLS(context)
+            case .completed(let result):
+                handshakeTimer?.cancel()
+                do { try begin(result, context) } catch {
+                    endReason = (false, "cannot start the session: \(error)")
+                    context.close(promise: nil)
+                }
+            case .fail(let reason):
+                configuration.events(.refused(reason))
+                endReason = (true, reason)
+                context.flush()
+                context.close(promise: nil)
+            }
+        }
+        context.flush()
+    }
+
+    private func startTLS(_ context: ChannelHandlerContext) {
+        guard let tls = configuration.tls else {
+            endReason = (false, "the agent wants TLS but no trust is configured")
+            context.close(promise: nil)
+            return
+        }
+        do {
+            let handlers = try tls.makeHandlers(on: context.eventLoop)
+            try handlers.add(to: context.pipeline.syncOperations, position: .first)
+            awaitingTLS = true
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            handlers.peer.whenComplete { result in
+                let me = bound.value
+                me.awaitingTLS = false
+                switch result {
+                case .success(let peer):
+                    if let peer { me.configuration.events(.serverVerified(peer.description)) }
+                    do { me.perform(try me.handshake.tlsEstablished()) } catch {
+                        me.endReason = (true, "protocol error: \(error)")
+                        me.context?.close(promise: nil)
+                        return
+                    }
+                    me.process()
+                case .failure(let error):
+                    me.endReason = (false, "the agent's certificate is not trusted or TLS failed: \(error)")
+                    me.context?.close(promise: nil)
+                }
+            }
+        } catch {
+            endReason = (false, "cannot start TLS: \(error)")
+            context.close(promise: nil)
+        }
+    }
+
+    private func begin(_ result: ClientHandshakeResult, _ context: ChannelHandlerContext) throws {
+        var s = ClientSession(serverInit: result.serverInit)
+        context.write(wrapOutboundOut(try s.setPixelFormat(.native)), promise: nil)
+        context.write(wrapOutboundOut(try s.setEncodings(configuration.encodingList)), promise: nil)
+        context.write(wrapOutboundOut(try s.updateRequest(incremental: false)), promise: nil)
+        session = s
+        assembler = FrameAssembler(width: result.serverInit.width, height: result.serverInit.height)
+        configuration.events(.sessionStarted(name: result.serverInit.name, width: result.serverInit.width,
+                                             height: result.serverInit.height,
+                                             encoding: configuration.encodings.first?.rawValue ?? "raw"))
+    }
+
+    private func readSession() throws {
+        guard var s = session, let assembler, let context else { return }
+        let events = try s.receive(&cumulation)
+        session = s
+        for event in events {
+            switch event {
+            case .send(let bytes):
+                context.write(wrapOutboundOut(bytes), promise: nil)
+            case .updateBegan:
+                break
+            case .rectangle(let rectangle):
+                try assembler.apply(rectangle, format: s.pixelFormat)
+            case .updateEnded:
+                frames += 1
+                configuration.snapshots?.offer(assembler.framebuffer)
+                configuration.events(.frame(number: frames, width: assembler.framebuffer.width,
+                                            height: assembler.framebuffer.height))
+                context.write(wrapOutboundOut(try s.updateRequest(incremental: true)), promise: nil)
+            case .framebufferResized(let width, let height):
+                assembler.resize(width: width, height: height)
+                configuration.events(.resized(width: width, height: height))
+                // The contents are gone: ask for everything (a non-incremental request, sent after this update).
+                context.write(wrapOutboundOut(try s.updateRequest(incremental: false)), promise: nil)
+            case .chat(let chat):
+                if case .message(let text) = chat { configuration.events(.chat(text)) }
+            case .peerEndedSession(let end):
+                endReason = (true, end.text.isEmpty ? "\(end.reason)" : end.text)
+                context.close(promise: nil)
+            case .desktopNameChanged, .bell, .cutText, .endOfContinuousUpdates, .sessionEndConfirmed:
+                break
+            }
+        }
+        context.flush()
+    }
+
+    // MARK: - Local commands
+
+    func sendChat(_ text: String) throws {
+        guard let context, session != nil, !ended else { return }
+        for message in TextChat.messages(for: text) {
+            context.write(wrapOutboundOut(try ClientMessage.textChat(message).serialized()), promise: nil)
+        }
+        context.flush()
+    }
+
+    func end(reason: SessionEnd.Reason, text: String) {
+        guard let context, !ended else { return }
+        endReason = (false, text)
+        if let s = session, let message = try? s.sessionEnd(reason: reason, text: text) {
+            context.write(wrapOutboundOut(message), promise: nil)
+        }
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    func snapshot() throws -> String? {
+        guard let fb = assembler?.framebuffer, let writer = configuration.snapshots else { return nil }
+        return try writer.snapshot(fb)
+    }
+
+    private func finish(byAgent: Bool, reason: String) {
+        guard !ended else { return }
+        ended = true
+        handshakeTimer?.cancel()
+        if let fb = assembler?.framebuffer, let writer = configuration.snapshots, frames > 0 {
+            try? writer.finish(fb)
+        }
+        configuration.events(.ended(byAgent: byAgent, reason: reason))
+        context?.close(promise: nil)
+    }
+}
