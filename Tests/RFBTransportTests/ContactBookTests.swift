@@ -154,5 +154,10 @@ final class ContactBookTests: XCTestCase {
         }
         try setMode(temp.path + "/contacts", 0o644)
         XCTAssertEqual(try ContactBook.load(directory: temp.path).contacts.map(\.name), ["alice"])
+        try setMode(temp.path, 0o770)
+        XCTAssertThrowsError(try ContactBook.load(directory: temp.path)) { error in
+            XCTAssertEqual(error as? ContactBookError, .unsafeDirectory(path: temp.path, mode: 0o770))
+        }
+        try setMode(temp.path, 0o700)
     }
 }

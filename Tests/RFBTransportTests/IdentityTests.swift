@@ -65,6 +65,20 @@ final class IdentityTests: XCTestCase {
         XCTAssertNoThrow(try Identity.loadOrCreate(directory: temp.path))
     }
 
+    func testFolderWritableByOthersIsRefused() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        _ = try Identity.loadOrCreate(directory: temp.path, name: "alice")
+        try setMode(temp.path, 0o777)
+        XCTAssertThrowsError(try Identity.loadOrCreate(directory: temp.path)) { error in
+            XCTAssertEqual(error as? IdentityError, .directoryTooOpen(path: temp.path, mode: 0o777))
+            XCTAssertEqual("\(error)", "Permissions 0777 for directory '\(temp.path)' are too open: others could replace "
+                + "the identity. (Fix with: chmod 700 '\(temp.path)')")
+        }
+        try setMode(temp.path, 0o755)
+        XCTAssertNoThrow(try Identity.loadOrCreate(directory: temp.path))
+    }
+
     func testKeyNeverShownInDescriptions() throws {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }

@@ -76,9 +76,11 @@ struct TLSTestRun {
     }
 
     /// Connects a client made by `TLSSetup.Client`.
-    func connect(client: TLSSetup.Client) throws -> (channel: any Channel, peer: EventLoopFuture<TrustedPeer?>) {
+    func connect(client: TLSSetup.Client, serverHostname: String? = nil) throws
+        -> (channel: any Channel, peer: EventLoopFuture<TrustedPeer?>)
+    {
         try connect { channel in
-            let handlers = try client.makeHandlers(on: channel.eventLoop)
+            let handlers = try client.makeHandlers(serverHostname: serverHostname, on: channel.eventLoop)
             try handlers.add(to: channel.pipeline.syncOperations)
             return handlers.peer
         }

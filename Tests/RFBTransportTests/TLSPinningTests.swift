@@ -42,7 +42,7 @@ final class TLSPinningTests: XCTestCase {
         defer { run.shutdown() }
         let client = try TLSSetup.Client(
             credentials: TLSCredentials(identity: people.bob), trustedServers: TrustedPeers(contacts: people.bobContacts))
-        let (channel, clientPeer) = try run.connect(client: client)
+        let (channel, clientPeer) = try run.connect(client: client, serverHostname: "127.0.0.1")
 
         XCTAssertEqual(try clientPeer.wait(), TrustedPeer(name: "Alice-Desk", fingerprint: people.alice.fingerprint))
         XCTAssertEqual(try run.serverPeer.futureResult.wait(), TrustedPeer(name: "bob", fingerprint: people.bob.fingerprint))
@@ -144,7 +144,7 @@ final class TLSPinningTests: XCTestCase {
         let run = try TLSTestRun(server: server)
         defer { run.shutdown() }
         let client = try TLSSetup.Client(credentials: nil, trustedServers: TrustedPeers(contacts: people.bobContacts))
-        let (channel, clientPeer) = try run.connect(client: client)
+        let (channel, clientPeer) = try run.connect(client: client, serverHostname: "localhost")
 
         let serverPeer = try run.serverPeer.futureResult.wait()
         XCTAssertNil(serverPeer)  // succeeded, with no client certificate
@@ -163,7 +163,7 @@ final class TLSPinningTests: XCTestCase {
         defer { run.shutdown() }
         let client = try TLSSetup.Client(
             credentials: nil, trustedServers: TrustedPeers(fingerprint: people.carol.fingerprint))
-        let (channel, clientPeer) = try run.connect(client: client)
+        let (channel, clientPeer) = try run.connect(client: client, serverHostname: "[::1]")
         XCTAssertEqual(try clientPeer.wait(), TrustedPeer(name: nil, fingerprint: people.carol.fingerprint))
         try channel.close().wait()
     }
