@@ -26,7 +26,7 @@ public struct ContactBook: Sendable {
         let path = book.path
         let contents: SecureFile.Contents?
         do {
-            contents = try SecureFile.read(path, limit: maximumFileSize)
+            contents = try SecureFile.load(path, limit: maximumFileSize)
         } catch let error as FileAccessError {
             if error == SecureFile.tooLarge(path, limit: maximumFileSize) { throw ContactBookError.fileTooLarge(path: path, limit: maximumFileSize) }
             throw ContactBookError.file(error)

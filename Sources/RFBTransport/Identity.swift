@@ -140,7 +140,7 @@ public struct Identity: Sendable, CustomStringConvertible, CustomReflectable {
 
     private static func readFile(_ path: String) throws -> SecureFile.Contents? {
         do {
-            return try SecureFile.read(path, limit: maximumFileSize)
+            return try SecureFile.load(path, limit: maximumFileSize)
         } catch let error as FileAccessError {
             throw IdentityError.file(error)
         }

@@ -145,6 +145,16 @@ final class ContactBookTests: XCTestCase {
         }
     }
 
+    func testFIFOInsteadOfFileIsRefusedWithoutBlocking() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        XCTAssertEqual(mkfifo(temp.path + "/contacts", 0o600), 0)
+        XCTAssertThrowsError(try ContactBook.load(directory: temp.path)) { error in
+            XCTAssertEqual(error as? ContactBookError,
+                           .file(FileAccessError(path: temp.path + "/contacts", reason: "not a regular file")))
+        }
+    }
+
     func testContactsWritableByOthersAreRefused() throws {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
