@@ -19,19 +19,22 @@ public struct ContactBook: Sendable {
     }
 
     /// Reads `contacts` from `directory` (default: ``ConfigDirectory/current()``); a missing file is an
-    /// empty book. Refuses a file over 1 MiB, over 10 000 contacts, writable by group or others, or with
-    /// any malformed line.
+    /// empty book. Refuses a file over 1 MiB, over 10 000 contacts, writable by group or others (or in a
+    /// folder they can write), or with any malformed line.
     public static func load(directory: String? = nil) throws -> ContactBook {
         var book = ContactBook(directory: try directory ?? ConfigDirectory.current())
         let path = book.path
         let contents: SecureFile.Contents?
         do {
-            contents = try SecureFile.read(path, limit: maximumFileSize)
+            contents = try SecureFile.load(path, limit: maximumFileSize)
         } catch let error as FileAccessError {
             if error == SecureFile.tooLarge(path, limit: maximumFileSize) { throw ContactBookError.fileTooLarge(path: path, limit: maximumFileSize) }
             throw ContactBookError.file(error)
         }
         guard let contents else { return book }
+        if let folderMode = try? SecureFile.mode(of: book.directory), folderMode & 0o022 != 0 {
+            throw ContactBookError.unsafeDirectory(path: book.directory, mode: folderMode)
+        }
         guard contents.mode & 0o022 == 0 else { throw ContactBookError.unsafePermissions(path: path, mode: contents.mode) }
         book.contacts = try ContactsFile.parse(contents.bytes, path: path, limit: maximumContacts)
         return book

@@ -6,6 +6,8 @@ public enum ContactBookError: Error, CustomStringConvertible, Equatable, Sendabl
     case tooManyContacts(limit: Int)
     /// The contacts file can be changed by group or others, who could then make themselves trusted.
     case unsafePermissions(path: String, mode: UInt32)
+    /// The folder of the contacts file can be written by group or others.
+    case unsafeDirectory(path: String, mode: UInt32)
     case invalidName(String, reason: String)
     case invalidAddress(String)
     case duplicateName(String)
@@ -24,6 +26,9 @@ public enum ContactBookError: Error, CustomStringConvertible, Equatable, Sendabl
         case .unsafePermissions(let path, let mode):
             return "Permissions \(SecureFile.octal(mode)) for '\(path)' are too open: others could add themselves as "
                 + "trusted contacts. The file will be ignored. (Fix with: chmod 600 '\(path)')"
+        case .unsafeDirectory(let path, let mode):
+            return "Permissions \(SecureFile.octal(mode)) for directory '\(path)' are too open: others could replace "
+                + "the contacts file. (Fix with: chmod 700 '\(path)')"
         case .invalidName(let name, let reason):
             return "invalid contact name \(name.debugDescription): \(reason)"
         case .invalidAddress(let reason):

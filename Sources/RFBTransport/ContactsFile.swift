@@ -10,6 +10,7 @@ enum ContactsFile {
         # remote-assist contacts: NAME FINGERPRINT [HOST:PORT]
         # The fingerprint is SHA-256 of the contact's certificate; check it with them out loud.
 
+
         """
 
     static func parse(_ bytes: [UInt8], path: String, limit: Int) throws -> [Contact] {

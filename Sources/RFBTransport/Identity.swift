@@ -32,11 +32,14 @@ public struct Identity: Sendable, CustomStringConvertible, CustomReflectable {
     /// new certificate would have a new fingerprint.
     public static func loadOrCreate(directory: String? = nil, name: String? = nil) throws -> Identity {
         let folder = try directory ?? ConfigDirectory.current()
+        let folderMode: UInt32
         do {
             try SecureFile.makePrivateDirectory(folder)
+            folderMode = try SecureFile.mode(of: folder)
         } catch let error as FileAccessError {
             throw IdentityError.file(error)
         }
+        guard folderMode & 0o022 == 0 else { throw IdentityError.directoryTooOpen(path: folder, mode: folderMode) }
         let keyPath = folder + "/" + keyFileName
         let certificatePath = folder + "/" + certificateFileName
 
@@ -137,7 +140,7 @@ public struct Identity: Sendable, CustomStringConvertible, CustomReflectable {
 
     private static func readFile(_ path: String) throws -> SecureFile.Contents? {
         do {
-            return try SecureFile.read(path, limit: maximumFileSize)
+            return try SecureFile.load(path, limit: maximumFileSize)
         } catch let error as FileAccessError {
             throw IdentityError.file(error)
         }

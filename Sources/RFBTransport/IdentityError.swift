@@ -2,6 +2,8 @@
 public enum IdentityError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The key file can be read or written by group or others; refused as ssh does.
     case keyFileTooOpen(path: String, mode: UInt32)
+    /// The folder can be written by group or others, who could replace the key or certificate.
+    case directoryTooOpen(path: String, mode: UInt32)
     /// A certificate exists but its private key is missing.
     case keyMissing(keyPath: String, certificatePath: String)
     /// The file is not what it should be (the reason never quotes its contents).
@@ -19,6 +21,9 @@ public enum IdentityError: Error, CustomStringConvertible, Equatable, Sendable {
             return "Permissions \(SecureFile.octal(mode)) for '\(path)' are too open. "
                 + "It is required that your private key files are NOT accessible by others. "
                 + "This private key will be ignored. (Fix with: chmod 600 '\(path)')"
+        case .directoryTooOpen(let path, let mode):
+            return "Permissions \(SecureFile.octal(mode)) for directory '\(path)' are too open: others could replace "
+                + "the identity. (Fix with: chmod 700 '\(path)')"
         case .keyMissing(let keyPath, let certificatePath):
             return "certificate '\(certificatePath)' exists but its private key '\(keyPath)' is missing; "
                 + "restore the key or remove the certificate to create a new identity (contacts will need the new fingerprint)"

@@ -5,6 +5,10 @@ import NIOTLS
 /// did not ask for a client certificate (X509Plain).
 public struct TLSPeerVerifiedEvent: Sendable, Equatable {
     public let peer: TrustedPeer?
+
+    public init(peer: TrustedPeer?) {
+        self.peer = peer
+    }
 }
 
 /// Sits right after the TLS handler and turns the handshake's outcome into ``peer`` (a future) and a

@@ -60,8 +60,8 @@ enum SecureFile {
     }
 
     /// Reads a regular file of at most `limit` bytes. Returns nil if the file does not exist.
-    static func read(_ path: String, limit: Int) throws -> Contents? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    static func load(_ path: String, limit: Int) throws -> Contents? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  // a FIFO must not block; fstat refuses it
         if fd < 0 {
             if errno == ENOENT { return nil }
             throw FileAccessError(path: path, reason: errnoText())
@@ -71,13 +71,13 @@ enum SecureFile {
         guard fstat(fd, &st) == 0 else { throw FileAccessError(path: path, reason: errnoText()) }
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw FileAccessError(path: path, reason: "not a regular file") }
         guard Int(st.st_size) <= limit else { throw tooLarge(path, limit: limit) }
-        // Read one byte past the limit so that a file growing after fstat is still caught.
-        var out = [UInt8](repeating: 0, count: limit + 1)
+        // Read one byte past the size (at most past the limit) so that a file growing after fstat is caught.
+        var out = [UInt8](repeating: 0, count: min(Int(st.st_size), limit) + 1)
         var offset = 0
         while offset < out.count {
             let n = out.withUnsafeMutableBytes { buffer -> Int in
                 guard let base = buffer.baseAddress else { return 0 }
-                return Glibc.read(fd, base + offset, buffer.count - offset)
+                return read(fd, base + offset, buffer.count - offset)
             }
             if n < 0 {
                 if errno == EINTR { continue }
@@ -87,6 +87,10 @@ enum SecureFile {
             offset += n
         }
         guard offset <= limit else { throw tooLarge(path, limit: limit) }
+        if offset == out.count {
+            // The file grew since fstat; a second, bounded read would race again, so refuse it.
+            throw FileAccessError(path: path, reason: "changed while being read")
+        }
         out.removeLast(out.count - offset)
         return Contents(bytes: out, mode: UInt32(st.st_mode) & 0o7777)
     }
@@ -107,7 +111,7 @@ enum SecureFile {
         }
     }
 
-    /// The error `read` throws for a file over its limit.
+    /// The error `load` throws for a file over its limit.
     static func tooLarge(_ path: String, limit: Int) -> FileAccessError {
         FileAccessError(path: path, reason: "larger than the limit of \(limit) bytes")
     }
@@ -153,7 +157,7 @@ enum SecureFile {
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { buffer -> Int in
                 guard let start = buffer.baseAddress else { return 0 }
-                return Glibc.write(fd, start + offset, buffer.count - offset)
+                return write(fd, start + offset, buffer.count - offset)
             }
             if n < 0 {
                 if errno == EINTR { continue }

@@ -54,7 +54,7 @@ public struct TLSCredentials: Sendable, CustomStringConvertible {
 
     private static func read(_ path: String) throws -> SecureFile.Contents? {
         do {
-            return try SecureFile.read(path, limit: maximumFileSize)
+            return try SecureFile.load(path, limit: maximumFileSize)
         } catch let error as FileAccessError {
             throw IdentityError.file(error)
         }

@@ -1,5 +1,0 @@
-import XCTest
-
-final class RFBTransportPlaceholder: XCTestCase {
-    func testBuilds() {}
-}
