@@ -84,7 +84,8 @@ let package = Package(
         .executableTarget(
             name: "RemoteAssistCLI",
             dependencies: [
-                "Pixels", "X11Capture", "PNGSnapshot",
+                "Pixels", "X11Capture", "PNGSnapshot", "Agent", "Viewer", "RFBProtocol", "RFBTransport",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct RemoteAssist: ParsableCommand {
+struct RemoteAssist: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "remote-assist",
         abstract: "Remote assistance for Linux/X11: let a trusted contact see your screen, and chat.",
@@ -14,6 +14,6 @@ struct RemoteAssist: ParsableCommand {
               remote-assist snapshot --display :0 --output desk.png   capture the screen once
             """,
         version: "0.1.0",
-        subcommands: [Snapshot.self]
+        subcommands: [Share.self, View.self, Snapshot.self, Id.self, Contacts.self]
     )
 }

@@ -1,0 +1,86 @@
+import Foundation
+import Synchronization
+
+/// The terminal of a session command: status and chat lines with the time, or one JSON object per
+/// event (`--json`), and the lines the person types, read on a background thread.
+final class Console: Sendable {
+    let json: Bool
+    private let lock = Mutex(())
+
+    init(json: Bool) {
+        self.json = json
+    }
+
+    /// A human line (`12:01:02 text`) or, in JSON mode, `{"event": name, ...fields}`.
+    func event(_ name: String, _ text: String, _ fields: [String: any Sendable] = [:]) {
+        lock.withLock { _ in
+            if json {
+                var object: [String: Any] = ["event": name, "time": ISO8601DateFormatter().string(from: Date())]
+                for (k, v) in fields { object[k] = v }
+                if object["message"] == nil { object["message"] = text }
+                if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
+                   let line = String(data: data, encoding: .utf8) {
+                    Self.write(line + "\n")
+                }
+            } else {
+                Self.write("\(Self.clock()) \(text)\n")
+            }
+        }
+    }
+
+    /// A question on the terminal (stderr in JSON mode, so stdout stays machine-readable).
+    func prompt(_ text: String) {
+        lock.withLock { _ in
+            if json {
+                FileHandle.standardError.write(Data((text + "\n").utf8))
+            } else {
+                Self.write(text + " ")
+            }
+        }
+    }
+
+    /// Unbuffered: stdio's locks would make a writer wait for the thread blocked reading stdin.
+    static func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    static func clock() -> String {
+        let f = DateFormatter()
+        f.dateFormat = "HH:mm:ss"
+        return f.string(from: Date())
+    }
+}
+
+/// Lines typed on standard input, and its end (nil), delivered on a background thread.
+final class InputLines: Sendable {
+    private let handler: @Sendable (String?) -> Void
+
+    init(handler: @escaping @Sendable (String?) -> Void) {
+        self.handler = handler
+    }
+
+    func start() {
+        let handler = handler
+        let thread = Thread {
+            while let line = readLine(strippingNewline: true) { handler(line) }
+            handler(nil)
+        }
+        thread.name = "remote-assist input"
+        thread.start()
+    }
+}
+
+/// SIGINT and SIGTERM as events (the default action, dying mid-write, is replaced).
+final class Signals: @unchecked Sendable {
+    private var sources: [any DispatchSourceSignal] = []
+
+    init(handler: @escaping @Sendable (Int32) -> Void) {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { handler(sig) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import NIOPosix
+import RFBProtocol
+import RFBTransport
+import Viewer
+
+struct View: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "View a shared screen: connect to an agent (`remote-assist share`, or any VNC server).",
+        discussion: """
+            The agent's certificate must be a contact's, or the fingerprint given with --fingerprint. The \
+            picture is written to the snapshots folder as latest.png (replaced atomically, --rate times a \
+            second at most), final.png at the end, and numbered snapshots on /snap.
+
+            Type a line to chat. Commands: /snap, /quit, /help. Ctrl-C or end of input ends the session.
+            Exit status: 0 after a session, 3 when the requester refused, 1 on errors.
+
+            Examples:
+              remote-assist view bob.example.org              port 5900, bob must be a contact
+              remote-assist view 10.0.0.7:5901 --fingerprint SHA256:ABCD-...
+              remote-assist view 127.0.0.1:5900 --insecure-loopback --encoding zrle
+            """)
+
+    @Argument(help: ArgumentHelp("The agent to view.", valueName: "HOST[:PORT]")) var target: String
+    @Option(help: ArgumentHelp("Folder for the PNG snapshots.", valueName: "DIR")) var snapshots = "remote-assist-snapshots"
+    @Option(help: "Write latest.png at most this many times a second.") var rate: Double = 2
+    @Option(help: ArgumentHelp("Trust the agent with this certificate fingerprint.", valueName: "FINGERPRINT")) var fingerprint: String?
+    @Option(help: "The agent's one-time password (VeNCrypt X509Plain, as a stock viewer would).") var password: String?
+    @Option(help: "Preferred encoding: tile-delta, zrle or raw.") var encoding: String = "tile-delta"
+    @Flag(help: "Accept security type None (loopback tunnels and tests only).") var insecureLoopback = false
+    @Flag(help: "Print events as JSON lines (for scripts).") var json = false
+    @OptionGroup var identity: IdentityOptions
+
+    func validate() throws {
+        guard ViewerEncoding(rawValue: encoding) != nil else { throw ValidationError("--encoding must be tile-delta, zrle or raw") }
+        guard rate > 0 else { throw ValidationError("--rate must be positive") }
+        _ = try HostPort(target, defaultPort: 5900)
+    }
+
+    func run() async throws {
+        let console = Console(json: json)
+        let endpoint = try HostPort(target, defaultPort: 5900)
+        let me = try identity.identity()
+        let book = try identity.contacts()
+        var trusted = book.contacts
+        if let fingerprint {
+            do { trusted.append(try Contact(name: "agent", fingerprint: try Fingerprint.parse(fingerprint))) } catch {
+                throw CLIError("\(error)")
+            }
+        }
+        let tls = try TLSSetup.Client(credentials: password == nil ? TLSCredentials(identity: me) : nil,
+                                      trustedServers: TrustedPeers(trusted))
+        let writer: SnapshotWriter
+        do { writer = try SnapshotWriter(directory: snapshots, maxPerSecond: rate) } catch {
+            throw CLIError("cannot use the snapshots folder \(snapshots): \(error)")
+        }
+        var order = ViewerEncoding.allCases
+        if let preferred = ViewerEncoding(rawValue: encoding) { order.removeAll { $0 == preferred }; order.insert(preferred, at: 0) }
+        let exit = ExitSignal()
+        let session = SessionLines(console: console, localName: me.displayName)
+        let folder = snapshots
+        let configuration = ViewerConfiguration(
+            tls: tls, allowNone: insecureLoopback, password: password, encodings: order, snapshots: writer,
+            events: { session.viewerEvent($0, exit: exit, snapshots: folder) })
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let client: ViewerClient
+        do {
+            client = try await ViewerClient.connect(host: endpoint.host, port: endpoint.port, configuration: configuration, group: group)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw CLIError("cannot connect to \(endpoint.host):\(endpoint.port): \(error)")
+        }
+        let signals = Signals { _ in client.end(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)") }
+        InputLines { line in session.typed(line, viewer: client, exit: exit) }.start()
+        let status = await exit.wait()
+        _ = signals
+        try? await client.channel.close()
+        try? await group.shutdownGracefully()
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// `HOST`, `HOST:PORT`, `[V6]:PORT`.
+struct HostPort {
+    let host: String
+    let port: Int
+
+    init(_ text: String, defaultPort: Int) throws {
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            host = String(text[text.index(after: text.startIndex)..<close])
+            let rest = text[text.index(after: close)...]
+            port = rest.hasPrefix(":") ? Int(rest.dropFirst()) ?? -1 : defaultPort
+        } else if let colon = text.lastIndex(of: ":"), text.filter({ $0 == ":" }).count == 1 {
+            host = String(text[..<colon])
+            port = Int(text[text.index(after: colon)...]) ?? -1
+        } else {
+            host = text
+            port = defaultPort
+        }
+        guard !host.isEmpty, (1...65535).contains(port) else { throw ValidationError("'\(text)' is not HOST[:PORT]") }
+    }
+}
