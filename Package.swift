@@ -97,7 +97,7 @@ let package = Package(
             ],
             swiftSettings: strict),
 
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["CXlib", "Pixels"], path: "Tests/TestSupport"),
         .testTarget(name: "PixelsTests", dependencies: ["Pixels"]),
         .testTarget(name: "TileCodecTests", dependencies: ["Pixels", "TileCodec"]),
         .testTarget(name: "RFBProtocolTests", dependencies: ["Pixels", "TileCodec", "RFBProtocol", nioCore]),
@@ -110,6 +110,10 @@ let package = Package(
             ]),
         .testTarget(name: "PNGSnapshotTests", dependencies: ["Pixels", "PNGSnapshot"]),
         .testTarget(name: "X11CaptureTests", dependencies: ["Pixels", "X11Capture", "CXlib", "PNGSnapshot", "TestSupport"]),
+        .testTarget(
+            name: "SessionTests",
+            dependencies: ["Agent", "Viewer", "Pixels", "X11Capture", "RFBProtocol", "RFBTransport", "TestSupport",
+                           nioCore, .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "CLITests", dependencies: ["RemoteAssistCLI", "PNGSnapshot", "Pixels", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -5,6 +5,8 @@ import Foundation
 /// not installed (`.ci/run` installs it).
 public final class XvfbServer: @unchecked Sendable {
     public let display: String
+    /// Where Xvfb's own messages go.
+    public let logPath: String
     private let process: Process
 
     public enum Failure: Error, CustomStringConvertible {
@@ -31,7 +33,10 @@ public final class XvfbServer: @unchecked Sendable {
     public init(width: Int = 1920, height: Int = 1080, depth: Int = 24, extraArguments: [String] = []) throws {
         guard let xvfb = Self.findExecutable("Xvfb") else { throw Failure.notInstalled }
         let out = Pipe()
-        let err = Pipe()
+        // Xvfb's messages go to a file: an unread pipe would fill up and block the server.
+        logPath = FileManager.default.temporaryDirectory.appendingPathComponent("xvfb-\(UUID().uuidString).log").path
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let err = FileHandle(forWritingAtPath: logPath) ?? FileHandle.nullDevice
         process = Process()
         process.executableURL = URL(fileURLWithPath: xvfb)
         process.arguments = ["-displayfd", "1", "-screen", "0", "\(width)x\(height)x\(depth)", "-nolisten", "tcp",
@@ -52,7 +57,7 @@ public final class XvfbServer: @unchecked Sendable {
         let trimmed = number.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty, Int(trimmed) != nil else {
             process.terminate()
-            let message = String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
+            let message = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
             throw Failure.didNotStart(message.isEmpty ? "no display number reported" : message)
         }
         display = ":\(trimmed)"
@@ -60,10 +65,15 @@ public final class XvfbServer: @unchecked Sendable {
 
     public var pid: Int32 { process.processIdentifier }
 
+    /// Stops the server (SIGTERM, then SIGKILL after 5 s) and waits for it.
     public func stop() {
         guard process.isRunning else { return }
         process.terminate()
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: logPath)
     }
 
     deinit { stop() }
