@@ -10,9 +10,12 @@ public struct ClientHandshakeConfiguration: Hashable, Sendable {
     public var plainCredentials: PlainCredentials?
     /// The ClientInit shared flag.
     public var shared: Bool
+    /// The highest version we answer with (never above the server's).
+    public var maxVersion: ProtocolVersion
 
     public init(allowNone: Bool = false, hasIdentity: Bool = true, plainCredentials: PlainCredentials? = nil,
-                shared: Bool = true) {
+                shared: Bool = true, maxVersion: ProtocolVersion = .v3_8) {
+        self.maxVersion = maxVersion
         self.allowNone = allowNone
         self.hasIdentity = hasIdentity
         self.plainCredentials = plainCredentials
@@ -62,8 +65,6 @@ public struct ClientHandshake: Sendable {
         case completed
         case failed
     }
-
-    public static let maxVersion = ProtocolVersion.v3_8
 
     public let configuration: ClientHandshakeConfiguration
     var state: State = .initial
@@ -135,7 +136,7 @@ public struct ClientHandshake: Sendable {
         switch state {
         case .awaitingServerVersion:
             guard let serverVersion = try ProtocolVersion.read(from: &bytes) else { return false }
-            let v = min(serverVersion, Self.maxVersion)
+            let v = min(serverVersion, configuration.maxVersion)
             version = v
             var b = ByteBuffer()
             v.write(into: &b)

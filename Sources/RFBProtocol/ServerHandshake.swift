@@ -7,10 +7,14 @@ public struct ServerHandshakeConfiguration: Hashable, Sendable {
     public var allowNone: Bool
     /// VeNCrypt subtypes to offer, in order; anything but X509None / X509Plain is dropped.
     public var veNCryptSubtypes: [VeNCryptSubtype]
+    /// The version we announce (3.8 normally; lower only to test or to mimic old servers).
+    public var version: ProtocolVersion
 
-    public init(allowNone: Bool = false, veNCryptSubtypes: [VeNCryptSubtype] = [.x509None, .x509Plain]) {
+    public init(allowNone: Bool = false, veNCryptSubtypes: [VeNCryptSubtype] = [.x509None, .x509Plain],
+                version: ProtocolVersion = .v3_8) {
         self.allowNone = allowNone
         self.veNCryptSubtypes = veNCryptSubtypes
+        self.version = version
     }
 
     var offeredSubtypes: [VeNCryptSubtype] {
@@ -76,7 +80,6 @@ public struct ServerHandshake: Sendable {
         case failed
     }
 
-    public static let ourVersion = ProtocolVersion.v3_8
     public static let declinedReason = "declined by the requester"
     public static let authenticationFailedReason = "authentication failed"
 
@@ -96,12 +99,12 @@ public struct ServerHandshake: Sendable {
     public var isCompleted: Bool { state == .completed }
     public var isFailed: Bool { state == .failed }
 
-    /// Sends our ProtocolVersion ("RFB 003.008\n").
+    /// Sends our ProtocolVersion ("RFB 003.008\n" unless configured lower).
     public mutating func start() -> [Action] {
         guard state == .initial else { return [] }
         state = .awaitingClientVersion
         var b = ByteBuffer()
-        Self.ourVersion.write(into: &b)
+        configuration.version.write(into: &b)
         return [.send(b)]
     }
 
@@ -224,7 +227,7 @@ public struct ServerHandshake: Sendable {
         switch state {
         case .awaitingClientVersion:
             guard let v = try ProtocolVersion.read(from: &bytes) else { return false }
-            let negotiated = min(v, Self.ourVersion)
+            let negotiated = min(v, configuration.version)
             version = negotiated
             let types = configuration.offeredTypes
             var b = ByteBuffer()
