@@ -38,7 +38,8 @@ public struct ClientHandshakeResult: Hashable, Sendable {
 
 /// The viewer side of the RFB handshake, as a value. `start()` returns nothing (the server speaks first);
 /// feed bytes to `receive`, call `tlsEstablished()` after `.startTLS`, and perform the actions in order.
-/// Bytes past the handshake stay in the buffer for the session.
+/// Bytes past the handshake stay in the buffer for the session; after `tlsEstablished()` call `receive`
+/// again with whatever is still buffered.
 public struct ClientHandshake: Sendable {
     public enum Action: Hashable, Sendable {
         case send(ByteBuffer)
@@ -91,13 +92,14 @@ public struct ClientHandshake: Sendable {
     }
 
     /// The TLS handshake finished (after `.startTLS`): sends Plain credentials for X509Plain.
-    public mutating func tlsEstablished() throws -> [Action] {
+    /// Ignored (returns nothing) in any other state.
+    public mutating func tlsEstablished() -> [Action] {
         guard state == .awaitingTLS, case .veNCrypt(let subtype)? = security else { return [] }
         state = .awaitingSecurityResult
         guard subtype.usesPlainAuthentication else { return [] }
         guard let creds = configuration.plainCredentials else { return fail("no credentials for \(subtype)") }
         var b = ByteBuffer()
-        try creds.write(into: &b)
+        do { try creds.write(into: &b) } catch { return fail("credentials longer than \(RFBLimits.maxPlainCredentialLength) bytes") }
         return [.send(b)]
     }
 

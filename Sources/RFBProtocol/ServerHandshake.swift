@@ -46,7 +46,9 @@ public struct ServerHandshakeResult: Hashable, Sendable {
 /// `serverInit(...)` (the adapter starts capturing only now) → ServerInit once ClientInit is in →
 /// `.completed`. A refused consent or failed authentication ends with `.fail` and never sends ServerInit.
 /// Bytes the current state does not expect are left in the buffer (after `.startTLS` they belong to TLS;
-/// after `.completed` to the session).
+/// after `.completed` to the session); after each event input (`tlsEstablished()`, `consent(...)`, …)
+/// call `receive` again with whatever is still buffered. Event inputs that arrive in the wrong state
+/// are ignored (they return no action), so a confused adapter cannot skip authentication or consent.
 public struct ServerHandshake: Sendable {
     public enum Action: Hashable, Sendable {
         /// Write these bytes.

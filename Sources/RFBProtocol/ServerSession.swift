@@ -7,6 +7,8 @@ public import Pixels
 /// Replies are produced immediately and in order, which satisfies the fence BlockBefore/BlockAfter flags;
 /// an app that queues updates must flush them before a returned fence reply.
 public struct ServerSession: Sendable {
+    /// An update the client asked for. A non-incremental answer must not use CopyRect (the client may
+    /// hold nothing to copy from).
     public struct UpdateRequest: Hashable, Sendable {
         public var incremental: Bool
         /// The requested area, clipped to the framebuffer.

@@ -108,7 +108,7 @@ struct HandshakeRun {
                 serverTLS = false
                 clientTLS = false
                 handle(server.tlsEstablished())
-                handle(try client.tlsEstablished())
+                handle(client.tlsEstablished())
             }
             if let ok = pendingCheck {
                 progress = true
