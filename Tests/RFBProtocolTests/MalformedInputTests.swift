@@ -29,7 +29,6 @@ final class MalformedInputTests: XCTestCase {
             ("chat length 4096", [11, 0, 0, 0] + u32(4096), .tooLarge(what: "TextChat text", length: 4096, limit: 4095)),
             ("chat length 0xFFFFFFFC", [11, 0, 0, 0] + u32(0xFFFF_FFFC),
              .tooLarge(what: "TextChat text", length: 0xFFFF_FFFC, limit: 4095)),
-            ("chat not UTF-8", [11, 0, 0, 0] + u32(2) + [0xC3, 0x28], .malformed("TextChat text is not UTF-8")),
             ("fence payload 65", [248, 0, 0, 0, 0, 0, 0, 0, 65], .tooLarge(what: "fence payload", length: 65, limit: 64)),
             ("fence payload 255", [248, 0, 0, 0, 0x80, 0, 0, 0, 255], .tooLarge(what: "fence payload", length: 255, limit: 64)),
             ("session end text 1025", [212, 0, 0, 0] + u32(1025), .tooLarge(what: "SessionEnd text", length: 1025, limit: 1024)),
@@ -66,6 +65,11 @@ final class MalformedInputTests: XCTestCase {
                 XCTAssertEqual(e as? RFBError, error, name)
             }
         }
+    }
+
+    func testChatThatIsNotUTF8IsReadAsLatin1() throws {
+        var b = buf([11, 0, 0, 0] + u32(3) + [0xC3, 0x28, 0xE9])
+        XCTAssertEqual(try ClientMessage.read(from: &b), .textChat(.message("\u{C3}(\u{E9}")))
     }
 
     func testTruncatedMessagesWaitWithoutConsuming() throws {
