@@ -127,7 +127,11 @@ public struct ServerSession: Sendable {
         case .keyEvent(let down, let key):
             if !viewOnly { actions.append(.keyEvent(down: down, key: key)) }
         case .pointerEvent(let mask, let x, let y):
-            if !viewOnly { actions.append(.pointerEvent(buttonMask: mask, x: Int(x), y: Int(y))) }
+            // Positions are clamped into the framebuffer so the app never injects outside the screen.
+            if !viewOnly {
+                actions.append(.pointerEvent(buttonMask: mask, x: min(Int(x), max(0, framebufferWidth - 1)),
+                                             y: min(Int(y), max(0, framebufferHeight - 1))))
+            }
         case .clientCutText(let text):
             if !viewOnly { actions.append(.cutText(text)) }
         case .textChat(let chat):

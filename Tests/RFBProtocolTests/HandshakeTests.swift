@@ -151,6 +151,17 @@ final class HandshakeTests: XCTestCase {
         XCTAssertEqual(run.clientResult?.version, .v3_7)
     }
 
+    func testServerTreatsVersion35As33AndUnknownMinorsMapDown() throws {
+        for (announced, dictated) in [("RFB 003.005\n", true), ("RFB 003.006\n", true), ("RFB 003.007\n", false),
+                                      ("RFB 003.009\n", false), ("RFB 003.889\n", false)] {
+            var s = ServerHandshake(configuration: ServerHandshakeConfiguration(allowNone: true, veNCryptSubtypes: []))
+            _ = s.start()
+            var b = buf(ascii(announced))
+            // 3.3: one U32 type dictated; 3.7+: a U8 list.
+            XCTAssertEqual(try s.receive(&b).first, .send(buf(dictated ? u32(1) : [1, 1])), announced)
+        }
+    }
+
     func testClientPreferences() throws {
         let all = ServerHandshakeConfiguration(allowNone: true, veNCryptSubtypes: [.x509Plain, .x509None])
         let withIdentity = try both(all, ClientHandshakeConfiguration(allowNone: true, hasIdentity: true, plainCredentials: alice))

@@ -71,6 +71,12 @@ final class ServerSessionTests: XCTestCase {
                         .chat(.message("hi"))])
     }
 
+    func testPointerPositionsAreClampedIntoTheFramebuffer() throws {
+        var s = ServerSession(framebufferWidth: 100, framebufferHeight: 50, pixelFormat: .native)
+        XCTAssertEqual(try receive(&s, [.pointerEvent(buttonMask: 0, x: 65535, y: 50), .pointerEvent(buttonMask: 2, x: 99, y: 49)]),
+                       [.pointerEvent(buttonMask: 0, x: 99, y: 49), .pointerEvent(buttonMask: 2, x: 99, y: 49)])
+    }
+
     func testPixelFormatAndEncodingChoice() throws {
         var s = ServerSession(framebufferWidth: 100, framebufferHeight: 50, pixelFormat: .native)
         XCTAssertEqual(try receive(&s, [.setPixelFormat(.rgb565)]), [.pixelFormatChanged(.rgb565)])
