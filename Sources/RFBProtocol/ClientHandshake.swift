@@ -10,9 +10,12 @@ public struct ClientHandshakeConfiguration: Hashable, Sendable {
     public var plainCredentials: PlainCredentials?
     /// The ClientInit shared flag.
     public var shared: Bool
+    /// The highest version we answer with (never above the server's).
+    public var maxVersion: ProtocolVersion
 
     public init(allowNone: Bool = false, hasIdentity: Bool = true, plainCredentials: PlainCredentials? = nil,
-                shared: Bool = true) {
+                shared: Bool = true, maxVersion: ProtocolVersion = .v3_8) {
+        self.maxVersion = maxVersion
         self.allowNone = allowNone
         self.hasIdentity = hasIdentity
         self.plainCredentials = plainCredentials
@@ -35,7 +38,8 @@ public struct ClientHandshakeResult: Hashable, Sendable {
 
 /// The viewer side of the RFB handshake, as a value. `start()` returns nothing (the server speaks first);
 /// feed bytes to `receive`, call `tlsEstablished()` after `.startTLS`, and perform the actions in order.
-/// Bytes past the handshake stay in the buffer for the session.
+/// Bytes past the handshake stay in the buffer for the session; after `tlsEstablished()` call `receive`
+/// again with whatever is still buffered.
 public struct ClientHandshake: Sendable {
     public enum Action: Hashable, Sendable {
         case send(ByteBuffer)
@@ -63,8 +67,6 @@ public struct ClientHandshake: Sendable {
         case failed
     }
 
-    public static let maxVersion = ProtocolVersion.v3_8
-
     public let configuration: ClientHandshakeConfiguration
     var state: State = .initial
     public private(set) var version: ProtocolVersion?
@@ -90,13 +92,14 @@ public struct ClientHandshake: Sendable {
     }
 
     /// The TLS handshake finished (after `.startTLS`): sends Plain credentials for X509Plain.
-    public mutating func tlsEstablished() throws -> [Action] {
+    /// Ignored (returns nothing) in any other state.
+    public mutating func tlsEstablished() -> [Action] {
         guard state == .awaitingTLS, case .veNCrypt(let subtype)? = security else { return [] }
         state = .awaitingSecurityResult
         guard subtype.usesPlainAuthentication else { return [] }
         guard let creds = configuration.plainCredentials else { return fail("no credentials for \(subtype)") }
         var b = ByteBuffer()
-        try creds.write(into: &b)
+        do { try creds.write(into: &b) } catch { return fail("credentials longer than \(RFBLimits.maxPlainCredentialLength) bytes") }
         return [.send(b)]
     }
 
@@ -135,7 +138,7 @@ public struct ClientHandshake: Sendable {
         switch state {
         case .awaitingServerVersion:
             guard let serverVersion = try ProtocolVersion.read(from: &bytes) else { return false }
-            let v = min(serverVersion, Self.maxVersion)
+            let v = min(serverVersion, configuration.maxVersion)
             version = v
             var b = ByteBuffer()
             v.write(into: &b)

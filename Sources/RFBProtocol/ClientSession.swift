@@ -12,7 +12,8 @@ public struct ClientSession: Sendable {
         /// One rectangle, in order (CopyRect depends on it). Pseudo-rectangles are included.
         case rectangle(Rectangle)
         case updateEnded
-        /// DesktopSize / ExtendedDesktopSize changed the framebuffer size (contents are gone).
+        /// DesktopSize / ExtendedDesktopSize changed the framebuffer size (contents are gone). Never answer
+        /// it with a non-incremental request (the server would answer with ExtendedDesktopSize again: a loop).
         case framebufferResized(width: Int, height: Int)
         case desktopNameChanged(String)
         case bell

@@ -60,6 +60,7 @@ public struct Rectangle: Hashable, Sendable {
     public var lengthPrefixedPayload: ByteBuffer? {
         switch header.encoding {
         case RFBEncoding.zrle, RFBEncoding.tileDelta, RFBEncoding.desktopName:
+            guard body.readableBytes >= 4 else { return nil }
             return body.getSlice(at: body.readerIndex + 4, length: body.readableBytes - 4)
         default:
             return nil

@@ -7,10 +7,14 @@ public struct ServerHandshakeConfiguration: Hashable, Sendable {
     public var allowNone: Bool
     /// VeNCrypt subtypes to offer, in order; anything but X509None / X509Plain is dropped.
     public var veNCryptSubtypes: [VeNCryptSubtype]
+    /// The version we announce (3.8 normally; lower only to test or to mimic old servers).
+    public var version: ProtocolVersion
 
-    public init(allowNone: Bool = false, veNCryptSubtypes: [VeNCryptSubtype] = [.x509None, .x509Plain]) {
+    public init(allowNone: Bool = false, veNCryptSubtypes: [VeNCryptSubtype] = [.x509None, .x509Plain],
+                version: ProtocolVersion = .v3_8) {
         self.allowNone = allowNone
         self.veNCryptSubtypes = veNCryptSubtypes
+        self.version = version
     }
 
     var offeredSubtypes: [VeNCryptSubtype] {
@@ -42,7 +46,9 @@ public struct ServerHandshakeResult: Hashable, Sendable {
 /// `serverInit(...)` (the adapter starts capturing only now) → ServerInit once ClientInit is in →
 /// `.completed`. A refused consent or failed authentication ends with `.fail` and never sends ServerInit.
 /// Bytes the current state does not expect are left in the buffer (after `.startTLS` they belong to TLS;
-/// after `.completed` to the session).
+/// after `.completed` to the session); after each event input (`tlsEstablished()`, `consent(...)`, …)
+/// call `receive` again with whatever is still buffered. Event inputs that arrive in the wrong state
+/// are ignored (they return no action), so a confused adapter cannot skip authentication or consent.
 public struct ServerHandshake: Sendable {
     public enum Action: Hashable, Sendable {
         /// Write these bytes.
@@ -76,7 +82,6 @@ public struct ServerHandshake: Sendable {
         case failed
     }
 
-    public static let ourVersion = ProtocolVersion.v3_8
     public static let declinedReason = "declined by the requester"
     public static let authenticationFailedReason = "authentication failed"
 
@@ -96,12 +101,12 @@ public struct ServerHandshake: Sendable {
     public var isCompleted: Bool { state == .completed }
     public var isFailed: Bool { state == .failed }
 
-    /// Sends our ProtocolVersion ("RFB 003.008\n").
+    /// Sends our ProtocolVersion ("RFB 003.008\n" unless configured lower).
     public mutating func start() -> [Action] {
         guard state == .initial else { return [] }
         state = .awaitingClientVersion
         var b = ByteBuffer()
-        Self.ourVersion.write(into: &b)
+        configuration.version.write(into: &b)
         return [.send(b)]
     }
 
@@ -224,7 +229,7 @@ public struct ServerHandshake: Sendable {
         switch state {
         case .awaitingClientVersion:
             guard let v = try ProtocolVersion.read(from: &bytes) else { return false }
-            let negotiated = min(v, Self.ourVersion)
+            let negotiated = min(v, configuration.version)
             version = negotiated
             let types = configuration.offeredTypes
             var b = ByteBuffer()

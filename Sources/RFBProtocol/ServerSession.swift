@@ -7,6 +7,8 @@ public import Pixels
 /// Replies are produced immediately and in order, which satisfies the fence BlockBefore/BlockAfter flags;
 /// an app that queues updates must flush them before a returned fence reply.
 public struct ServerSession: Sendable {
+    /// An update the client asked for. A non-incremental answer must not use CopyRect (the client may
+    /// hold nothing to copy from).
     public struct UpdateRequest: Hashable, Sendable {
         public var incremental: Bool
         /// The requested area, clipped to the framebuffer.
@@ -125,7 +127,11 @@ public struct ServerSession: Sendable {
         case .keyEvent(let down, let key):
             if !viewOnly { actions.append(.keyEvent(down: down, key: key)) }
         case .pointerEvent(let mask, let x, let y):
-            if !viewOnly { actions.append(.pointerEvent(buttonMask: mask, x: Int(x), y: Int(y))) }
+            // Positions are clamped into the framebuffer so the app never injects outside the screen.
+            if !viewOnly {
+                actions.append(.pointerEvent(buttonMask: mask, x: min(Int(x), max(0, framebufferWidth - 1)),
+                                             y: min(Int(y), max(0, framebufferHeight - 1))))
+            }
         case .clientCutText(let text):
             if !viewOnly { actions.append(.cutText(text)) }
         case .textChat(let chat):

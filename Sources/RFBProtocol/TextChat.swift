@@ -2,7 +2,7 @@ public import NIOCore
 
 /// UltraVNC TextChat (message type 11 in both directions): U8 11, 3 padding, U32 length, text.
 /// The lengths 0xFFFFFFFF / 0xFFFFFFFE / 0xFFFFFFFD mean open / close / finished and carry no text;
-/// a text message holds 1...4095 bytes of UTF-8.
+/// a text message holds 1...4095 bytes of UTF-8 (read leniently: invalid UTF-8 is taken as Latin-1).
 public enum TextChat: Hashable, Sendable {
     case open
     case close
@@ -47,8 +47,9 @@ public enum TextChat: Hashable, Sendable {
                 throw RFBError.tooLarge(what: "TextChat text", length: Int(length), limit: RFBLimits.maxChatLength)
             }
             guard let bytes = b.readBytes(length: Int(length)) else { return nil }
-            guard let text = rfbStrictUTF8(bytes) else { throw RFBError.malformed("TextChat text is not UTF-8") }
-            return .message(text)
+            // Text should be UTF-8; older UltraVNC peers send a legacy code page. Invalid UTF-8 is read as
+            // Latin-1 rather than dropping the peer (rfbproto: invalid UTF-8 must not cost synchronisation).
+            return .message(rfbLenientText(bytes))
         }
     }
 

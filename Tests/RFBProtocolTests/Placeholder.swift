@@ -1,5 +1,0 @@
-import XCTest
-
-final class RFBProtocolPlaceholder: XCTestCase {
-    func testBuilds() {}
-}
