@@ -124,11 +124,7 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
                 switch result {
                 case .success(let peer):
                     if let peer { me.configuration.events(.serverVerified(peer.description)) }
-                    do { me.perform(try me.handshake.tlsEstablished()) } catch {
-                        me.endReason = (true, "protocol error: \(error)")
-                        me.context?.close(promise: nil)
-                        return
-                    }
+                    me.perform(me.handshake.tlsEstablished())
                     me.process()
                 case .failure(let error):
                     me.endReason = (false, "the agent's certificate is not trusted or TLS failed: \(error)")
