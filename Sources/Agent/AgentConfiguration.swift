@@ -35,6 +35,8 @@ public enum AgentEvent: Sendable, Equatable {
     case authenticationFailed(String)
     case consentAsked(ConsentRequest)
     case consentRefused(String)
+    /// Reverse connections: the expert answered the request (nil: accepted).
+    case requestAnswered(refusal: String?)
     case sessionStarted(viewer: String, width: Int, height: Int)
     case chat(String)
     case resized(width: Int, height: Int)
@@ -55,12 +57,17 @@ public struct AgentConfiguration: Sendable {
     public var handshakeTimeout: TimeAmount
     /// Coalescing window for damage before an update is built.
     public var deferMilliseconds: Int
+    /// A reverse connection (`request`): wait for the expert's RequestAnswer after TLS, before consent.
+    public var reverse: Bool
+    /// How long the expert may take to answer a reverse request.
+    public var answerTimeout: TimeAmount
 
     public init(security: AgentSecurity, desktopName: String,
                 makeSource: @escaping @Sendable () throws -> any ScreenSource,
                 consent: @escaping @Sendable (ConsentRequest, @escaping @Sendable (Bool) -> Void) -> Void,
                 events: @escaping @Sendable (AgentEvent) -> Void = { _ in },
-                handshakeTimeout: TimeAmount = .seconds(10), deferMilliseconds: Int = 8) {
+                handshakeTimeout: TimeAmount = .seconds(10), deferMilliseconds: Int = 8, reverse: Bool = false,
+                answerTimeout: TimeAmount = .seconds(120)) {
         self.security = security
         self.desktopName = desktopName
         self.makeSource = makeSource
@@ -68,5 +75,7 @@ public struct AgentConfiguration: Sendable {
         self.events = events
         self.handshakeTimeout = handshakeTimeout
         self.deferMilliseconds = deferMilliseconds
+        self.reverse = reverse
+        self.answerTimeout = answerTimeout
     }
 }

@@ -1,5 +1,6 @@
 public import NIOCore
 import NIOPosix
+import RFBTransport
 import Synchronization
 
 /// The listening agent (`share`): every connection runs the handshake and asks for consent; one
@@ -24,6 +25,7 @@ public final class AgentServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try TCPKeepAlive.enable(on: channel)
                     let handler = AgentSessionHandler(configuration: configuration)
                     try channel.pipeline.syncOperations.addHandler(handler)
                     let control = AgentSessionControl(loop: channel.eventLoop,

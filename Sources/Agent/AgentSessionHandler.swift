@@ -22,6 +22,8 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
     private var handshakeTimer: Scheduled<Void>?
     private var ended = false
     private var awaitingTLS = false
+    /// Reverse connection: consent is asked only after the expert's RequestAnswer accepted.
+    private var awaitingAnswer = false
 
     init(configuration: AgentConfiguration) {
         self.configuration = configuration
@@ -39,7 +41,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        remote = context.channel.remoteAddress.map { "\($0)" } ?? "?"
+        remote = context.channel.remoteAddress.map(Self.describe) ?? "?"
         configuration.events(.connected(remoteAddress: remote))
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         handshakeTimer = context.eventLoop.scheduleTask(in: configuration.handshakeTimeout) {
@@ -69,11 +71,31 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
         fail("connection error: \(error)", notify: .ended(byViewer: true, reason: "connection error: \(error)"))
     }
 
+    /// "127.0.0.1:5500" rather than NIO's "[IPv4]127.0.0.1/127.0.0.1:5500".
+    static func describe(_ address: SocketAddress) -> String {
+        guard let ip = address.ipAddress, let port = address.port else { return "\(address)" }
+        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+    }
+
     // MARK: - Bytes in
 
     private func process() {
         guard !ended, !awaitingTLS else { return }
         do {
+            if awaitingAnswer {
+                guard let answer = try RequestAnswer.read(from: &cumulation) else { return }
+                awaitingAnswer = false
+                handshakeTimer?.cancel()
+                if let refusal = answer.refusal {
+                    let text = answer.text.isEmpty ? "the expert refused the request (\(refusal))" : answer.text
+                    configuration.events(.requestAnswered(refusal: text))
+                    return fail(text, notify: .ended(byViewer: true, reason: text))
+                }
+                configuration.events(.requestAnswered(refusal: nil))
+                if let context { askConsent(context) }
+                if cumulation.readableBytes > 0 { process() }
+                return
+            }
             if var s = session {
                 let actions = try s.receive(&cumulation)
                 session = s
@@ -109,7 +131,18 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
                 perform(handshake.plainCredentialsChecked(ok: check == .accepted))
             case .askConsent:
                 context.flush()
-                askConsent(context)
+                if configuration.reverse {
+                    // The expert answers first; the requester is asked only after "accepted".
+                    awaitingAnswer = true
+                    handshakeTimer?.cancel()
+                    let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+                    handshakeTimer = context.eventLoop.scheduleTask(in: configuration.answerTimeout) {
+                        bound.value.fail("the expert did not answer the request in time",
+                                         notify: .ended(byViewer: true, reason: "the expert did not answer in time"))
+                    }
+                } else {
+                    askConsent(context)
+                }
             case .consentGrantedNeedServerInit:
                 context.flush()
                 startCapture(context)

@@ -15,6 +15,16 @@ public struct TrustedPeer: Hashable, Sendable, CustomStringConvertible {
 /// The set of certificate fingerprints a connection may present: the contacts, or one expected peer.
 public struct TrustedPeers: Sendable {
     private var names: [Fingerprint: String?]
+    /// Also let unknown certificates through (reported without a name), for `listen --allow-new`: the
+    /// person then compares the fingerprint and decides. Never the default.
+    public private(set) var acceptsUnknown = false
+
+    /// The contacts, plus anyone else (reported without a name, for a person to check).
+    public static func contactsOrAnyone(_ contacts: [Contact]) -> TrustedPeers {
+        var peers = TrustedPeers(contacts)
+        peers.acceptsUnknown = true
+        return peers
+    }
 
     /// Trusts every contact in the book.
     public init(contacts: ContactBook) {
@@ -34,7 +44,9 @@ public struct TrustedPeers: Sendable {
 
     /// The trusted peer with this fingerprint, or nil if it is not trusted.
     public func match(_ fingerprint: Fingerprint) -> TrustedPeer? {
-        guard let name = names[fingerprint] else { return nil }
+        guard let name = names[fingerprint] else {
+            return acceptsUnknown ? TrustedPeer(name: nil, fingerprint: fingerprint) : nil
+        }
         return TrustedPeer(name: name, fingerprint: fingerprint)
     }
 

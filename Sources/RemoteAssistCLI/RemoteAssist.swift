@@ -14,6 +14,6 @@ struct RemoteAssist: AsyncParsableCommand {
               remote-assist snapshot --display :0 --output desk.png   capture the screen once
             """,
         version: "0.1.0",
-        subcommands: [Share.self, View.self, Snapshot.self, Id.self, Contacts.self]
+        subcommands: [Request.self, Listen.self, Share.self, View.self, Snapshot.self, Id.self, Contacts.self]
     )
 }

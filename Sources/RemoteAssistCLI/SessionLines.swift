@@ -1,4 +1,5 @@
 import Agent
+import Foundation
 import RFBProtocol
 import Synchronization
 import Viewer
@@ -7,15 +8,53 @@ import Viewer
 final class SessionLines: Sendable {
     let console: Console
     let localName: String
-    private let state = Mutex<(started: Bool, peer: String, paused: Bool)>((false, "the viewer", false))
+    /// Requester: who viewed, when and for how long is appended here.
+    let auditLog: String?
+    /// Viewer: the chat transcript is appended here.
+    let chatLog: String?
+    private struct State {
+        var started = false
+        var peer = "the peer"
+        var since: Date?
+    }
+    private let state = Mutex(State())
 
-    init(console: Console, localName: String) {
+    /// Listening: a request that ends before its session started does not end the command.
+    let listening: Bool
+
+    init(console: Console, localName: String, auditLog: String? = nil, chatLog: String? = nil, listening: Bool = false) {
+        self.listening = listening
         self.console = console
         self.localName = localName
+        self.auditLog = auditLog
+        self.chatLog = chatLog
     }
 
     var started: Bool { state.withLock { $0.started } }
     private var peer: String { state.withLock { $0.peer } }
+
+    /// "alice (SHA256:…)" → "alice"; an unnamed peer keeps its fingerprint.
+    static func shortName(_ peer: String) -> String {
+        guard let cut = peer.range(of: " (SHA256:") else { return peer }
+        return String(peer[..<cut.lowerBound])
+    }
+
+    /// Appends one line (O_APPEND: concurrent writers never overwrite each other; created 0600).
+    private static func append(_ line: String, to path: String?) {
+        guard let path else { return }
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+    }
+
+    private static func stamp(_ date: Date = Date()) -> String { ISO8601DateFormatter().string(from: date) }
+
+    /// Records a chat line in the transcript.
+    func logChat(from who: String, _ text: String) {
+        Self.append("\(Self.stamp()) <\(who)> \(text)", to: chatLog)
+    }
 
     static let help = "type a line to chat; /pause, /resume (requester), /snap (viewer), /quit, /help"
 
@@ -24,7 +63,7 @@ final class SessionLines: Sendable {
     func agentEvent(_ event: AgentEvent, exit: ExitSignal) {
         switch event {
         case .connected(let remote):
-            console.event("connected", "connection from \(remote)", ["remote": remote])
+            console.event("connected", "connection with \(remote)", ["remote": remote])
         case .viewerVerified(let who):
             console.event("verified", "viewer verified: \(who)", ["viewer": who])
         case .authenticationFailed(let why):
@@ -33,18 +72,26 @@ final class SessionLines: Sendable {
             break
         case .consentRefused(let why):
             console.event("refused", "not shared: \(why)", ["reason": why])
+        case .requestAnswered(let refusal):
+            if let refusal { console.event("request_refused", refusal, ["reason": refusal]) }
+            else { console.event("request_accepted", "the expert accepted the request", [:]) }
         case .sessionStarted(let viewer, let width, let height):
-            state.withLock { $0.started = true; $0.peer = viewer }
+            state.withLock { $0.started = true; $0.peer = Self.shortName(viewer); $0.since = Date() }
             console.event("started", "\(viewer) is now viewing your screen (\(width)x\(height)); \(Self.help)",
                           ["viewer": viewer, "width": width, "height": height])
         case .chat(let text):
             console.event("chat", "<\(peer)> \(text)", ["from": peer, "text": text])
+            logChat(from: peer, text)
         case .resized(let width, let height):
             console.event("resized", "screen is now \(width)x\(height)", ["width": width, "height": height])
         case .ended(let byViewer, let reason):
-            let wasStarted = started
-            console.event("ended", byViewer ? "session ended by the viewer: \(reason)" : "session ended: \(reason)",
+            let (wasStarted, who, since) = state.withLock { ($0.started, $0.peer, $0.since) }
+            console.event("ended", byViewer ? "session ended by \(who): \(reason)" : "session ended: \(reason)",
                           ["by_peer": byViewer, "reason": reason])
+            if wasStarted, let since {
+                let seconds = Int(Date().timeIntervalSince(since).rounded())
+                Self.append("\(Self.stamp(since)) \(who) viewed the screen for \(seconds) s; ended: \(reason)", to: auditLog)
+            }
             if wasStarted { exit.finish(0) }
         }
     }
@@ -72,6 +119,7 @@ final class SessionLines: Sendable {
             if line.hasPrefix("/") { console.event("help", "unknown command \(line); \(Self.help)"); return }
             guard let agent, started else { console.event("help", "no viewer yet: nothing sent"); return }
             agent.sendChat(line)
+            logChat(from: localName, line)
         }
     }
 
@@ -80,10 +128,12 @@ final class SessionLines: Sendable {
     func viewerEvent(_ event: ViewerEvent, exit: ExitSignal, snapshots: String?) {
         switch event {
         case .connected(let remote):
-            console.event("connected", "connected to \(remote); waiting for the requester to allow viewing", ["remote": remote])
+            console.event("connected", "connection with \(remote)", ["remote": remote])
         case .serverVerified(let who):
-            state.withLock { $0.peer = who }
-            console.event("verified", "agent verified: \(who)", ["agent": who])
+            state.withLock { $0.peer = Self.shortName(who) }
+            console.event("verified", "verified: \(who)", ["peer": who])
+        case .requestArrived:
+            break
         case .sessionStarted(let name, let width, let height, let encoding):
             state.withLock { $0.started = true }
             console.event("started", "viewing \"\(name)\" \(width)x\(height) (\(encoding)); snapshots in \(snapshots ?? "-"); \(Self.help)",
@@ -96,12 +146,14 @@ final class SessionLines: Sendable {
             console.event("resized", "remote screen is now \(width)x\(height)", ["width": width, "height": height])
         case .chat(let text):
             console.event("chat", "<\(peer)> \(text)", ["from": peer, "text": text])
+            logChat(from: peer, text)
         case .ended(let byAgent, let reason):
             let wasStarted = started
             let final = wasStarted && snapshots != nil ? "; last picture in \(snapshots ?? "")/final.png" : ""
             console.event("ended", (byAgent ? "session ended by the agent: \(reason)" : "session ended: \(reason)") + final,
                           ["by_peer": byAgent, "reason": reason])
-            exit.finish(wasStarted ? 0 : 3)
+            Self.append("\(Self.stamp()) -- session ended: \(reason)", to: wasStarted ? chatLog : nil)
+            if wasStarted { exit.finish(0) } else if !listening { exit.finish(3) }
         }
     }
 
@@ -122,6 +174,7 @@ final class SessionLines: Sendable {
         default:
             if line.hasPrefix("/") { console.event("help", "unknown command \(line); \(Self.help)"); return }
             viewer.sendChat(line)
+            logChat(from: localName, line)
         }
     }
 }

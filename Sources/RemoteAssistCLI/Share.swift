@@ -56,9 +56,10 @@ struct Share: AsyncParsableCommand {
             mutualTLS: try TLSSetup.Server(credentials: credentials, clientCertificates: .required(TrustedPeers(contacts: book))),
             passwordTLS: try TLSSetup.Server(credentials: credentials, clientCertificates: .notRequested),
             passwords: gate, allowNone: insecureLoopback)
-        let consent = ConsentPrompt(console: console, timeoutSeconds: consentTimeout, givenInAdvance: allowView)
+        let question = PendingQuestion(console: console)
+        let consent = ConsentPrompt(console: console, question: question, timeoutSeconds: consentTimeout, givenInAdvance: allowView)
         let exit = ExitSignal()
-        let session = SessionLines(console: console, localName: me.displayName)
+        let session = SessionLines(console: console, localName: me.displayName, auditLog: try identity.directory() + "/audit.log")
         let displayName = display
         let configuration = AgentConfiguration(
             security: security, desktopName: "\(me.displayName)'s desktop",
@@ -88,7 +89,7 @@ struct Share: AsyncParsableCommand {
             }
         }
         InputLines { line in
-            if consent.take(line) { return }
+            if question.take(line) { return }
             session.typed(line, agent: server.session, exit: exit)
         }.start()
         let status = await exit.wait()

@@ -58,7 +58,7 @@ struct View: AsyncParsableCommand {
         var order = ViewerEncoding.allCases
         if let preferred = ViewerEncoding(rawValue: encoding) { order.removeAll { $0 == preferred }; order.insert(preferred, at: 0) }
         let exit = ExitSignal()
-        let session = SessionLines(console: console, localName: me.displayName)
+        let session = SessionLines(console: console, localName: me.displayName, chatLog: snapshots + "/chat.log")
         let folder = snapshots
         let configuration = ViewerConfiguration(
             tls: tls, allowNone: insecureLoopback, password: password, encodings: order, snapshots: writer,

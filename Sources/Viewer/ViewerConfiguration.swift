@@ -1,6 +1,6 @@
 public import NIOCore
 import Pixels
-import RFBProtocol
+public import RFBProtocol
 public import RFBTransport
 
 /// What happens in a viewer session, for the terminal, the status line and `--json`.
@@ -9,6 +9,8 @@ public enum ViewerEvent: Sendable, Equatable {
     case serverVerified(String)
     case sessionStarted(name: String, width: Int, height: Int, encoding: String)
     case refused(String)
+    /// Listening: a requester asks for help (its answer goes through `ViewerConfiguration.answerRequest`).
+    case requestArrived(String)
     case frame(number: Int, width: Int, height: Int)
     case resized(width: Int, height: Int)
     case chat(String)
@@ -45,11 +47,15 @@ public struct ViewerConfiguration: Sendable {
     public var events: @Sendable (ViewerEvent) -> Void
     /// The handshake must finish within this time (consent has its own, longer limit on the agent).
     public var handshakeTimeout: TimeAmount
+    /// Listening (reverse connections): decides on a request once the requester's certificate is
+    /// verified; call `answer` exactly once, from any thread. nil for forward connections.
+    public var answerRequest: (@Sendable (_ requester: TrustedPeer?, _ answer: @escaping @Sendable (RequestAnswer) -> Void) -> Void)?
 
     public init(tls: TLSSetup.Client?, allowNone: Bool = false, password: String? = nil,
                 encodings: [ViewerEncoding] = [.tileDelta, .zrle, .raw], snapshots: SnapshotWriter? = nil,
                 events: @escaping @Sendable (ViewerEvent) -> Void = { _ in },
-                handshakeTimeout: TimeAmount = .seconds(120)) {
+                handshakeTimeout: TimeAmount = .seconds(120),
+                answerRequest: (@Sendable (TrustedPeer?, @escaping @Sendable (RequestAnswer) -> Void) -> Void)? = nil) {
         self.tls = tls
         self.allowNone = allowNone
         self.password = password
@@ -57,6 +63,7 @@ public struct ViewerConfiguration: Sendable {
         self.snapshots = snapshots
         self.events = events
         self.handshakeTimeout = handshakeTimeout
+        self.answerRequest = answerRequest
     }
 
     var encodingList: [Int32] {

@@ -22,6 +22,8 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
     private var handshakeTimer: Scheduled<Void>?
     /// Set when the end is known (refusal, SessionEnd, local end) so the close is reported with it.
     private var endReason: (byAgent: Bool, reason: String)?
+    /// A local end is under way (the first reason given wins).
+    private var ending = false
 
     init(configuration: ViewerConfiguration) {
         self.configuration = configuration
@@ -36,7 +38,10 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
     func channelActive(context: ChannelHandlerContext) {
-        configuration.events(.connected(remoteAddress: context.channel.remoteAddress.map { "\($0)" } ?? "?"))
+        let address = context.channel.remoteAddress.map { a in
+            a.ipAddress.map { ip in ip.contains(":") ? "[\(ip)]:\(a.port ?? 0)" : "\(ip):\(a.port ?? 0)" } ?? "\(a)"
+        }
+        configuration.events(.connected(remoteAddress: address ?? "?"))
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         handshakeTimer = context.eventLoop.scheduleTask(in: configuration.handshakeTimeout) {
             bound.value.finish(byAgent: true, reason: "the agent did not finish the handshake in time")
@@ -124,8 +129,12 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
                 switch result {
                 case .success(let peer):
                     if let peer { me.configuration.events(.serverVerified(peer.description)) }
-                    me.perform(me.handshake.tlsEstablished())
-                    me.process()
+                    if let decide = me.configuration.answerRequest {
+                        me.askExpert(peer, decide)
+                    } else {
+                        me.perform(me.handshake.tlsEstablished())
+                        me.process()
+                    }
                 case .failure(let error):
                     me.endReason = (false, "the agent's certificate is not trusted or TLS failed: \(error)")
                     me.context?.close(promise: nil)
@@ -134,6 +143,34 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
         } catch {
             endReason = (false, "cannot start TLS: \(error)")
             context.close(promise: nil)
+        }
+    }
+
+    /// Listening: the expert accepts or refuses the request before the requester is asked.
+    private func askExpert(_ peer: TrustedPeer?,
+                           _ decide: @Sendable (TrustedPeer?, @escaping @Sendable (RequestAnswer) -> Void) -> Void) {
+        guard let context else { return }
+        awaitingTLS = true   // hold incoming bytes until the answer is sent
+        handshakeTimer?.cancel()
+        configuration.events(.requestArrived(peer?.description ?? "an unknown requester"))
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let loop = context.eventLoop
+        decide(peer) { answer in
+            loop.execute {
+                let me = bound.value
+                guard !me.ended, let context = me.context else { return }
+                me.awaitingTLS = false
+                guard let bytes = try? answer.serialized() else { return }
+                if let refusal = answer.refusal {
+                    me.endReason = (false, answer.text.isEmpty ? "refused (\(refusal))" : answer.text)
+                    let channel = context.channel
+                    context.writeAndFlush(me.wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
+                    return
+                }
+                context.write(me.wrapOutboundOut(bytes), promise: nil)
+                me.perform(me.handshake.tlsEstablished())
+                me.process()
+            }
         }
     }
 
@@ -195,7 +232,8 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
     }
 
     func end(reason: SessionEnd.Reason, text: String) {
-        guard let context, !ended else { return }
+        guard let context, !ended, !ending else { return }
+        ending = true
         endReason = (false, text)
         if let s = session, let message = try? s.sessionEnd(reason: reason, text: text) {
             context.write(wrapOutboundOut(message), promise: nil)

@@ -1,0 +1,93 @@
+import Agent
+import ArgumentParser
+import Foundation
+import NIOPosix
+import RFBProtocol
+import RFBTransport
+import X11Capture
+
+struct Request: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Ask a contact for help: dial their `remote-assist listen` and, once they accept, let them see your screen.",
+        discussion: """
+            The contact must have an address (`contacts add NAME FINGERPRINT --address HOST:PORT`). Your \
+            agent dials out, so you can be helped from behind NAT. Both certificates are checked against \
+            your contacts (mutual TLS 1.3). When the contact accepts you are asked:
+
+              Allow alice (SHA256:…) to see your screen? [y/N]
+
+            Nothing of your screen is captured or sent before "y". No answer within --consent-timeout is \
+            no. While shared, type to chat; /pause and /resume stop and restart the picture; /quit, \
+            Ctrl-C or end of input end the session. Who viewed, when and how long is appended to \
+            audit.log in the config folder.
+
+            Examples:
+              remote-assist request alice
+              remote-assist request alice --display :1 --allow-view     consent given in advance (scripts)
+            """)
+
+    @Argument(help: "The contact to ask (see `remote-assist contacts list`).") var contact: String
+    @Option(help: "X display to share (default: $DISPLAY).") var display: String?
+    @Flag(help: "Consent given in advance (scripts): do not ask before sharing.") var allowView = false
+    @Option(help: "Seconds to wait for your consent answer before refusing.") var consentTimeout = 60
+    @Option(help: "Seconds to wait for the contact to accept.") var answerTimeout = 120
+    @Flag(help: "Print events as JSON lines (for scripts).") var json = false
+    @OptionGroup var identity: IdentityOptions
+
+    func validate() throws {
+        guard consentTimeout > 0, answerTimeout > 0 else { throw ValidationError("timeouts must be positive") }
+    }
+
+    func run() async throws {
+        let console = Console(json: json)
+        let me = try identity.identity()
+        let book = try identity.contacts()
+        guard let expert = book.contact(named: contact) else {
+            throw CLIError("'\(contact)' is not a contact (remote-assist contacts list)")
+        }
+        guard let address = expert.address else {
+            throw CLIError("contact '\(contact)' has no address: add it with `remote-assist contacts add \(contact) \(expert.fingerprint) --address HOST:PORT`")
+        }
+        let credentials = TLSCredentials(identity: me)
+        let security = AgentSecurity(
+            mutualTLS: try TLSSetup.Server(credentials: credentials,
+                                           clientCertificates: .required(TrustedPeers(fingerprint: expert.fingerprint, name: expert.name))))
+        let question = PendingQuestion(console: console)
+        let consent = ConsentPrompt(console: console, question: question, timeoutSeconds: consentTimeout, givenInAdvance: allowView)
+        let exit = ExitSignal()
+        let session = SessionLines(console: console, localName: me.displayName, auditLog: try identity.directory() + "/audit.log")
+        let displayName = display
+        let configuration = AgentConfiguration(
+            security: security, desktopName: "\(me.displayName)'s desktop",
+            makeSource: { try X11ScreenSource(displayName: displayName) },
+            consent: { consent.ask($0, $1) },
+            events: { event in
+                session.agentEvent(event, exit: exit)
+                if case .ended = event, !session.started { exit.finish(4) }
+            },
+            reverse: true, answerTimeout: .seconds(Int64(answerTimeout)))
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        console.event("requesting", "asking \(expert.name) (\(expert.fingerprint)) at \(address) for help; waiting for them to accept",
+                      ["contact": expert.name, "address": "\(address)"])
+        let agent: AgentSessionControl
+        do {
+            agent = try await AgentDialer.connect(host: address.host, port: address.port, configuration: configuration, group: group)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw CLIError("cannot reach \(expert.name) at \(address): \(error)")
+        }
+        let signals = Signals { _ in
+            if session.started { agent.end(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)") }
+            else { agent.end(reason: .interrupted, text: "\(me.displayName) withdrew the request"); exit.finish(0) }
+        }
+        InputLines { line in
+            if question.take(line) { return }
+            session.typed(line, agent: agent, exit: exit)
+        }.start()
+        let status = await exit.wait()
+        _ = signals
+        try? await agent.channel.close()
+        try? await group.shutdownGracefully()
+        if status != 0 { throw ExitCode(status) }
+    }
+}
