@@ -109,9 +109,11 @@ final class SessionLines: Sendable {
             if let agent, started { agent.end(reason: .userQuit, text: "\(localName) ended the session") } else { exit.finish(0) }
         case "/pause":
             agent?.setPaused(true)
+            agent?.sendChat("(sharing paused by \(localName): the picture stays as it is until they resume)")
             console.event("paused", "sharing paused (the viewer keeps the last picture); /resume to continue")
         case "/resume":
             agent?.setPaused(false)
+            agent?.sendChat("(sharing resumed by \(localName))")
             console.event("resumed", "sharing resumed")
         case "/help":
             console.event("help", Self.help)
