@@ -68,7 +68,8 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail("connection error: \(error)", notify: .ended(byViewer: true, reason: "connection error: \(error)"))
+        let text = ConnectionErrorText.describe(error)
+        fail(text, notify: .ended(byViewer: true, reason: text))
     }
 
     /// "127.0.0.1:5500" rather than NIO's "[IPv4]127.0.0.1/127.0.0.1:5500".

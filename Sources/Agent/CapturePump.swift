@@ -9,7 +9,7 @@ import Synchronization
 /// never makes updates queue up: damage accumulates in a bounded tile map and the newest picture wins.
 ///
 /// The event loop talks to it only through `PumpState` under a mutex and the wake pipe.
-final class CapturePump: Sendable {
+public final class CapturePump: Sendable {
     struct Request: Sendable, Equatable {
         var area: Rect
         var incremental: Bool
@@ -52,8 +52,21 @@ final class CapturePump: Sendable {
         wake = try WakeSignal()
     }
 
+    /// Every capture thread of the process, so a command can wait for them before it exits (a thread
+    /// still inside Xlib while the process tears down can crash it).
+    private static let threads = DispatchGroup()
+
+    /// Waits until every capture thread has stopped (after their sessions ended); false on timeout.
+    public static func waitForAllToStop(timeoutSeconds: Double = 3) -> Bool {
+        threads.wait(timeout: .now() + timeoutSeconds) == .success
+    }
+
     func start() {
-        let thread = Thread { [self] in run() }
+        Self.threads.enter()
+        let thread = Thread { [self] in
+            run()
+            Self.threads.leave()
+        }
         thread.name = "remote-assist capture"
         thread.start()
     }

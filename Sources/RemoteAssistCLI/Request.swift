@@ -88,6 +88,7 @@ struct Request: AsyncParsableCommand {
         _ = signals
         try? await agent.channel.close()
         try? await group.shutdownGracefully()
+        _ = CapturePump.waitForAllToStop()
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -96,6 +96,7 @@ struct Share: AsyncParsableCommand {
         _ = signals
         await server.close()
         try? await group.shutdownGracefully()
+        _ = CapturePump.waitForAllToStop()
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -65,7 +65,7 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if endReason == nil { endReason = (true, "connection error: \(error)") }
+        if endReason == nil { endReason = (true, ConnectionErrorText.describe(error)) }
         context.close(promise: nil)
     }
 

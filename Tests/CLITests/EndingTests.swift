@@ -1,0 +1,87 @@
+import Foundation
+import PNGSnapshot
+import TestSupport
+import XCTest
+
+/// Either side ends the session by /quit, Ctrl-C (SIGINT), SIGTERM or end of input, or vanishes
+/// (kill -9): the other side says who ended it and why, within the bound, and both exit 0 (the
+/// survivor of a kill too); the expert keeps the final picture and the transcript.
+final class EndingTests: XCTestCase {
+    private func run(_ end: (CLIProcess, CLIProcess) -> Void, endedBy: String, expect: String,
+                     survivorIsAlice: Bool, killed: Bool = false) throws {
+        let f = try JourneyFixture()
+        defer { f.tearDown() }
+        let (alice, bob) = try f.startSession()
+        XCTAssertTrue(try f.waitForLatestToMatchScreen())
+        alice.type("before the end")
+        XCTAssertTrue(bob.waitFor("<alice> before the end"), bob.text)
+        let started = Date()
+        end(alice, bob)
+        let survivor = survivorIsAlice ? alice : bob
+        let ender = survivorIsAlice ? bob : alice
+        XCTAssertTrue(survivor.waitFor(expect, timeout: 20), "\(survivor.name): \(survivor.text)")
+        let elapsed = Date().timeIntervalSince(started)
+        XCTAssertLessThan(elapsed, killed ? 15 : 1.5, "\(endedBy) must be noticed within the bound")
+        XCTAssertEqual(survivor.exitStatus(), 0, survivor.text)
+        if !killed { XCTAssertEqual(ender.exitStatus(), 0, ender.text) }
+        // A killed expert writes no final.png, but the last good latest.png stays.
+        let kept = killed && !survivorIsAlice ? "/latest.png" : "/final.png"
+        XCTAssertTrue(FileManager.default.fileExists(atPath: f.snapshots + kept), "picture kept: \(kept)")
+        let chat = (try? String(contentsOfFile: f.snapshots + "/chat.log", encoding: .utf8)) ?? ""
+        XCTAssertTrue(chat.contains("<alice> before the end"), chat)
+        if !(killed && !survivorIsAlice) { XCTAssertTrue(chat.contains("session ended"), chat) }
+    }
+
+    func testRequesterQuits() throws {
+        try run({ _, bob in bob.type("/quit") }, endedBy: "/quit", expect: "session ended by the agent: bob ended the session",
+                survivorIsAlice: true)
+    }
+
+    func testRequesterCtrlC() throws {
+        try run({ _, bob in bob.signal(SIGINT) }, endedBy: "SIGINT",
+                expect: "session ended by the agent: bob ended the session (interrupted)", survivorIsAlice: true)
+    }
+
+    func testRequesterEndOfInput() throws {
+        try run({ _, bob in bob.closeInput() }, endedBy: "end of input",
+                expect: "session ended by the agent: bob ended the session (end of input)", survivorIsAlice: true)
+    }
+
+    func testExpertCtrlC() throws {
+        try run({ alice, _ in alice.signal(SIGINT) }, endedBy: "SIGINT",
+                expect: "session ended by alice: alice ended the session (interrupted)", survivorIsAlice: false)
+    }
+
+    func testExpertSIGTERM() throws {
+        try run({ alice, _ in alice.signal(SIGTERM) }, endedBy: "SIGTERM",
+                expect: "session ended by alice: alice ended the session (interrupted)", survivorIsAlice: false)
+    }
+
+    func testExpertEndOfInput() throws {
+        try run({ alice, _ in alice.closeInput() }, endedBy: "end of input",
+                expect: "session ended by alice: alice ended the session (end of input)", survivorIsAlice: false)
+    }
+
+    func testRequesterKilled() throws {
+        try run({ _, bob in bob.signal(SIGKILL) }, endedBy: "kill -9", expect: "session ended by the agent: the connection was cut without a goodbye",
+                survivorIsAlice: true, killed: true)
+    }
+
+    func testExpertKilled() throws {
+        try run({ alice, _ in alice.signal(SIGKILL) }, endedBy: "kill -9", expect: "session ended by alice: the connection was cut without a goodbye",
+                survivorIsAlice: false, killed: true)
+    }
+
+    /// A 4096-byte message is more than one TextChat may carry (4095): it is split, and arrives whole.
+    func testLongChatMessageIsSplitAndArrivesWhole() throws {
+        let f = try JourneyFixture()
+        defer { f.tearDown() }
+        let (alice, bob) = try f.startSession()
+        let long = String(repeating: "0123456789abcdef", count: 256)   // 4096 bytes
+        alice.type(long)
+        XCTAssertTrue(bob.waitFor(String(long.prefix(4095))), "first part")
+        XCTAssertTrue(bob.waitFor("<alice> f"), "the last byte comes as a second message: \(bob.text.suffix(300))")
+        alice.type("/quit")
+        XCTAssertEqual(alice.exitStatus(), 0)
+    }
+}
