@@ -14,6 +14,9 @@ final class ExitSignal: Sendable {
         waiter?.resume(returning: status)
     }
 
+    /// True once an exit status is set: input and signals are no longer acted on.
+    var isFinished: Bool { state.withLock { $0.status != nil } }
+
     func wait() async -> Int32 {
         await withCheckedContinuation { c in
             let ready = state.withLock { s -> Int32? in

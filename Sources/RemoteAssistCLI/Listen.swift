@@ -99,10 +99,12 @@ struct Listen: AsyncParsableCommand {
         console.event("listening", "waiting for requests on \(host):\(listener.localPort) as \(me.displayName) (\(me.fingerprint)); snapshots in \(snapshots)",
                       ["port": listener.localPort, "fingerprint": "\(me.fingerprint)"])
         let signals = Signals { _ in
+            guard !exit.isFinished else { return }
             if let s = listener.session, session.started { s.end(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)") }
             else { console.event("stopped", "stopped listening"); exit.finish(0) }
         }
         InputLines { line in
+            guard !exit.isFinished else { return }
             if question.take(line) { return }
             if let s = listener.session, session.started { session.typed(line, viewer: s, exit: exit) }
             else if line == nil { exit.finish(0) }

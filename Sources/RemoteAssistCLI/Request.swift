@@ -77,18 +77,20 @@ struct Request: AsyncParsableCommand {
             throw CLIError("cannot reach \(expert.name) at \(address): \(error)")
         }
         let signals = Signals { _ in
+            guard !exit.isFinished else { return }
             if session.started { agent.end(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)") }
             else { agent.end(reason: .interrupted, text: "\(me.displayName) withdrew the request"); exit.finish(0) }
         }
         InputLines { line in
+            guard !exit.isFinished else { return }
             if question.take(line) { return }
             session.typed(line, agent: agent, exit: exit)
         }.start()
         let status = await exit.wait()
         _ = signals
         try? await agent.channel.close()
-        try? await group.shutdownGracefully()
         _ = CapturePump.waitForAllToStop()
+        try? await group.shutdownGracefully()
         if status != 0 { throw ExitCode(status) }
     }
 }

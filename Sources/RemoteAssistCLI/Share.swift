@@ -81,6 +81,7 @@ struct Share: AsyncParsableCommand {
                       ["password": password.text])
 
         let signals = Signals { sig in
+            guard !exit.isFinished else { return }
             if let s = server.session, session.started {
                 s.end(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)")
             } else {
@@ -89,14 +90,15 @@ struct Share: AsyncParsableCommand {
             }
         }
         InputLines { line in
+            guard !exit.isFinished else { return }
             if question.take(line) { return }
             session.typed(line, agent: server.session, exit: exit)
         }.start()
         let status = await exit.wait()
         _ = signals
         await server.close()
-        try? await group.shutdownGracefully()
         _ = CapturePump.waitForAllToStop()
+        try? await group.shutdownGracefully()
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -71,8 +71,13 @@ struct View: AsyncParsableCommand {
             try? await group.shutdownGracefully()
             throw CLIError("cannot connect to \(endpoint.host):\(endpoint.port): \(error)")
         }
-        let signals = Signals { _ in client.end(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)") }
-        InputLines { line in session.typed(line, viewer: client, exit: exit) }.start()
+        let signals = Signals { _ in
+            guard !exit.isFinished else { return }
+            client.end(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)") }
+        InputLines { line in
+            guard !exit.isFinished else { return }
+            session.typed(line, viewer: client, exit: exit)
+        }.start()
         let status = await exit.wait()
         _ = signals
         try? await client.channel.close()
