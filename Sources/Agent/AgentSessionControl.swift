@@ -1,5 +1,6 @@
 public import NIOCore
 public import RFBProtocol
+public import Pixels
 
 /// A thread-safe handle on one agent connection, for the terminal: chat, pause, end.
 public struct AgentSessionControl: Sendable {
@@ -15,6 +16,12 @@ public struct AgentSessionControl: Sendable {
     public func setPaused(_ paused: Bool) {
         let handler = handler
         loop.execute { handler.value.setPaused(paused) }
+    }
+
+    /// Updates and bytes sent so far.
+    public func statistics() async -> SessionStatistics {
+        let handler = handler
+        return (try? await loop.submit { handler.value.statistics }.get()) ?? SessionStatistics()
     }
 
     /// Ends the session: the viewer is told why (when it understands SessionEnd), then the connection closes.

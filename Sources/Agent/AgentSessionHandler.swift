@@ -306,6 +306,8 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
         context.flush()
     }
 
+    var statistics: SessionStatistics { pump?.statistics ?? SessionStatistics() }
+
     func setPaused(_ paused: Bool) {
         pump?.update { $0.paused = paused }
     }

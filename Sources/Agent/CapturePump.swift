@@ -23,6 +23,8 @@ public final class CapturePump: Sendable {
         var inFlight = false
         var paused = false
         var stopped = false
+        var updatesSent = 0
+        var bytesSent = 0
     }
 
     struct Callbacks: Sendable {
@@ -90,6 +92,11 @@ public final class CapturePump: Sendable {
 
     func stop() { update { $0.stopped = true } }
 
+    /// Updates and bytes handed to the connection so far.
+    var statistics: SessionStatistics {
+        state.withLock { SessionStatistics(updates: $0.updatesSent, bytes: $0.bytesSent, paused: $0.paused) }
+    }
+
     // MARK: - Capture thread
 
     private func run() {
@@ -154,7 +161,11 @@ public final class CapturePump: Sendable {
                 cursorDirty = false
                 firstDamage = nil
                 if let update {
-                    state.withLock { $0.inFlight = true }
+                    state.withLock { s in
+                        s.inFlight = true
+                        s.updatesSent += 1
+                        s.bytesSent += update.readableBytes
+                    }
                     callbacks.send(update) { [self] in
                         state.withLock { $0.inFlight = false }
                         wake.signal()

@@ -6,10 +6,20 @@ import Synchronization
 final class Console: Sendable {
     let json: Bool
     private let lock = Mutex(())
+    /// The interactive terminal, when standard input and output are one (and not --json).
+    let terminal: TerminalUI?
 
     init(json: Bool) {
         self.json = json
+        terminal = !json && TerminalUI.isInteractive ? TerminalUI() : nil
     }
+
+    /// Reads typed lines: through the interactive terminal when there is one, else plain lines.
+    func startInput(_ handler: @escaping @Sendable (String?) -> Void) {
+        if let terminal { terminal.start(lines: handler) } else { InputLines(handler: handler).start() }
+    }
+
+    func finish() { terminal?.restore() }
 
     /// A human line (`12:01:02 text`) or, in JSON mode, `{"event": name, ...fields}`.
     func event(_ name: String, _ text: String, _ fields: [String: any Sendable] = [:]) {
@@ -22,6 +32,8 @@ final class Console: Sendable {
                    let line = String(data: data, encoding: .utf8) {
                     Self.write(line + "\n")
                 }
+            } else if let terminal {
+                terminal.printAbove("\(Self.clock()) \(text)\n")
             } else {
                 Self.write("\(Self.clock()) \(text)\n")
             }
@@ -33,6 +45,8 @@ final class Console: Sendable {
         lock.withLock { _ in
             if json {
                 FileHandle.standardError.write(Data((text + "\n").utf8))
+            } else if let terminal {
+                terminal.setQuestion(text)
             } else {
                 Self.write(text + " ")
             }
@@ -43,6 +57,22 @@ final class Console: Sendable {
     static func write(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
+
+    static func writeRaw(_ text: String) { write(text) }
+
+    /// Our own chat line, shown in the transcript on an interactive terminal (a plain terminal
+    /// already echoed it as it was typed).
+    func own(_ text: String) {
+        guard let terminal, !json else { return }
+        lock.withLock { _ in terminal.printAbove("\(Self.clock()) \(text)\n") }
+    }
+
+    /// The question is answered: back to the status prompt.
+    func questionAnswered() { terminal?.setQuestion(nil) }
+
+    /// The status shown in the interactive prompt; printed as a line on `/status` otherwise.
+    func status(_ text: String) { terminal?.setStatus(text) }
+
 
     static func clock() -> String {
         let f = DateFormatter()

@@ -103,15 +103,19 @@ struct Listen: AsyncParsableCommand {
             if let s = listener.session, session.started { s.end(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)") }
             else { console.event("stopped", "stopped listening"); exit.finish(0) }
         }
-        InputLines { line in
+        let ticker = StatusTicker(console: console, lines: session, role: "viewer") { await listener.session?.statistics() }
+        session.ticker.withLock { $0 = ticker }
+        ticker.start(exit: exit)
+        console.startInput { line in
             guard !exit.isFinished else { return }
             if question.take(line) { return }
             if let s = listener.session, session.started { session.typed(line, viewer: s, exit: exit) }
             else if line == nil { exit.finish(0) }
             else if line == "/quit" { exit.finish(0) }
             else if !(line ?? "").isEmpty { console.event("help", "no session yet: waiting for a request (/quit to stop)") }
-        }.start()
+        }
         let status = await exit.wait()
+        console.finish()
         _ = signals
         await listener.close()
         try? await group.shutdownGracefully()

@@ -27,6 +27,7 @@ final class PendingQuestion: Sendable {
                 return true
             }
             if stillPending {
+                console.questionAnswered()
                 console.event("timeout", onTimeout, ["timeout": true])
                 reply(nil)
             }
@@ -38,6 +39,7 @@ final class PendingQuestion: Sendable {
         guard let reply = pending.withLock({ p -> (@Sendable (String?) -> Void)? in defer { p = nil }; return p }) else {
             return false
         }
+        console.questionAnswered()
         reply(line)
         return true
     }

@@ -81,12 +81,16 @@ struct Request: AsyncParsableCommand {
             if session.started { agent.end(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)") }
             else { agent.end(reason: .interrupted, text: "\(me.displayName) withdrew the request"); exit.finish(0) }
         }
-        InputLines { line in
+        let ticker = StatusTicker(console: console, lines: session, role: "agent") { await agent.statistics() }
+        session.ticker.withLock { $0 = ticker }
+        ticker.start(exit: exit)
+        console.startInput { line in
             guard !exit.isFinished else { return }
             if question.take(line) { return }
             session.typed(line, agent: agent, exit: exit)
-        }.start()
+        }
         let status = await exit.wait()
+        console.finish()
         _ = signals
         try? await agent.channel.close()
         _ = CapturePump.waitForAllToStop()

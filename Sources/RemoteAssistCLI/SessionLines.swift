@@ -14,6 +14,8 @@ final class SessionLines: Sendable {
     let chatLog: String?
     private struct State {
         var started = false
+        var ended = false
+        var paused = false
         var peer = "the peer"
         var since: Date?
     }
@@ -31,7 +33,17 @@ final class SessionLines: Sendable {
     }
 
     var started: Bool { state.withLock { $0.started } }
+    var paused: Bool { state.withLock { $0.paused } }
     private var peer: String { state.withLock { $0.peer } }
+    var peerName: String { peer }
+    /// "waiting", "sharing" / "viewing", "ended".
+    var phase: String {
+        let sharing = auditLog != nil
+        return state.withLock { s in s.ended ? "ended" : (s.started ? (sharing ? "sharing" : "viewing") : "waiting") }
+    }
+    var secondsSinceStart: Double { state.withLock { $0.since.map { Date().timeIntervalSince($0) } ?? 0 } }
+    /// Set by the status ticker's owner for `/status`.
+    let ticker = Mutex<StatusTicker?>(nil)
 
     /// "alice (SHA256:…)" → "alice"; an unnamed peer keeps its fingerprint.
     static func shortName(_ peer: String) -> String {
@@ -56,7 +68,7 @@ final class SessionLines: Sendable {
         Self.append("\(Self.stamp()) <\(who)> \(text)", to: chatLog)
     }
 
-    static let help = "type a line to chat; /pause, /resume (requester), /snap (viewer), /quit, /help"
+    static let help = "type a line to chat; /pause, /resume (requester), /snap (viewer), /status, /quit, /help"
 
     // MARK: Agent side
 
@@ -85,7 +97,10 @@ final class SessionLines: Sendable {
         case .resized(let width, let height):
             console.event("resized", "screen is now \(width)x\(height)", ["width": width, "height": height])
         case .ended(let byViewer, let reason):
-            let (wasStarted, who, since) = state.withLock { ($0.started, $0.peer, $0.since) }
+            let (wasStarted, who, since) = state.withLock { s in
+                s.ended = s.started
+                return (s.started, s.peer, s.since)
+            }
             console.event("ended", byViewer ? "session ended by \(who): \(reason)" : "session ended: \(reason)",
                           ["by_peer": byViewer, "reason": reason])
             if wasStarted, let since {
@@ -107,11 +122,15 @@ final class SessionLines: Sendable {
         case "": return
         case "/quit":
             if let agent, started { agent.end(reason: .userQuit, text: "\(localName) ended the session") } else { exit.finish(0) }
+        case "/status":
+            ticker.withLock { $0 }?.printNow()
         case "/pause":
+            state.withLock { $0.paused = true }
             agent?.setPaused(true)
             agent?.sendChat("(sharing paused by \(localName): the picture stays as it is until they resume)")
             console.event("paused", "sharing paused (the viewer keeps the last picture); /resume to continue")
         case "/resume":
+            state.withLock { $0.paused = false }
             agent?.setPaused(false)
             agent?.sendChat("(sharing resumed by \(localName))")
             console.event("resumed", "sharing resumed")
@@ -121,6 +140,7 @@ final class SessionLines: Sendable {
             if line.hasPrefix("/") { console.event("help", "unknown command \(line); \(Self.help)"); return }
             guard let agent, started else { console.event("help", "no viewer yet: nothing sent"); return }
             agent.sendChat(line)
+            console.own("<\(localName)> \(line)")
             logChat(from: localName, line)
         }
     }
@@ -137,7 +157,7 @@ final class SessionLines: Sendable {
         case .requestArrived:
             break
         case .sessionStarted(let name, let width, let height, let encoding):
-            state.withLock { $0.started = true }
+            state.withLock { $0.started = true; $0.since = Date() }
             console.event("started", "viewing \"\(name)\" \(width)x\(height) (\(encoding)); snapshots in \(snapshots ?? "-"); \(Self.help)",
                           ["name": name, "width": width, "height": height, "encoding": encoding])
         case .refused(let why):
@@ -150,7 +170,7 @@ final class SessionLines: Sendable {
             console.event("chat", "<\(peer)> \(text)", ["from": peer, "text": text])
             logChat(from: peer, text)
         case .ended(let byAgent, let reason):
-            let wasStarted = started
+            let wasStarted = state.withLock { s in s.ended = s.started; return s.started }
             let final = wasStarted && snapshots != nil ? "; last picture in \(snapshots ?? "")/final.png" : ""
             console.event("ended", (byAgent ? "session ended by the agent: \(reason)" : "session ended: \(reason)") + final,
                           ["by_peer": byAgent, "reason": reason])
@@ -173,9 +193,11 @@ final class SessionLines: Sendable {
                 else { console.event("snapshot", "nothing to write yet") }
             }
         case "/help": console.event("help", Self.help)
+        case "/status": ticker.withLock { $0 }?.printNow()
         default:
             if line.hasPrefix("/") { console.event("help", "unknown command \(line); \(Self.help)"); return }
             viewer.sendChat(line)
+            console.own("<\(localName)> \(line)")
             logChat(from: localName, line)
         }
     }

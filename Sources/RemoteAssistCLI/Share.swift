@@ -89,12 +89,16 @@ struct Share: AsyncParsableCommand {
                 exit.finish(0)
             }
         }
-        InputLines { line in
+        let ticker = StatusTicker(console: console, lines: session, role: "agent") { await server.session?.statistics() }
+        session.ticker.withLock { $0 = ticker }
+        ticker.start(exit: exit)
+        console.startInput { line in
             guard !exit.isFinished else { return }
             if question.take(line) { return }
             session.typed(line, agent: server.session, exit: exit)
-        }.start()
+        }
         let status = await exit.wait()
+        console.finish()
         _ = signals
         await server.close()
         _ = CapturePump.waitForAllToStop()

@@ -74,11 +74,15 @@ struct View: AsyncParsableCommand {
         let signals = Signals { _ in
             guard !exit.isFinished else { return }
             client.end(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)") }
-        InputLines { line in
+        let ticker = StatusTicker(console: console, lines: session, role: "viewer") { await client.statistics() }
+        session.ticker.withLock { $0 = ticker }
+        ticker.start(exit: exit)
+        console.startInput { line in
             guard !exit.isFinished else { return }
             session.typed(line, viewer: client, exit: exit)
-        }.start()
+        }
         let status = await exit.wait()
+        console.finish()
         _ = signals
         try? await client.channel.close()
         try? await group.shutdownGracefully()

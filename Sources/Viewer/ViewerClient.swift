@@ -43,6 +43,12 @@ public struct ViewerClient: Sendable {
         return try await channel.eventLoop.submit { try handler.value.snapshot() }.get()
     }
 
+    /// Pictures received and bytes read so far.
+    public func statistics() async -> SessionStatistics {
+        let handler = handler
+        return (try? await channel.eventLoop.submit { handler.value.statistics }.get()) ?? SessionStatistics()
+    }
+
     /// The current picture.
     public func framebuffer() async throws -> Framebuffer? {
         let handler = handler

@@ -50,8 +50,12 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
         context.fireChannelActive()
     }
 
+    private(set) var bytesReceived = 0
+    var statistics: SessionStatistics { SessionStatistics(updates: frames, bytes: bytesReceived) }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
+        bytesReceived += bytes.readableBytes
         cumulation.writeBuffer(&bytes)
         process()
     }
