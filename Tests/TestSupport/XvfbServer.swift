@@ -65,14 +65,18 @@ public final class XvfbServer: @unchecked Sendable {
 
     public var pid: Int32 { process.processIdentifier }
 
-    /// Stops the server (SIGTERM, then SIGKILL after 5 s) and waits for it.
+    /// Stops the server (SIGTERM, then SIGKILL after 1 s: a server started from a thread that blocks
+    /// SIGTERM inherits that mask and ignores it) and waits for it; removes what a killed server leaves.
     public func stop() {
         guard process.isRunning else { return }
         process.terminate()
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
+        let deadline = Date().addingTimeInterval(1)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
+        let number = display.dropFirst()
+        try? FileManager.default.removeItem(atPath: "/tmp/.X\(number)-lock")
+        try? FileManager.default.removeItem(atPath: "/tmp/.X11-unix/X\(number)")
         try? FileManager.default.removeItem(atPath: logPath)
     }
 
