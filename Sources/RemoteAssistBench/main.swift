@@ -1,1 +1,0 @@
-print("remote-assist-bench: not yet implemented")
