@@ -34,6 +34,9 @@ struct CodecBench: ParsableCommand {
     @Option(help: "zlib level of the ZRLE stream (6 is what TigerVNC and x11vnc use).")
     var zrleLevel = 6
 
+    @Flag(help: "Print per-update timings of each stage on stderr.")
+    var breakdown = false
+
     @Option(help: "Only the sequences with these names (repeatable).")
     var sequence: [String] = []
 
@@ -45,7 +48,7 @@ struct CodecBench: ParsableCommand {
         for name in names {
             let frames = try loadFrames(name)
             if baselines.pairs.count < 3 && frames.count > 0 { baselines.add(frames[0]) }
-            let stats = try SequenceRun(name: name, frames: frames, zstdLevel: zstdLevel, zrleLevel: zrleLevel).run()
+            let stats = try SequenceRun(name: name, frames: frames, zstdLevel: zstdLevel, zrleLevel: zrleLevel, breakdown: breakdown).run()
             results.append(stats)
         }
         progress("measuring memcmp and unchanged-frame detection")

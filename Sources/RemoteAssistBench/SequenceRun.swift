@@ -7,6 +7,9 @@ struct SequenceRun {
     let frames: [Framebuffer]
     let zstdLevel: Int
     let zrleLevel: Int
+    var breakdown = false
+
+    func f(_ x: Double) -> String { String(format: "%.2f", x) }
 
     func run() throws -> SequenceStats {
         var stats = SequenceStats(name: name, frames: frames.count, updates: max(0, frames.count - 1), changedTiles: 0,
@@ -26,6 +29,14 @@ struct SequenceRun {
             let changed = ChangeDetector.changedTiles(previous: previous, current: current, damage: damage)
             stats.changedTiles += changed.markedCount
             for r in changed.markedRects { stats.rawBytes += r.area * 4 }
+
+            if breakdown {
+                let probe = TileDeltaEncoder(level: zstdLevel)
+                let (ch, t1) = measure { ChangeDetector.changedTiles(previous: previous, current: current, damage: damage) }
+                let (cp, t2) = measure { MotionDetector().detect(previous: previous, current: current, changed: ch) }
+                let (u, t3) = measure { probe.encode(previous: previous, current: current, changed: ch, copies: cp) }
+                progress("\(name) #\(i): tiles \(ch.markedCount) detect \(f(t1)) motion \(f(t2)) code+zstd \(f(t3)) copies \(cp.count) payload \(probe.lastPayloadCount) bytes \(u?.body.count ?? 0)")
+            }
 
             // tile-delta
             let (update, tdEnc) = measure { tdEncoder.encode(previous: previous, current: current, damage: damage) }

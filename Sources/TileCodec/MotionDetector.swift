@@ -10,7 +10,7 @@ import Darwin
 /// Finds content that moved between two frames (vertical scrolls, dragged windows, any 2-D shift) inside
 /// the changed tiles, and describes it as copies that are exact and correctly ordered.
 ///
-/// 1. Candidate offsets by voting: content-defined anchors (a rolling hash over 16 pixels whose mixed
+/// 1. Candidate offsets by voting: content-defined anchors (a gear hash over 16 pixels whose mixed
 ///    value has its top 6 bits zero, in non-uniform windows) are collected in the previous frame over the
 ///    changed area; anchors on every 4th row of the changed tiles of the current frame that are unique in
 ///    the previous frame vote for `source - destination`.
@@ -30,7 +30,6 @@ public struct MotionDetector: Sendable {
     public var minimumVotes = 3
 
     static let window = 16
-    static let base: UInt64 = 0x0000_0100_0000_01B3
     static let tile = 64
 
     public init() {}
@@ -108,10 +107,8 @@ private struct MotionSearch {
         let w = MotionDetector.window
         guard area.width > w else { return [] }
         var table = AnchorTable(expected: area.area / 32)
-        var bw: UInt64 = 1
-        for _ in 0..<w { bw = bw &* MotionDetector.base }
         for y in area.y..<area.maxY {
-            scanRow(prev, y: y, from: area.x, to: area.maxX, bw: bw) { h, x in table.insert(h, x: x, y: y) }
+            scanRow(prev, y: y, from: area.x, to: area.maxX) { h, x in table.insert(h, x: x, y: y) }
         }
         var votes: [Int: Int] = [:]
         for row in 0..<changed.rows {
@@ -124,7 +121,7 @@ private struct MotionSearch {
                 let x0 = start * MotionDetector.tile, x1 = min(width, column * MotionDetector.tile)
                 var y = (tr.y + 3) & ~3
                 while y < tr.maxY {
-                    scanRow(cur, y: y, from: x0, to: x1, bw: bw) { h, x in
+                    scanRow(cur, y: y, from: x0, to: x1) { h, x in
                         guard let (sx, sy) = table.unique(h) else { return }
                         let dx = sx - x, dy = sy - y
                         if dx != 0 || dy != 0 { votes[(dx + 131_072) << 20 | (dy + 131_072), default: 0] += 1 }
@@ -139,24 +136,23 @@ private struct MotionSearch {
         return best.map { (dx: ($0.key >> 20) - 131_072, dy: ($0.key & 0xF_FFFF) - 131_072) }
     }
 
-    /// Calls `found` with the rolling hash and x of every anchor of row `y` in `x0..<x1`.
+    /// Calls `found` with the hash and x of every anchor of row `y` in `x0..<x1`. The hash is a gear hash:
+    /// each step shifts in 4 bits, so after 16 pixels the oldest has left it.
     @inline(__always)
-    func scanRow(_ frame: UnsafePointer<UInt32>, y: Int, from x0: Int, to x1: Int, bw: UInt64,
+    func scanRow(_ frame: UnsafePointer<UInt32>, y: Int, from x0: Int, to x1: Int,
                  _ found: (UInt64, Int) -> Void) {
-        let w = MotionDetector.window, b = MotionDetector.base
+        let w = MotionDetector.window
         guard x1 - x0 >= w else { return }
         let row = frame + y * width
         var h: UInt64 = 0
-        for i in 0..<w { h = h &* b &+ UInt64(row[x0 + i]) }
+        for i in 0..<(w - 1) { h = h << 4 &+ UInt64(row[x0 + i]) &* 0x9E37_79B9_7F4A_7C15 }
         var x = x0
-        while true {
-            let mixed = h &* 0x9E37_79B9_7F4A_7C15
-            if mixed >> 58 == 0 {
+        while x + w <= x1 {
+            h = h << 4 &+ UInt64(row[x + w - 1]) &* 0x9E37_79B9_7F4A_7C15
+            if (h &* 0xD6E8_FEB8_6659_FD93) >> 58 == 0 {
                 let first = row[x]
                 if first != row[x + w - 1] || first != row[x + w / 2] { found(h, x) }
             }
-            if x + w >= x1 { break }
-            h = h &* b &+ UInt64(row[x + w]) &- UInt64(row[x]) &* bw
             x += 1
         }
     }

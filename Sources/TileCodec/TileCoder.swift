@@ -106,6 +106,8 @@ struct TileCoder {
             return
         }
         var best = TileDelta.Kind.raw, bestCost = 3 * n
+        let predictedCost = predictedEstimate(n, w)
+        if predictedCost < bestCost { best = .predicted; bestCost = predictedCost }
         if xorCost < bestCost { best = .xor; bestCost = xorCost }
         if plainRLECost < bestCost { best = .plainRLE; bestCost = plainRLECost }
         var bits = 0
@@ -123,6 +125,11 @@ struct TileCoder {
         switch best {
         case .raw:
             for k in 0..<n { appendPixel(values[k]) }
+        case .predicted:
+            values.withUnsafeBufferPointer { v in
+                guard let base = v.baseAddress else { return }
+                for k in 0..<n { appendPixel(channelDifference(v[k], predictPixel(base, k, w))) }
+            }
         case .xor:
             for k in 0..<n { appendPixel(values[k] ^ refs[k]) }
         case .plainRLE:
@@ -159,6 +166,23 @@ struct TileCoder {
             }
         case .solid:
             break
+        }
+    }
+
+    /// A guess at the compressed size of the predicted form: about the bits of each residual.
+    private func predictedEstimate(_ n: Int, _ w: Int) -> Int {
+        values.withUnsafeBufferPointer { v in
+            guard let base = v.baseAddress else { return .max }
+            var bits = 0
+            for k in 0..<n {
+                let r = channelDifference(v[k], predictPixel(base, k, w))
+                for shift in stride(from: UInt32(0), through: 16, by: 8) {
+                    let c = Int8(truncatingIfNeeded: r >> shift)
+                    let m = Int(c < 0 ? ~c : c)
+                    bits += m == 0 ? 1 : (Int.bitWidth - m.leadingZeroBitCount) + 2
+                }
+            }
+            return bits / 8
         }
     }
 

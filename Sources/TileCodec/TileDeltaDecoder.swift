@@ -9,6 +9,7 @@ public final class TileDeltaDecoder {
     private var payload: [UInt8] = []
     private var palette = [UInt32](repeating: 0, count: 128)
     private var rowsY = [Int](repeating: 0, count: 64)
+    private var coded = [UInt32](repeating: 0, count: 4096)
 
     public init() {}
 
@@ -102,6 +103,20 @@ public final class TileDeltaDecoder {
                         o += 3
                     }
                 }
+            }
+        case .predicted:
+            let start = try r.take(n * 3)
+            for k in 0..<n {
+                let o = start + 3 * k
+                coded[k] = UInt32(r.bytes[o]) | UInt32(r.bytes[o + 1]) << 8 | UInt32(r.bytes[o + 2]) << 16
+            }
+            coded.withUnsafeMutableBufferPointer { v in
+                guard let base = v.baseAddress else { return }
+                for k in 0..<n { v[k] = channelSum(v[k], predictPixel(base, k, w)) }
+            }
+            let coded = self.coded
+            fb.pixels.withUnsafeMutableBufferPointer { d in
+                for k in 0..<rows { for xx in 0..<w { d[rowsY[k] * fw + t.x + xx] = coded[k * w + xx] } }
             }
         case .solid:
             let p = try pixel(&r)

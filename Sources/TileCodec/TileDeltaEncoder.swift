@@ -22,6 +22,8 @@ public final class TileDeltaEncoder {
     private let zstd: ZstdCompressor
     private var coders: UnsafeMutableBufferPointer<TileCoder>
     private var payload: [UInt8] = []
+    /// The size of the last update before compression (for statistics).
+    public var lastPayloadCount: Int { payload.count }
 
     public init(level: Int = 1) {
         self.level = level

@@ -9,7 +9,7 @@ public enum TileDelta {
     static let tileSize = 64
     /// Tile kinds (low 7 bits of the kind byte); bit 7 says a row mask follows.
     enum Kind: UInt8 {
-        case raw = 0, solid = 1, packedPalette = 2, paletteRLE = 3, xor = 4, plainRLE = 5
+        case raw = 0, solid = 1, packedPalette = 2, paletteRLE = 3, xor = 4, plainRLE = 5, predicted = 6
     }
     static let rowMaskFlag: UInt8 = 0x80
     static let copyBytes = 12
@@ -21,4 +21,43 @@ public enum TileDelta {
         let tiles = ((rect.width + 63) / 64 + 1) * ((rect.height + 63) / 64 + 1)
         return 7 + 65_535 * copyBytes + tiles * (5 + 8 + 1 + 127 * 3) + rect.area * 4
     }
+}
+
+/// The predictor of the `predicted` tile kind, per 8-bit channel (LOCO-I / JPEG-LS median edge detector)
+/// over the coded pixels laid out as `width`-wide rows: first row left neighbour, first column upper
+/// neighbour, elsewhere the median of left, up and left + up - upper-left.
+@inline(__always)
+func predictChannel(left a: UInt32, up b: UInt32, upLeft c: UInt32) -> UInt32 {
+    let mx = max(a, b), mn = min(a, b)
+    if c >= mx { return mn }
+    if c <= mn { return mx }
+    return a + b - c
+}
+
+/// The predicted pixel (all three channels) at index `i` of coded pixels `v` that are `w` wide.
+@inline(__always)
+func predictPixel(_ v: UnsafePointer<UInt32>, _ i: Int, _ w: Int) -> UInt32 {
+    let x = i % w
+    if i < w { return x == 0 ? 0 : v[i - 1] }
+    if x == 0 { return v[i - w] }
+    let a = v[i - 1], b = v[i - w], c = v[i - w - 1]
+    var out: UInt32 = 0
+    for shift in stride(from: UInt32(0), through: 16, by: 8) {
+        out |= predictChannel(left: (a >> shift) & 0xFF, up: (b >> shift) & 0xFF, upLeft: (c >> shift) & 0xFF) << shift
+    }
+    return out
+}
+
+/// Per-channel difference `p - q` (mod 256 in each channel).
+@inline(__always)
+func channelDifference(_ p: UInt32, _ q: UInt32) -> UInt32 {
+    ((p &+ 0x100 &- (q & 0xFF)) & 0xFF)
+        | ((((p >> 8) & 0xFF) &+ 0x100 &- ((q >> 8) & 0xFF)) & 0xFF) << 8
+        | ((((p >> 16) & 0xFF) &+ 0x100 &- ((q >> 16) & 0xFF)) & 0xFF) << 16
+}
+
+/// Per-channel sum `p + q` (mod 256 in each channel).
+@inline(__always)
+func channelSum(_ p: UInt32, _ q: UInt32) -> UInt32 {
+    ((p &+ q) & 0xFF) | ((((p >> 8) &+ (q >> 8)) & 0xFF) << 8) | ((((p >> 16) &+ (q >> 16)) & 0xFF) << 16)
 }
