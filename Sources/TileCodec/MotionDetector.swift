@@ -1,3 +1,4 @@
+import Dispatch
 public import Pixels
 #if canImport(Glibc)
 import Glibc
@@ -31,6 +32,8 @@ public struct MotionDetector: Sendable {
 
     static let window = 16
     static let tile = 64
+    /// Changed areas of at least this many pixels are scanned on two threads.
+    static let parallelArea = 256 * 1024
 
     public init() {}
 
@@ -106,11 +109,12 @@ private struct MotionSearch {
     func vote(_ area: Rect) -> [(dx: Int, dy: Int)] {
         let w = MotionDetector.window
         guard area.width > w else { return [] }
-        var table = AnchorTable(expected: area.area / 32)
-        for y in area.y..<area.maxY {
-            scanRow(prev, y: y, from: area.x, to: area.maxX) { h, x in table.insert(h, x: x, y: y) }
-        }
-        var votes: [Int: Int] = [:]
+        // Rows to scan: every row of the changed area in the previous frame; every 4th row of the changed
+        // tile spans in the current one.
+        var prevRows: [RowSpan] = []
+        prevRows.reserveCapacity(area.height)
+        for y in area.y..<area.maxY { prevRows.append(RowSpan(y: y, x0: area.x, x1: area.maxX)) }
+        var curRows: [RowSpan] = []
         for row in 0..<changed.rows {
             let tr = changed.rect(column: 0, row: row)
             var column = 0
@@ -120,41 +124,34 @@ private struct MotionSearch {
                 while column < columns && changed.isMarked(column: column, row: row) { column += 1 }
                 let x0 = start * MotionDetector.tile, x1 = min(width, column * MotionDetector.tile)
                 var y = (tr.y + 3) & ~3
-                while y < tr.maxY {
-                    scanRow(cur, y: y, from: x0, to: x1) { h, x in
-                        guard let (sx, sy) = table.unique(h) else { return }
-                        let dx = sx - x, dy = sy - y
-                        if dx != 0 || dy != 0 { votes[(dx + 131_072) << 20 | (dy + 131_072), default: 0] += 1 }
-                    }
-                    y += 4
-                }
+                while y < tr.maxY { curRows.append(RowSpan(y: y, x0: x0, x1: x1)); y += 4 }
+            }
+        }
+        var found = [[Anchor]](repeating: [], count: 4)
+        let parts = area.area >= MotionDetector.parallelArea ? 2 : 1
+        found.withUnsafeMutableBufferPointer { out in
+            let scan = AnchorScan(prev: prev, cur: cur, width: width, prevRows: prevRows, curRows: curRows, out: out,
+                                  parts: parts)
+            if parts == 2 {
+                DispatchQueue.concurrentPerform(iterations: 2) { scan.run(part: $0) }
+            } else {
+                scan.run(part: 0)
+            }
+        }
+        var table = AnchorTable(expected: found[0].count + found[1].count)
+        for part in 0..<2 { for a in found[part] { table.insert(a.hash, x: Int(a.x), y: Int(a.y)) } }
+        var votes: [Int: Int] = [:]
+        for part in 2..<4 {
+            for a in found[part] {
+                guard let (sx, sy) = table.unique(a.hash) else { continue }
+                let dx = sx - Int(a.x), dy = sy - Int(a.y)
+                if dx != 0 || dy != 0 { votes[(dx + 131_072) << 20 | (dy + 131_072), default: 0] += 1 }
             }
         }
         let best = votes.filter { $0.value >= settings.minimumVotes }
             .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             .prefix(settings.maximumCandidates)
         return best.map { (dx: ($0.key >> 20) - 131_072, dy: ($0.key & 0xF_FFFF) - 131_072) }
-    }
-
-    /// Calls `found` with the hash and x of every anchor of row `y` in `x0..<x1`. The hash is a gear hash:
-    /// each step shifts in 4 bits, so after 16 pixels the oldest has left it.
-    @inline(__always)
-    func scanRow(_ frame: UnsafePointer<UInt32>, y: Int, from x0: Int, to x1: Int,
-                 _ found: (UInt64, Int) -> Void) {
-        let w = MotionDetector.window
-        guard x1 - x0 >= w else { return }
-        let row = frame + y * width
-        var h: UInt64 = 0
-        for i in 0..<(w - 1) { h = h << 4 &+ UInt64(row[x0 + i]) &* 0x9E37_79B9_7F4A_7C15 }
-        var x = x0
-        while x + w <= x1 {
-            h = h << 4 &+ UInt64(row[x + w - 1]) &* 0x9E37_79B9_7F4A_7C15
-            if (h &* 0xD6E8_FEB8_6659_FD93) >> 58 == 0 {
-                let first = row[x]
-                if first != row[x + w - 1] || first != row[x + w / 2] { found(h, x) }
-            }
-            x += 1
-        }
     }
 
     // MARK: Matching
@@ -302,6 +299,61 @@ private struct MotionSearch {
             }
         }
         return out
+    }
+}
+
+struct RowSpan { var y: Int, x0: Int, x1: Int }
+struct Anchor { var hash: UInt64, x: Int32, y: Int32 }
+
+/// Finds anchors in rows of both frames; part `p` of `parts` takes every `parts`-th row, so two threads
+/// share the work evenly. Results: out[0..<2] previous frame, out[2..<4] current frame.
+private struct AnchorScan: @unchecked Sendable {
+    let prev: UnsafePointer<UInt32>, cur: UnsafePointer<UInt32>
+    let width: Int
+    let prevRows: [RowSpan], curRows: [RowSpan]
+    let out: UnsafeMutableBufferPointer<[Anchor]>
+    let parts: Int
+
+    func run(part: Int) {
+        var a: [Anchor] = [], b: [Anchor] = []
+        a.reserveCapacity(prevRows.count * (prevRows.first.map { $0.x1 - $0.x0 } ?? 0) / (32 * parts) + 16)
+        b.reserveCapacity(a.capacity / 2)
+        var i = part
+        while i < prevRows.count {
+            let r = prevRows[i]
+            scan(prev, r) { h, x in a.append(Anchor(hash: h, x: Int32(x), y: Int32(r.y))) }
+            i += parts
+        }
+        i = part
+        while i < curRows.count {
+            let r = curRows[i]
+            scan(cur, r) { h, x in b.append(Anchor(hash: h, x: Int32(x), y: Int32(r.y))) }
+            i += parts
+        }
+        out[part] = a
+        out[2 + part] = b
+    }
+
+    /// Calls `found` with the hash and x of every anchor of a row span. The hash is a gear hash: each step
+    /// shifts in 4 bits, so after 16 pixels the oldest has left it. Anchors are the positions whose mixed
+    /// hash has its top 6 bits zero, in windows that are not uniform.
+    @inline(__always)
+    func scan(_ frame: UnsafePointer<UInt32>, _ span: RowSpan, _ found: (UInt64, Int) -> Void) {
+        let w = MotionDetector.window
+        let x0 = span.x0, x1 = span.x1
+        guard x1 - x0 >= w else { return }
+        let row = frame + span.y * width
+        var h: UInt64 = 0
+        for i in 0..<(w - 1) { h = h << 4 &+ UInt64(row[x0 + i]) &* 0x9E37_79B9_7F4A_7C15 }
+        var x = x0
+        while x + w <= x1 {
+            h = h << 4 &+ UInt64(row[x + w - 1]) &* 0x9E37_79B9_7F4A_7C15
+            if (h &* 0xD6E8_FEB8_6659_FD93) >> 58 == 0 {
+                let first = row[x]
+                if first != row[x + w - 1] || first != row[x + w / 2] { found(h, x) }
+            }
+            x += 1
+        }
     }
 }
 

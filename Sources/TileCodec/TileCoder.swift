@@ -13,6 +13,7 @@ struct TileCoder {
     private var reference = [UInt32](repeating: 0, count: 4096)
     private var values = [UInt32](repeating: 0, count: 4096)
     private var refs = [UInt32](repeating: 0, count: 4096)
+    private var residuals = [UInt32](repeating: 0, count: 4096)
     private var palette = TilePalette()
     var out: [UInt8] = []
     var tiles = 0
@@ -128,7 +129,8 @@ struct TileCoder {
         case .predicted:
             values.withUnsafeBufferPointer { v in
                 guard let base = v.baseAddress else { return }
-                for k in 0..<n { appendPixel(channelDifference(v[k], predictPixel(base, k, w))) }
+                _ = base
+                for k in 0..<n { appendPixel(residuals[k]) }
             }
         case .xor:
             for k in 0..<n { appendPixel(values[k] ^ refs[k]) }
@@ -169,21 +171,34 @@ struct TileCoder {
         }
     }
 
-    /// A guess at the compressed size of the predicted form: about the bits of each residual.
-    private func predictedEstimate(_ n: Int, _ w: Int) -> Int {
+    /// Fills `residuals` with the predicted form of the coded pixels and returns a guess at its
+    /// compressed size: about the significant bits of each channel residual.
+    private mutating func predictedEstimate(_ n: Int, _ w: Int) -> Int {
+        var bits = 0
         values.withUnsafeBufferPointer { v in
-            guard let base = v.baseAddress else { return .max }
-            var bits = 0
-            for k in 0..<n {
-                let r = channelDifference(v[k], predictPixel(base, k, w))
-                for shift in stride(from: UInt32(0), through: 16, by: 8) {
-                    let c = Int8(truncatingIfNeeded: r >> shift)
-                    let m = Int(c < 0 ? ~c : c)
-                    bits += m == 0 ? 1 : (Int.bitWidth - m.leadingZeroBitCount) + 2
+            residuals.withUnsafeMutableBufferPointer { res in
+                var k = 0
+                while k < n {
+                    let x = k % w
+                    let pred: UInt32
+                    if k < w { pred = x == 0 ? 0 : v[k - 1] } else if x == 0 { pred = v[k - w] } else {
+                        pred = medPixel(v[k - 1], v[k - w], v[k - w - 1])
+                    }
+                    let r = channelDifference(v[k], pred)
+                    res[k] = r
+                    bits += Self.cost(UInt8(truncatingIfNeeded: r)) + Self.cost(UInt8(truncatingIfNeeded: r >> 8))
+                        + Self.cost(UInt8(truncatingIfNeeded: r >> 16))
+                    k += 1
                 }
             }
-            return bits / 8
         }
+        return bits / 8
+    }
+
+    @inline(__always)
+    private static func cost(_ c: UInt8) -> Int {
+        let m = c & 0x80 != 0 ? ~c : c
+        return m == 0 ? 1 : 10 - m.leadingZeroBitCount
     }
 
     @inline(__always)

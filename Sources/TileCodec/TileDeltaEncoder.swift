@@ -25,7 +25,7 @@ public final class TileDeltaEncoder {
     /// The size of the last update before compression (for statistics).
     public var lastPayloadCount: Int { payload.count }
 
-    public init(level: Int = 1) {
+    public init(level: Int = 3) {
         self.level = level
         zstd = ZstdCompressor(level: level)
         coders = .allocate(capacity: 2)

@@ -40,12 +40,15 @@ func predictPixel(_ v: UnsafePointer<UInt32>, _ i: Int, _ w: Int) -> UInt32 {
     let x = i % w
     if i < w { return x == 0 ? 0 : v[i - 1] }
     if x == 0 { return v[i - w] }
-    let a = v[i - 1], b = v[i - w], c = v[i - w - 1]
-    var out: UInt32 = 0
-    for shift in stride(from: UInt32(0), through: 16, by: 8) {
-        out |= predictChannel(left: (a >> shift) & 0xFF, up: (b >> shift) & 0xFF, upLeft: (c >> shift) & 0xFF) << shift
-    }
-    return out
+    return medPixel(v[i - 1], v[i - w], v[i - w - 1])
+}
+
+/// `predictChannel` on each of the three channels of left `a`, up `b`, upper-left `c`.
+@inline(__always)
+func medPixel(_ a: UInt32, _ b: UInt32, _ c: UInt32) -> UInt32 {
+    predictChannel(left: a & 0xFF, up: b & 0xFF, upLeft: c & 0xFF)
+        | predictChannel(left: (a >> 8) & 0xFF, up: (b >> 8) & 0xFF, upLeft: (c >> 8) & 0xFF) << 8
+        | predictChannel(left: (a >> 16) & 0xFF, up: (b >> 16) & 0xFF, upLeft: (c >> 16) & 0xFF) << 16
 }
 
 /// Per-channel difference `p - q` (mod 256 in each channel).
