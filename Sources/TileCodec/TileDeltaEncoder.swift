@@ -21,7 +21,8 @@ public final class TileDeltaEncoder {
 
     private let zstd: ZstdCompressor
     private var coders: UnsafeMutableBufferPointer<TileCoder>
-    private var payload: [UInt8] = []
+    /// The uncompressed payload of the last update (the wire format inside the zstd stream).
+    private(set) var payload: [UInt8] = []
     /// The size of the last update before compression (for statistics).
     public var lastPayloadCount: Int { payload.count }
 

@@ -11,7 +11,8 @@ public final class ZRLEEncoder {
     public static let tileSize = 64
 
     private let deflater: Deflater
-    private var plain: [UInt8] = []
+    /// The uncompressed ZRLE data of the last rect (tile by tile), for tests and statistics.
+    private(set) var plain: [UInt8] = []
     private var values = [UInt32](repeating: 0, count: 64 * 64)
     private var palette = TilePalette()
 
