@@ -14,6 +14,7 @@ struct TileCoder {
     private var values = [UInt32](repeating: 0, count: 4096)
     private var refs = [UInt32](repeating: 0, count: 4096)
     private var residuals = [UInt32](repeating: 0, count: 4096)
+    private var transformed = [UInt32](repeating: 0, count: 4096)
     private var palette = TilePalette()
     var out: [UInt8] = []
     var tiles = 0
@@ -53,14 +54,28 @@ struct TileCoder {
         tiles += 1
         covered = covered.union(t)
         let all: UInt64 = t.height == 64 ? ~0 : (UInt64(1) << UInt64(t.height)) - 1
-        // Gather the coded rows.
+        // The coded columns: from the first to the last pixel that differs in any coded row.
+        var cx = w, cEnd = 0
+        reference.withUnsafeBufferPointer { ref in
+            for yy in 0..<t.height where mask & (UInt64(1) << UInt64(yy)) != 0 {
+                let src = cur + (t.y + yy) * width + t.x
+                var a = 0
+                while a < cx && src[a] == ref[yy * w + a] { a += 1 }
+                cx = min(cx, a)
+                var b = w
+                while b > cEnd && src[b - 1] == ref[yy * w + b - 1] { b -= 1 }
+                cEnd = max(cEnd, b)
+            }
+        }
+        let cw = cEnd - cx
+        // Gather the coded pixels.
         var n = 0
         values.withUnsafeMutableBufferPointer { v in
             refs.withUnsafeMutableBufferPointer { rv in
                 reference.withUnsafeBufferPointer { ref in
                     for yy in 0..<t.height where mask & (UInt64(1) << UInt64(yy)) != 0 {
                         let src = cur + (t.y + yy) * width + t.x
-                        for x in 0..<w {
+                        for x in cx..<cEnd {
                             v[n] = src[x] & 0x00FF_FFFF
                             rv[n] = ref[yy * w + x] & 0x00FF_FFFF
                             n += 1
@@ -69,7 +84,7 @@ struct TileCoder {
                 }
             }
         }
-        let codedRows = n / w
+        let codedRows = n / cw
         // Measure every kind.
         palette.reset()
         var overflow = false
@@ -98,17 +113,20 @@ struct TileCoder {
         }
         out.appendU16(column)
         out.appendU16(row)
-        let flag: UInt8 = mask == all ? 0 : TileDelta.rowMaskFlag
+        let flag: UInt8 = (mask == all ? 0 : TileDelta.rowMaskFlag) | (cw == w ? 0 : TileDelta.columnsFlag)
         let count = palette.count
         if !overflow && count == 1 {
             out.append(TileDelta.Kind.solid.rawValue | flag)
-            if flag != 0 { out.appendU64(mask) }
+            appendMasks(mask, cx, cw, flag)
             appendPixel(values[0])
             return
         }
         var best = TileDelta.Kind.raw, bestCost = 3 * n
-        let predictedCost = predictedEstimate(n, w)
-        if predictedCost < bestCost { best = .predicted; bestCost = predictedCost }
+        // The predictor pays off for many-coloured content; skip it where runs or a palette will win.
+        if overflow || paletteRLECost + 3 * count > n {
+            let predictedCost = predictedEstimate(n, cw)
+            if predictedCost < bestCost { best = .predicted; bestCost = predictedCost }
+        }
         if xorCost < bestCost { best = .xor; bestCost = xorCost }
         if plainRLECost < bestCost { best = .plainRLE; bestCost = plainRLECost }
         var bits = 0
@@ -117,21 +135,17 @@ struct TileCoder {
             if prle < bestCost { best = .paletteRLE; bestCost = prle }
             if count <= 16 {
                 bits = count <= 2 ? 1 : count <= 4 ? 2 : 4
-                let packed = 1 + 3 * count + codedRows * ((w * bits + 7) / 8)
+                let packed = 1 + 3 * count + codedRows * ((cw * bits + 7) / 8)
                 if packed <= bestCost { best = .packedPalette; bestCost = packed }
             }
         }
         out.append(best.rawValue | flag)
-        if flag != 0 { out.appendU64(mask) }
+        appendMasks(mask, cx, cw, flag)
         switch best {
         case .raw:
             for k in 0..<n { appendPixel(values[k]) }
         case .predicted:
-            values.withUnsafeBufferPointer { v in
-                guard let base = v.baseAddress else { return }
-                _ = base
-                for k in 0..<n { appendPixel(residuals[k]) }
-            }
+            for k in 0..<n { appendPixel(residuals[k]) }
         case .xor:
             for k in 0..<n { appendPixel(values[k] ^ refs[k]) }
         case .plainRLE:
@@ -159,8 +173,8 @@ struct TileCoder {
             for k in 0..<count { appendPixel(palette.colours[k]) }
             for yy in 0..<codedRows {
                 var acc: UInt32 = 0, filled = 0
-                for x in 0..<w {
-                    acc = acc << UInt32(bits) | UInt32(palette.index(of: values[yy * w + x]) ?? 0)
+                for x in 0..<cw {
+                    acc = acc << UInt32(bits) | UInt32(palette.index(of: values[yy * cw + x]) ?? 0)
                     filled += bits
                     if filled == 8 { out.append(UInt8(acc)); acc = 0; filled = 0 }
                 }
@@ -178,13 +192,17 @@ struct TileCoder {
         values.withUnsafeBufferPointer { v in
             residuals.withUnsafeMutableBufferPointer { res in
                 var k = 0
+                transformed.withUnsafeMutableBufferPointer { tv in
+                    for k in 0..<n { tv[k] = subtractGreen(v[k]) }
+                }
+                let t = transformed
                 while k < n {
                     let x = k % w
                     let pred: UInt32
-                    if k < w { pred = x == 0 ? 0 : v[k - 1] } else if x == 0 { pred = v[k - w] } else {
-                        pred = medPixel(v[k - 1], v[k - w], v[k - w - 1])
+                    if k < w { pred = x == 0 ? 0 : t[k - 1] } else if x == 0 { pred = t[k - w] } else {
+                        pred = medPixel(t[k - 1], t[k - w], t[k - w - 1])
                     }
-                    let r = channelDifference(v[k], pred)
+                    let r = channelDifference(t[k], pred)
                     res[k] = r
                     bits += Self.cost(UInt8(truncatingIfNeeded: r)) + Self.cost(UInt8(truncatingIfNeeded: r >> 8))
                         + Self.cost(UInt8(truncatingIfNeeded: r >> 16))
@@ -199,6 +217,11 @@ struct TileCoder {
     private static func cost(_ c: UInt8) -> Int {
         let m = c & 0x80 != 0 ? ~c : c
         return m == 0 ? 1 : 10 - m.leadingZeroBitCount
+    }
+
+    private mutating func appendMasks(_ mask: UInt64, _ cx: Int, _ cw: Int, _ flag: UInt8) {
+        if flag & TileDelta.rowMaskFlag != 0 { out.appendU64(mask) }
+        if flag & TileDelta.columnsFlag != 0 { out.append(UInt8(cx)); out.append(UInt8(cw)) }
     }
 
     @inline(__always)
