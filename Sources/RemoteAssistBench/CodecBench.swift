@@ -29,7 +29,7 @@ struct CodecBench: ParsableCommand {
     var json = false
 
     @Option(help: "zstd level of the tile-delta stream.")
-    var zstdLevel = 3
+    var zstdLevel = 1
 
     @Option(help: "zlib level of the ZRLE stream (6 is what TigerVNC and x11vnc use).")
     var zrleLevel = 6

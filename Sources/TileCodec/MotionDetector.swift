@@ -13,8 +13,8 @@ import Darwin
 ///
 /// 1. Candidate offsets by voting: content-defined anchors (a gear hash over 16 pixels whose mixed
 ///    value has its top 6 bits zero, in non-uniform windows) are collected in the previous frame over the
-///    changed area; anchors on every 4th row of the changed tiles of the current frame that are unique in
-///    the previous frame vote for `source - destination`.
+///    changed area (even rows); anchors on rows 8k and 8k+1 of the changed tiles of the current frame that
+///    are unique in the previous frame vote for `source - destination`.
 /// 2. For each candidate, best voted first, every changed 64-pixel row segment of a changed tile is
 ///    compared exactly with the previous frame at that offset (a matching prefix or suffix of at least 16
 ///    pixels also counts, for region edges that do not fall on the tile grid).
@@ -82,9 +82,8 @@ private struct MotionSearch {
         guard !area.isEmpty else { return [] }
         let candidates = vote(area)
         guard !candidates.isEmpty else { return [] }
-        classify()
+        classifyAndMatch(candidates, parallel: area.area >= MotionDetector.parallelArea)
         var ops: [CopyOperation] = []
-        for (k, offset) in candidates.enumerated() { match(k, offset) }
         for (k, offset) in candidates.enumerated() {
             for r in merge(runs(k)) where r.area >= settings.minimumArea {
                 ops.append(CopyOperation(source: Rect(x: r.x + offset.dx, y: r.y + offset.dy, width: r.width, height: r.height),
@@ -109,11 +108,14 @@ private struct MotionSearch {
     func vote(_ area: Rect) -> [(dx: Int, dy: Int)] {
         let w = MotionDetector.window
         guard area.width > w else { return [] }
-        // Rows to scan: every row of the changed area in the previous frame; every 4th row of the changed
-        // tile spans in the current one.
+        // Rows to scan: the even rows of the changed area in the previous frame; rows 0 and 1 of every 8
+        // in the changed tile spans of the current one (one of each pair lands on an even row of the
+        // previous frame whatever the vertical offset).
         var prevRows: [RowSpan] = []
         prevRows.reserveCapacity(area.height)
-        for y in area.y..<area.maxY { prevRows.append(RowSpan(y: y, x0: area.x, x1: area.maxX)) }
+        for y in stride(from: area.y & ~1, to: area.maxY, by: 2) where y >= area.y {
+            prevRows.append(RowSpan(y: y, x0: area.x, x1: area.maxX))
+        }
         var curRows: [RowSpan] = []
         for row in 0..<changed.rows {
             let tr = changed.rect(column: 0, row: row)
@@ -123,8 +125,11 @@ private struct MotionSearch {
                 let start = column
                 while column < columns && changed.isMarked(column: column, row: row) { column += 1 }
                 let x0 = start * MotionDetector.tile, x1 = min(width, column * MotionDetector.tile)
-                var y = (tr.y + 3) & ~3
-                while y < tr.maxY { curRows.append(RowSpan(y: y, x0: x0, x1: x1)); y += 4 }
+                var y = tr.y
+                while y < tr.maxY {
+                    if y & 7 < 2 { curRows.append(RowSpan(y: y, x0: x0, x1: x1)) }
+                    y += 1
+                }
             }
         }
         var found = [[Anchor]](repeating: [], count: 4)
@@ -156,55 +161,24 @@ private struct MotionSearch {
 
     // MARK: Matching
 
-    mutating func classify() {
-        let ts = MotionDetector.tile
-        for row in 0..<changed.rows {
-            for column in 0..<columns where changed.isMarked(column: column, row: row) {
-                let t = changed.rect(column: column, row: row)
-                for y in t.y..<t.maxY {
-                    let o = y * width + t.x
-                    state[y * columns + column] = memcmp(prev + o, cur + o, t.width * 4) == 0 ? -2 : -1
-                    xa[y * columns + column] = Int32(t.x)
-                    xb[y * columns + column] = Int32(min(width, t.x + ts))
-                }
-            }
-        }
-    }
-
-    mutating func match(_ k: Int, _ offset: (dx: Int, dy: Int)) {
-        let (dx, dy) = offset
-        let minimum = MotionDetector.window
-        for row in 0..<changed.rows {
-            for column in 0..<columns where changed.isMarked(column: column, row: row) {
-                let t = changed.rect(column: column, row: row)
-                let lo = max(t.x, -dx), hi = min(t.maxX, width - dx)
-                guard hi - lo >= minimum else { continue }
-                for y in t.y..<t.maxY {
-                    let sy = y + dy
-                    guard sy >= 0 && sy < height else { continue }
-                    let s = y * columns + column
-                    let c = cur + y * width, p = prev + sy * width + dx
-                    if state[s] == -2 {
-                        if k < 16, lo == t.x, hi == t.maxX, memcmp(c + lo, p + lo, (hi - lo) * 4) == 0 {
-                            alsoMatches[s] |= UInt16(1) << UInt16(k)
+    /// Classifies every row segment of the changed tiles, then tries each candidate on the ones still
+    /// unexplained; tile rows are split between two threads when the area is large.
+    mutating func classifyAndMatch(_ candidates: [(dx: Int, dy: Int)], parallel: Bool) {
+        let rows = changed.rows
+        let (prev, cur, width, height, columns, changed) = (self.prev, self.cur, self.width, self.height, self.columns, self.changed)
+        state.withUnsafeMutableBufferPointer { st in
+            xa.withUnsafeMutableBufferPointer { a in
+                xb.withUnsafeMutableBufferPointer { b in
+                    alsoMatches.withUnsafeMutableBufferPointer { also in
+                        let job = MatchJob(prev: prev, cur: cur, width: width, height: height, columns: columns,
+                                           changed: changed, state: st, xa: a, xb: b, also: also, candidates: candidates)
+                        if parallel && rows >= 2 {
+                            DispatchQueue.concurrentPerform(iterations: 2) { part in
+                                job.run(tileRows: part == 0 ? 0..<(rows / 2) : (rows / 2)..<rows)
+                            }
+                        } else {
+                            job.run(tileRows: 0..<rows)
                         }
-                        continue
-                    }
-                    guard state[s] == -1 else { continue }
-                    let headSame = c[lo] == p[lo], tailSame = c[hi - 1] == p[hi - 1]
-                    guard headSame || tailSame else { continue }
-                    if headSame && tailSame && memcmp(c + lo, p + lo, (hi - lo) * 4) == 0 {
-                        state[s] = Int8(k); xa[s] = Int32(lo); xb[s] = Int32(hi)
-                        continue
-                    }
-                    var l = lo
-                    while l < hi && c[l] == p[l] { l += 1 }
-                    var r = hi
-                    while r > lo && c[r - 1] == p[r - 1] { r -= 1 }
-                    if l - lo >= hi - r {
-                        if l - lo >= minimum { state[s] = Int8(k); xa[s] = Int32(lo); xb[s] = Int32(l) }
-                    } else if hi - r >= minimum {
-                        state[s] = Int8(k); xa[s] = Int32(r); xb[s] = Int32(hi)
                     }
                 }
             }
@@ -299,6 +273,76 @@ private struct MotionSearch {
             }
         }
         return out
+    }
+}
+
+/// Classification and matching of the row segments of a band of tile rows (writes only their entries).
+private struct MatchJob: @unchecked Sendable {
+    let prev: UnsafePointer<UInt32>, cur: UnsafePointer<UInt32>
+    let width: Int, height: Int, columns: Int
+    let changed: TileMap
+    let state: UnsafeMutableBufferPointer<Int8>
+    let xa: UnsafeMutableBufferPointer<Int32>, xb: UnsafeMutableBufferPointer<Int32>
+    let also: UnsafeMutableBufferPointer<UInt16>
+    let candidates: [(dx: Int, dy: Int)]
+
+    func run(tileRows: Range<Int>) {
+        classify(tileRows)
+        for (k, offset) in candidates.enumerated() { match(k, offset, tileRows) }
+    }
+
+    func classify(_ tileRows: Range<Int>) {
+        for row in tileRows {
+            for column in 0..<columns where changed.isMarked(column: column, row: row) {
+                let t = changed.rect(column: column, row: row)
+                for y in t.y..<t.maxY {
+                    let o = y * width + t.x
+                    state[y * columns + column] = memcmp(prev + o, cur + o, t.width * 4) == 0 ? -2 : -1
+                    xa[y * columns + column] = Int32(t.x)
+                    xb[y * columns + column] = Int32(t.maxX)
+                }
+            }
+        }
+    }
+
+    func match(_ k: Int, _ offset: (dx: Int, dy: Int), _ tileRows: Range<Int>) {
+        let (dx, dy) = offset
+        let minimum = MotionDetector.window
+        for row in tileRows {
+            for column in 0..<columns where changed.isMarked(column: column, row: row) {
+                let t = changed.rect(column: column, row: row)
+                let lo = max(t.x, -dx), hi = min(t.maxX, width - dx)
+                guard hi - lo >= minimum else { continue }
+                for y in t.y..<t.maxY {
+                    let sy = y + dy
+                    guard sy >= 0 && sy < height else { continue }
+                    let s = y * columns + column
+                    let c = cur + y * width, p = prev + sy * width + dx
+                    if state[s] == -2 {
+                        if k < 16, lo == t.x, hi == t.maxX, memcmp(c + lo, p + lo, (hi - lo) * 4) == 0 {
+                            also[s] |= UInt16(1) << UInt16(k)
+                        }
+                        continue
+                    }
+                    guard state[s] == -1 else { continue }
+                    let headSame = c[lo] == p[lo], tailSame = c[hi - 1] == p[hi - 1]
+                    guard headSame || tailSame else { continue }
+                    if headSame && tailSame && memcmp(c + lo, p + lo, (hi - lo) * 4) == 0 {
+                        state[s] = Int8(k); xa[s] = Int32(lo); xb[s] = Int32(hi)
+                        continue
+                    }
+                    var l = lo
+                    while l < hi && c[l] == p[l] { l += 1 }
+                    var r = hi
+                    while r > lo && c[r - 1] == p[r - 1] { r -= 1 }
+                    if l - lo >= hi - r {
+                        if l - lo >= minimum { state[s] = Int8(k); xa[s] = Int32(lo); xb[s] = Int32(l) }
+                    } else if hi - r >= minimum {
+                        state[s] = Int8(k); xa[s] = Int32(r); xb[s] = Int32(hi)
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -10,8 +10,10 @@ public import Pixels
 /// Pixels are native (32 bpp depth 24 little-endian, shifts 16/8/0); the pad byte of input pixels is
 /// ignored (masked), and decoded pixels have it 0.
 public final class TileDeltaEncoder {
-    /// zstd level. Level 1 was measured best for time at almost the same size as 2-3 on the desktop
-    /// corpus (see the benchmark).
+    /// zstd level, chosen by measurement on the desktop corpus (`remote-assist-bench codec --zstd-level N`,
+    /// 2026-11-21): level 1 gave 1.47 MB at 2.7 ms median encode, level 3 1.39 MB at 3.0 ms, level 9
+    /// 1.56 MB (before column ranges) at 6.8 ms. Level 1 is the default: the zstd step is only about 0.26 ms
+    /// of an update, but level 3 doubles it and the encode-time budget is tight.
     public let level: Int
     public var motion = MotionDetector()
     /// Use two threads for change detection and tile coding when an update is large.
@@ -26,7 +28,7 @@ public final class TileDeltaEncoder {
     /// The size of the last update before compression (for statistics).
     public var lastPayloadCount: Int { payload.count }
 
-    public init(level: Int = 3) {
+    public init(level: Int = 1) {
         self.level = level
         zstd = ZstdCompressor(level: level)
         coders = .allocate(capacity: 2)
