@@ -73,9 +73,11 @@ enum GoldenCases {
         var rng = SeededRandom(5)
         let noisy = fb(8, 8) { _, _ in rng.colour() }
         var touched = noisy
-        touched[3, 3] ^= 0x010101
-        touched[4, 3] ^= 0x800000
-        try positive("td-06-xor", "two pixels of a noisy tile change (kind 4, XOR)", noisy, touched)
+        touched[0, 1] ^= 0x010101
+        touched[7, 6] ^= 0x800000
+        try positive("td-06-xor", "two far-apart pixels of a noisy tile change: rows 1 and 6 coded, XOR (kind 4)", noisy, touched)
+        try positive("td-12-columns", "a change in columns 2-4 of rows 1-2: row mask and column range", black8x4,
+                     fb(8, 4) { x, y in (1...2).contains(y) && (2...4).contains(x) ? UInt32(0x10 * (x + y)) : 0 })
         try positive("td-07-edge", "1x1 frame", Framebuffer(width: 1, height: 1), Framebuffer(width: 1, height: 1, fill: 0xABCDEF))
         try positive("td-08-damage", "damage limits the compare: the change at x=100 is outside it", Framebuffer(width: 130, height: 2),
                      fb(130, 2) { x, _ in x == 3 || x == 100 ? 0xFFFFFF : 0 }, damage: [Rect(x: 0, y: 0, width: 10, height: 2)])
@@ -117,6 +119,8 @@ enum GoldenCases {
         var badMask: [UInt8] = [0, 0, 0, 0, 0x81]; badMask.appendU64(0x10); badMask += [1, 2, 3]
         try negative("td-e10-row-mask", "row mask bit 4 in a 4-row tile", size: (8, 4), rect: r84,
                      payload: payload(tiles: 1, badMask), error: "row mask")
+        try negative("td-e16-columns", "column range 6+3 in an 8-wide tile", size: (8, 4), rect: r84,
+                     payload: payload(tiles: 1, [0, 0, 0, 0, 0x41, 6, 3, 1, 2, 3]), error: "column range")
         try negative("td-e11-tile-count", "two tiles declared in a one-tile rect", size: (8, 4), rect: r84,
                      payload: payload(tiles: 2, solid + solid), error: "cannot fit")
         let good = GoldenVectorTests.tileDeltaBody(payload(tiles: 1, solid))
