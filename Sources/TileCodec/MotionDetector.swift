@@ -85,7 +85,7 @@ private struct MotionSearch {
         classifyAndMatch(candidates, parallel: area.area >= MotionDetector.parallelArea)
         var ops: [CopyOperation] = []
         for (k, offset) in candidates.enumerated() {
-            for r in merge(runs(k)) where r.area >= settings.minimumArea {
+            for r in merge(runs(k, within: area)) where r.area >= settings.minimumArea {
                 ops.append(CopyOperation(source: Rect(x: r.x + offset.dx, y: r.y + offset.dy, width: r.width, height: r.height),
                                          destinationX: r.x, destinationY: r.y))
             }
@@ -187,10 +187,10 @@ private struct MotionSearch {
 
     /// Vertical runs of segments explained by candidate `k` (same x range), through unchanged segments
     /// that also match `k`; leading and trailing unchanged rows are trimmed.
-    mutating func runs(_ k: Int) -> [Rect] {
+    mutating func runs(_ k: Int, within area: Rect) -> [Rect] {
         var out: [Rect] = []
         let bit = k < 16 ? UInt16(1) << UInt16(k) : 0
-        for column in 0..<columns {
+        for column in (area.x / MotionDetector.tile)..<((area.maxX + MotionDetector.tile - 1) / MotionDetector.tile) {
             var open = false
             var a: Int32 = 0, b: Int32 = 0, first = 0, last = 0
             func close() {
@@ -200,7 +200,7 @@ private struct MotionSearch {
                 }
                 open = false
             }
-            for y in 0..<height {
+            for y in area.y..<area.maxY {
                 let s = y * columns + column
                 let st = state[s]
                 if st == Int8(k) {

@@ -10,7 +10,9 @@ import Darwin
 /// Encodes single tiles of a tile-delta update. One per thread: it owns its scratch buffers and output,
 /// so the per-tile work does not allocate.
 struct TileCoder {
-    private var reference = [UInt32](repeating: 0, count: 4096)
+    /// Scratch for the tile as the decoder holds it after the copies (when a copy reaches the tile).
+    /// Owned by the coder; `release` frees it.
+    private let reference = UnsafeMutablePointer<UInt32>.allocate(capacity: 4096)
     private var values = [UInt32](repeating: 0, count: 4096)
     private var refs = [UInt32](repeating: 0, count: 4096)
     private var residuals = [UInt32](repeating: 0, count: 4096)
@@ -20,6 +22,8 @@ struct TileCoder {
     var tiles = 0
     /// The union of the tiles written since `reset`.
     var covered = Rect(x: 0, y: 0, width: 0, height: 0)
+
+    func release() { reference.deallocate() }
 
     mutating func reset() {
         out.removeAll(keepingCapacity: true)
@@ -33,22 +37,24 @@ struct TileCoder {
         let w = t.width
         // What the decoder holds for this tile after the copies: the previous pixels, except where a copy
         // wrote (copies are exact, so there it holds the current pixels).
-        var mask: UInt64 = 0
-        reference.withUnsafeMutableBufferPointer { ref in
-            guard let r = ref.baseAddress else { return }
+        var ref = prev + t.y * width + t.x, rs = width
+        if copies.contains(where: { $0.destination.intersects(t) }) {
             for yy in 0..<t.height {
-                (r + yy * w).update(from: prev + (t.y + yy) * width + t.x, count: w)
+                (reference + yy * w).update(from: prev + (t.y + yy) * width + t.x, count: w)
             }
             for c in copies {
                 let d = c.destination.intersection(t)
                 guard !d.isEmpty else { continue }
                 for y in d.y..<d.maxY {
-                    (r + (y - t.y) * w + (d.x - t.x)).update(from: cur + y * width + d.x, count: d.width)
+                    (reference + (y - t.y) * w + (d.x - t.x)).update(from: cur + y * width + d.x, count: d.width)
                 }
             }
-            for yy in 0..<t.height where memcmp(r + yy * w, cur + (t.y + yy) * width + t.x, w * 4) != 0 {
-                mask |= UInt64(1) << UInt64(yy)
-            }
+            ref = UnsafePointer(reference)
+            rs = w
+        }
+        var mask: UInt64 = 0
+        for yy in 0..<t.height where memcmp(ref + yy * rs, cur + (t.y + yy) * width + t.x, w * 4) != 0 {
+            mask |= UInt64(1) << UInt64(yy)
         }
         guard mask != 0 else { return }
         tiles += 1
@@ -56,30 +62,26 @@ struct TileCoder {
         let all: UInt64 = t.height == 64 ? ~0 : (UInt64(1) << UInt64(t.height)) - 1
         // The coded columns: from the first to the last pixel that differs in any coded row.
         var cx = w, cEnd = 0
-        reference.withUnsafeBufferPointer { ref in
-            for yy in 0..<t.height where mask & (UInt64(1) << UInt64(yy)) != 0 {
-                let src = cur + (t.y + yy) * width + t.x
-                var a = 0
-                while a < cx && src[a] == ref[yy * w + a] { a += 1 }
-                cx = min(cx, a)
-                var b = w
-                while b > cEnd && src[b - 1] == ref[yy * w + b - 1] { b -= 1 }
-                cEnd = max(cEnd, b)
-            }
+        for yy in 0..<t.height where mask & (UInt64(1) << UInt64(yy)) != 0 {
+            let src = cur + (t.y + yy) * width + t.x, rrow = ref + yy * rs
+            var a = 0
+            while a < cx && src[a] == rrow[a] { a += 1 }
+            cx = min(cx, a)
+            var b = w
+            while b > cEnd && src[b - 1] == rrow[b - 1] { b -= 1 }
+            cEnd = max(cEnd, b)
         }
         let cw = cEnd - cx
         // Gather the coded pixels.
         var n = 0
         values.withUnsafeMutableBufferPointer { v in
             refs.withUnsafeMutableBufferPointer { rv in
-                reference.withUnsafeBufferPointer { ref in
-                    for yy in 0..<t.height where mask & (UInt64(1) << UInt64(yy)) != 0 {
-                        let src = cur + (t.y + yy) * width + t.x
-                        for x in cx..<cEnd {
-                            v[n] = src[x] & 0x00FF_FFFF
-                            rv[n] = ref[yy * w + x] & 0x00FF_FFFF
-                            n += 1
-                        }
+                for yy in 0..<t.height where mask & (UInt64(1) << UInt64(yy)) != 0 {
+                    let src = cur + (t.y + yy) * width + t.x, rrow = ref + yy * rs
+                    for x in cx..<cEnd {
+                        v[n] = src[x] & 0x00FF_FFFF
+                        rv[n] = rrow[x] & 0x00FF_FFFF
+                        n += 1
                     }
                 }
             }

@@ -19,7 +19,7 @@ public final class TileDeltaEncoder {
     /// Use two threads for change detection and tile coding when an update is large.
     public var parallel = true
     /// Updates with at least this many changed tiles are coded on two threads.
-    public static let parallelTiles = 48
+    public static let parallelTiles = 24
 
     private let zstd: ZstdCompressor
     private var coders: UnsafeMutableBufferPointer<TileCoder>
@@ -36,6 +36,7 @@ public final class TileDeltaEncoder {
     }
 
     deinit {
+        for i in 0..<coders.count { coders[i].release() }
         coders.deinitialize()
         coders.deallocate()
     }
@@ -113,10 +114,10 @@ private struct TileJob: @unchecked Sendable {
     let threads: Int
 
     func run(part: Int) {
-        let split = threads == 2 ? tiles.count / 2 : tiles.count
-        let range = part == 0 ? 0..<split : split..<tiles.count
+        // Tiles alternate between the threads (neighbouring tiles cost alike, so this balances the load);
+        // the decoder does not depend on the order of tiles.
         coders[part].reset()
-        for i in range {
+        for i in stride(from: part, to: tiles.count, by: threads) {
             let (column, row) = tiles[i]
             coders[part].encode(column: column, row: row, changed.rect(column: column, row: row),
                                 prev: prev, cur: cur, width: width, copies: copies)
