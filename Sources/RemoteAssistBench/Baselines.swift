@@ -19,9 +19,9 @@ struct Baselines {
         pairs.append((frame, copy))
     }
 
-    func measure(rounds: Int = 30) -> (memcmpMs: Double, detectMs: Double) {
-        guard !pairs.isEmpty else { return (0, 0) }
-        var memcmpTimes: [Double] = [], detectTimes: [Double] = []
+    func measure(rounds: Int = 30) -> (memcmpMs: Double, detectMs: Double, detectOneThreadMs: Double) {
+        guard !pairs.isEmpty else { return (0, 0, 0) }
+        var memcmpTimes: [Double] = [], detectTimes: [Double] = [], oneThreadTimes: [Double] = []
         var sink = 0
         for round in 0..<rounds {
             let (a, b) = pairs[round % pairs.count]
@@ -37,9 +37,15 @@ struct Baselines {
             let (map, d) = TimingShim.time { ChangeDetector.changedTiles(previous: c, current: u, damage: [c.bounds]) }
             sink &+= map.markedCount
             detectTimes.append(d)
+            let (e, f) = pairs[(round + 2) % pairs.count]
+            let (single, s) = TimingShim.time {
+                ChangeDetector.changedTiles(previous: e, current: f, damage: [e.bounds], parallel: false)
+            }
+            sink &+= single.markedCount
+            oneThreadTimes.append(s)
         }
         precondition(sink == 0, "baseline frames differ")
-        return (median(memcmpTimes), median(detectTimes))
+        return (median(memcmpTimes), median(detectTimes), median(oneThreadTimes))
     }
 }
 

@@ -102,6 +102,7 @@ struct Overall: Row, Encodable {
     var tileDeltaEncodeMsTotal: Double, zrleEncodeMsTotal: Double
     var roundtripExact: Bool
     var memcmpMs: Double, unchangedDetectMs: Double, unchangedDetectOverMemcmp: Double
+    var unchangedDetectOneThreadMs = 0.0
     var zstdLevel: Int, zrleLevel: Int
     var tileDeltaRatio: Double, zrleRatio: Double, xorZstdRatio: Double
     var tileDeltaOverZrle: Double, tileDeltaOverXorZstd: Double, tileDeltaEncodeTimeOverZrle: Double

@@ -22,8 +22,9 @@ public enum ChangeDetector {
     public static let parallelThreshold = 512 * 1024
 
     /// The tiles of `current` that differ from `previous` inside `damage` (rects are clipped to the
-    /// frame). When the sizes differ every tile is marked.
-    public static func changedTiles(previous: Framebuffer, current: Framebuffer, damage: [Rect]) -> TileMap {
+    /// frame). When the sizes differ every tile is marked. `parallel: false` keeps it on the calling thread.
+    public static func changedTiles(previous: Framebuffer, current: Framebuffer, damage: [Rect],
+                                    parallel: Bool = true) -> TileMap {
         var map = TileMap(width: current.width, height: current.height, tileSize: tileSize)
         guard previous.width == current.width, previous.height == current.height else {
             map.markAll()
@@ -48,7 +49,7 @@ public enum ChangeDetector {
                     marks.withUnsafeMutableBufferPointer { out in
                         guard let a = pp.baseAddress, let b = cp.baseAddress, let o = out.baseAddress else { return }
                         let job = RowJob(a: a, b: b, damaged: dm, out: o, width: width, height: height, columns: columns)
-                        if area >= parallelThreshold && rows >= 2 {
+                        if parallel && area >= parallelThreshold && rows >= 2 {
                             let half = rows / 2
                             DispatchQueue.concurrentPerform(iterations: 2) { i in
                                 if i == 0 { job.run(tileRows: 0..<half) } else { job.run(tileRows: half..<rows) }
