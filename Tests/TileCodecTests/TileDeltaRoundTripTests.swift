@@ -116,4 +116,38 @@ final class TileDeltaRoundTripTests: XCTestCase {
         roundTrip(a, b, encoder: fresh)
         roundTrip(a, b)
     }
+
+    /// A long session on one stream: scrolls of random regions, moved blocks, rectangles, noise patches.
+    func testRandomEditsOnOneStream() {
+        let encoder = TileDeltaEncoder(), decoder = TileDeltaDecoder()
+        var rng = SeededRandom(77)
+        var frame = Patterns.text(333, 211, seed: 78)
+        var viewer = frame
+        for step in 0..<40 {
+            var next = frame
+            switch rng.int(0..<4) {
+            case 0:
+                let x = rng.int(0..<200), y = rng.int(0..<100)
+                let area = Rect(x: x, y: y, width: rng.int(40..<(333 - x)), height: rng.int(40..<(211 - y)))
+                next = Patterns.scrolled(frame, area: area, dy: rng.int(-30..<31), seed: UInt64(step))
+            case 1:
+                let w = rng.int(20..<120), h = rng.int(20..<100)
+                let src = Rect(x: rng.int(0..<(333 - w)), y: rng.int(0..<(211 - h)), width: w, height: h)
+                next.copyWithin(from: src, toX: rng.int(0..<(333 - w)), toY: rng.int(0..<(211 - h)))
+            case 2:
+                Patterns.rectangles(&next, count: rng.int(1..<6), seed: UInt64(step))
+            default:
+                let patch = Patterns.noise(40, 30, seed: UInt64(step))
+                let x = rng.int(0..<293), y = rng.int(0..<181)
+                for yy in 0..<30 { for xx in 0..<40 { next[x + xx, y + yy] = patch[xx, yy] } }
+            }
+            if let u = encoder.encode(previous: frame, current: next, damage: [next.bounds]) {
+                XCTAssertNoThrow(try decoder.decode(body: u.body, rect: u.rect, into: &viewer), "step \(step)")
+            }
+            if let d = viewer.firstDifference(from: next) {
+                return XCTFail("step \(step): first difference at \(d.x),\(d.y)")
+            }
+            frame = next
+        }
+    }
 }
