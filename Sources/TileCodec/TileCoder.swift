@@ -143,6 +143,7 @@ struct TileCoder {
         }
         out.append(best.rawValue | flag)
         appendMasks(mask, cx, cw, flag)
+        if best == .paletteRLE || best == .packedPalette { palette.sortColours() }
         switch best {
         case .raw:
             for k in 0..<n { appendPixel(values[k]) }
