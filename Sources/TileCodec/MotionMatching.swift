@@ -56,16 +56,18 @@ struct MatchJob: @unchecked Sendable {
                         continue
                     }
                     guard state[s] == -1 else { continue }
-                    let headSame = c[lo] == p[lo], tailSame = c[hi - 1] == p[hi - 1]
+                    // A match of at least `minimum` pixels from either end needs both its end pixels equal.
+                    let headSame = c[lo] == p[lo] && c[lo + minimum - 1] == p[lo + minimum - 1]
+                    let tailSame = c[hi - 1] == p[hi - 1] && c[hi - minimum] == p[hi - minimum]
                     guard headSame || tailSame else { continue }
                     if headSame && tailSame && memcmp(c + lo, p + lo, (hi - lo) * 4) == 0 {
                         state[s] = Int8(k); xa[s] = Int32(lo); xb[s] = Int32(hi)
                         continue
                     }
                     var l = lo
-                    while l < hi && c[l] == p[l] { l += 1 }
+                    if headSame { while l < hi && c[l] == p[l] { l += 1 } }
                     var r = hi
-                    while r > lo && c[r - 1] == p[r - 1] { r -= 1 }
+                    if tailSame { while r > lo && c[r - 1] == p[r - 1] { r -= 1 } }
                     if l - lo >= hi - r {
                         if l - lo >= minimum { state[s] = Int8(k); xa[s] = Int32(lo); xb[s] = Int32(l) }
                     } else if hi - r >= minimum {
