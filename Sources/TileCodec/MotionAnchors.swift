@@ -3,8 +3,8 @@
 struct RowSpan { var y: Int, x0: Int, x1: Int }
 struct Anchor { var hash: UInt64, x: Int32, y: Int32 }
 
-/// Finds anchors in rows of both frames; part `p` of `parts` takes every `parts`-th row, so two threads
-/// share the work evenly. Results: out[0..<2] previous frame, out[2..<4] current frame.
+/// Finds anchors in rows of both frames; part `p` of `parts` takes every `parts`-th row, so the cores
+/// share the work evenly. Results: out[0..<parts] previous frame, out[parts..<2*parts] current frame.
 struct AnchorScan: @unchecked Sendable {
     let prev: UnsafePointer<UInt32>, cur: UnsafePointer<UInt32>
     let width: Int
@@ -29,7 +29,7 @@ struct AnchorScan: @unchecked Sendable {
             i += parts
         }
         out[part] = a
-        out[2 + part] = b
+        out[parts + part] = b
     }
 
     /// Calls `found` with the hash and x of every anchor of a row span. The hash is a gear hash: each step

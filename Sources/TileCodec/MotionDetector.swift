@@ -32,7 +32,7 @@ public struct MotionDetector: Sendable {
 
     static let window = 16
     static let tile = 64
-    /// Changed areas of at least this many pixels are scanned on two threads.
+    /// Changed areas of at least this many pixels are scanned in parallel.
     static let parallelArea = 256 * 1024
 
     public init() {}
@@ -132,37 +132,46 @@ private struct MotionSearch {
                 }
             }
         }
-        var found = [[Anchor]](repeating: [], count: 4)
-        let parts = area.area >= MotionDetector.parallelArea ? 2 : 1
+        let parts = area.area >= MotionDetector.parallelArea ? ChangeDetector.bands : 1
+        var found = [[Anchor]](repeating: [], count: 2 * parts)
         found.withUnsafeMutableBufferPointer { out in
             let scan = AnchorScan(prev: prev, cur: cur, width: width, prevRows: prevRows, curRows: curRows, out: out,
                                   parts: parts)
-            if parts == 2 {
-                DispatchQueue.concurrentPerform(iterations: 2) { scan.run(part: $0) }
+            if parts > 1 {
+                DispatchQueue.concurrentPerform(iterations: parts) { scan.run(part: $0) }
             } else {
                 scan.run(part: 0)
             }
         }
-        var table = AnchorTable(expected: found[0].count + found[1].count)
-        for part in 0..<2 { for a in found[part] { table.insert(a.hash, x: Int(a.x), y: Int(a.y)) } }
-        var votes: [Int: Int] = [:]
-        for part in 2..<4 {
+        var table = AnchorTable(expected: found[0..<parts].reduce(0) { $0 + $1.count })
+        for part in 0..<parts { for a in found[part] { table.insert(a.hash, x: Int(a.x), y: Int(a.y)) } }
+        // Offsets packed as one key each, then counted by sorting.
+        var keys: [Int] = []
+        keys.reserveCapacity(found[parts...].reduce(0) { $0 + $1.count })
+        for part in parts..<(2 * parts) {
             for a in found[part] {
                 guard let (sx, sy) = table.unique(a.hash) else { continue }
                 let dx = sx - Int(a.x), dy = sy - Int(a.y)
-                if dx != 0 || dy != 0 { votes[(dx + 131_072) << 20 | (dy + 131_072), default: 0] += 1 }
+                if dx != 0 || dy != 0 { keys.append((dx + 131_072) << 20 | (dy + 131_072)) }
             }
         }
-        let best = votes.filter { $0.value >= settings.minimumVotes }
-            .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-            .prefix(settings.maximumCandidates)
-        return best.map { (dx: ($0.key >> 20) - 131_072, dy: ($0.key & 0xF_FFFF) - 131_072) }
+        keys.sort()
+        var best: [(key: Int, votes: Int)] = []
+        var i = 0
+        while i < keys.count {
+            var j = i + 1
+            while j < keys.count && keys[j] == keys[i] { j += 1 }
+            if j - i >= settings.minimumVotes { best.append((keys[i], j - i)) }
+            i = j
+        }
+        best.sort { $0.votes != $1.votes ? $0.votes > $1.votes : $0.key < $1.key }
+        return best.prefix(settings.maximumCandidates).map { (dx: ($0.key >> 20) - 131_072, dy: ($0.key & 0xF_FFFF) - 131_072) }
     }
 
     // MARK: Matching
 
     /// Classifies every row segment of the changed tiles, then tries each candidate on the ones still
-    /// unexplained; tile rows are split between two threads when the area is large.
+    /// unexplained; tile rows are cut into bands run in parallel when the area is large.
     mutating func classifyAndMatch(_ candidates: [(dx: Int, dy: Int)], parallel: Bool) {
         let rows = changed.rows
         let (prev, cur, width, height, columns, changed) = (self.prev, self.cur, self.width, self.height, self.columns, self.changed)
@@ -173,8 +182,9 @@ private struct MotionSearch {
                         let job = MatchJob(prev: prev, cur: cur, width: width, height: height, columns: columns,
                                            changed: changed, state: st, xa: a, xb: b, also: also, candidates: candidates)
                         if parallel && rows >= 2 {
-                            DispatchQueue.concurrentPerform(iterations: 2) { part in
-                                job.run(tileRows: part == 0 ? 0..<(rows / 2) : (rows / 2)..<rows)
+                            let bands = min(rows, ChangeDetector.bands)
+                            DispatchQueue.concurrentPerform(iterations: bands) { i in
+                                job.run(tileRows: (rows * i / bands)..<(rows * (i + 1) / bands))
                             }
                         } else {
                             job.run(tileRows: 0..<rows)

@@ -16,9 +16,9 @@ public final class TileDeltaEncoder {
     /// of an update, but level 3 doubles it and the encode-time budget is tight.
     public let level: Int
     public var motion = MotionDetector()
-    /// Use two threads for change detection and tile coding when an update is large.
+    /// Code tiles in parallel (in `ChangeDetector.bands` pieces over the cores) when an update is large.
     public var parallel = true
-    /// Updates with at least this many changed tiles are coded on two threads.
+    /// Updates with at least this many changed tiles are coded in parallel.
     public static let parallelTiles = 24
 
     private let zstd: ZstdCompressor
@@ -31,8 +31,8 @@ public final class TileDeltaEncoder {
     public init(level: Int = 1) {
         self.level = level
         zstd = ZstdCompressor(level: level)
-        coders = .allocate(capacity: 2)
-        _ = coders.initialize(from: [TileCoder(), TileCoder()])
+        coders = .allocate(capacity: ChangeDetector.bands)
+        _ = coders.initialize(from: (0..<ChangeDetector.bands).map { _ in TileCoder() })
     }
 
     deinit {
@@ -64,21 +64,21 @@ public final class TileDeltaEncoder {
             }
         }
         let width = current.width
-        let threads = parallel && tiles.count >= Self.parallelTiles ? 2 : 1
+        let threads = parallel && tiles.count >= Self.parallelTiles ? coders.count : 1
         let coders = self.coders
         previous.pixels.withUnsafeBufferPointer { pp in
             current.pixels.withUnsafeBufferPointer { cp in
                 guard let p = pp.baseAddress, let c = cp.baseAddress else { return }
                 let job = TileJob(prev: p, cur: c, width: width, tiles: tiles, changed: changed, copies: copies,
                                   coders: coders, threads: threads)
-                if threads == 2 {
-                    DispatchQueue.concurrentPerform(iterations: 2) { job.run(part: $0) }
+                if threads > 1 {
+                    DispatchQueue.concurrentPerform(iterations: threads) { job.run(part: $0) }
                 } else {
                     job.run(part: 0)
                 }
             }
         }
-        let tileCount = coders[0].tiles + (threads == 2 ? coders[1].tiles : 0)
+        let tileCount = (0..<threads).reduce(0) { $0 + coders[$1].tiles }
         guard tileCount > 0 || !copies.isEmpty else { return nil }
         var rect = Rect(x: 0, y: 0, width: 0, height: 0)
         for c in copies { rect = rect.union(c.destination) }
@@ -114,7 +114,7 @@ private struct TileJob: @unchecked Sendable {
     let threads: Int
 
     func run(part: Int) {
-        // Tiles alternate between the threads (neighbouring tiles cost alike, so this balances the load);
+        // Tiles alternate between the parts (neighbouring tiles cost alike, so this balances the load);
         // the decoder does not depend on the order of tiles.
         coders[part].reset()
         for i in stride(from: part, to: tiles.count, by: threads) {
