@@ -28,24 +28,35 @@ struct CaptureBench: ParsableCommand {
         _ = try shm.capture(into: &fb, full: true)
         print("display \(shm.displayName): \(fb.width)x\(fb.height), \(iterations) iterations, medians (p95) in ms")
 
-        let shmTimes = try measure(iterations) { _ = try shm.capture(into: &fb, full: true) }
-        print("capture full frame, MIT-SHM:   \(format(percentile(shmTimes, 0.5))) (\(format(percentile(shmTimes, 0.95))))")
-        let getTimes = try measure(iterations) { _ = try plain.capture(into: &fb, full: true) }
-        print("capture full frame, XGetImage: \(format(percentile(getTimes, 0.5))) (\(format(percentile(getTimes, 0.95))))")
-        let idleTimes = try measure(iterations) { _ = try shm.capture(into: &fb, full: false) }
-        print("capture, nothing changed (DAMAGE): \(format(percentile(idleTimes, 0.5))) (\(format(percentile(idleTimes, 0.95))))")
+        let shmTimes = try repeated(iterations) { _ = try shm.capture(into: &fb, full: true) }
+        print("capture full frame, MIT-SHM:   \(summary(shmTimes))")
+        let getTimes = try repeated(iterations) { _ = try plain.capture(into: &fb, full: true) }
+        print("capture full frame, XGetImage: \(summary(getTimes))")
+        let idleTimes = try repeated(iterations) { _ = try shm.capture(into: &fb, full: false) }
+        print("capture, nothing changed (DAMAGE): \(summary(idleTimes))")
 
         let picture = try pngFrame.map { try PNGCodec.read($0) } ?? fb
         let path = "\(output)/remote-assist-bench.png"
         for (name, options) in [("level 1, filter none (default)", PNGCodec.Options()),
                                 ("level 6, all filters (libpng default)", PNGCodec.Options(level: 6, filter: .all))] {
             var size = 0
-            let times = try measure(max(10, iterations / 2)) {
+            let times = try repeated(max(10, iterations / 2)) {
                 let bytes = try PNGCodec.encode(picture, options: options)
                 size = bytes.count
                 try AtomicFile.write(bytes, to: path)
             }
-            print("PNG write \(picture.width)x\(picture.height), \(name): \(format(percentile(times, 0.5))) (\(format(percentile(times, 0.95)))), \(size) bytes")
+            print("PNG write \(picture.width)x\(picture.height), \(name): \(summary(times)), \(size) bytes")
         }
     }
+}
+
+/// Runs `body` `count` times; the milliseconds of each run.
+private func repeated(_ count: Int, _ body: () throws -> Void) rethrows -> [Double] {
+    try (0..<count).map { _ in try measure(body).1 }
+}
+
+/// "median (p95)" in milliseconds, two decimals.
+private func summary(_ ms: [Double]) -> String {
+    func two(_ v: Double) -> String { String(Double(Int((v * 100).rounded())) / 100) }
+    return "\(two(median(ms))) (\(two(percentile(ms, 95))))"
 }

@@ -15,15 +15,18 @@ import Darwin
 /// differs is split into tiles. A frame where nothing changed therefore costs about one `memcmp` of the
 /// damaged area. All 32 bits of each pixel are compared, so a difference in the pad byte alone counts as
 /// a change (`Framebuffer` keeps pad bytes 0, so this only costs a few bytes if an adapter leaves junk).
-/// Large areas are split between two threads.
+/// Large areas are cut into bands compared on all cores.
 public enum ChangeDetector {
     public static let tileSize = 64
-    /// Damage above this many pixels is compared on two threads.
+    /// Damage above this many pixels is compared on all cores.
     public static let parallelThreshold = 512 * 1024
+    /// How many pieces parallel work is cut into (dispatched over the available cores).
+    static let bands = 8
 
     /// The tiles of `current` that differ from `previous` inside `damage` (rects are clipped to the
-    /// frame). When the sizes differ every tile is marked.
-    public static func changedTiles(previous: Framebuffer, current: Framebuffer, damage: [Rect]) -> TileMap {
+    /// frame). When the sizes differ every tile is marked. `parallel: false` keeps it on the calling thread.
+    public static func changedTiles(previous: Framebuffer, current: Framebuffer, damage: [Rect],
+                                    parallel: Bool = true) -> TileMap {
         var map = TileMap(width: current.width, height: current.height, tileSize: tileSize)
         guard previous.width == current.width, previous.height == current.height else {
             map.markAll()
@@ -48,10 +51,12 @@ public enum ChangeDetector {
                     marks.withUnsafeMutableBufferPointer { out in
                         guard let a = pp.baseAddress, let b = cp.baseAddress, let o = out.baseAddress else { return }
                         let job = RowJob(a: a, b: b, damaged: dm, out: o, width: width, height: height, columns: columns)
-                        if area >= parallelThreshold && rows >= 2 {
-                            let half = rows / 2
-                            DispatchQueue.concurrentPerform(iterations: 2) { i in
-                                if i == 0 { job.run(tileRows: 0..<half) } else { job.run(tileRows: half..<rows) }
+                        if parallel && area >= parallelThreshold && rows >= 2 {
+                            // More bands than cores: a core taken by another process delays one band,
+                            // not half of the work.
+                            let bands = min(rows, ChangeDetector.bands)
+                            DispatchQueue.concurrentPerform(iterations: bands) { i in
+                                job.run(tileRows: (rows * i / bands)..<(rows * (i + 1) / bands))
                             }
                         } else {
                             job.run(tileRows: 0..<rows)

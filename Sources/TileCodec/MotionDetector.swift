@@ -1,3 +1,4 @@
+import Dispatch
 public import Pixels
 #if canImport(Glibc)
 import Glibc
@@ -10,10 +11,10 @@ import Darwin
 /// Finds content that moved between two frames (vertical scrolls, dragged windows, any 2-D shift) inside
 /// the changed tiles, and describes it as copies that are exact and correctly ordered.
 ///
-/// 1. Candidate offsets by voting: content-defined anchors (a rolling hash over 16 pixels whose mixed
+/// 1. Candidate offsets by voting: content-defined anchors (a gear hash over 16 pixels whose mixed
 ///    value has its top 6 bits zero, in non-uniform windows) are collected in the previous frame over the
-///    changed area; anchors on every 4th row of the changed tiles of the current frame that are unique in
-///    the previous frame vote for `source - destination`.
+///    changed area (even rows); anchors on rows 8k and 8k+1 of the changed tiles of the current frame that
+///    are unique in the previous frame vote for `source - destination`.
 /// 2. For each candidate, best voted first, every changed 64-pixel row segment of a changed tile is
 ///    compared exactly with the previous frame at that offset (a matching prefix or suffix of at least 16
 ///    pixels also counts, for region edges that do not fall on the tile grid).
@@ -30,8 +31,9 @@ public struct MotionDetector: Sendable {
     public var minimumVotes = 3
 
     static let window = 16
-    static let base: UInt64 = 0x0000_0100_0000_01B3
     static let tile = 64
+    /// Changed areas of at least this many pixels are scanned in parallel.
+    static let parallelArea = 256 * 1024
 
     public init() {}
 
@@ -80,11 +82,10 @@ private struct MotionSearch {
         guard !area.isEmpty else { return [] }
         let candidates = vote(area)
         guard !candidates.isEmpty else { return [] }
-        classify()
+        classifyAndMatch(candidates, parallel: area.area >= MotionDetector.parallelArea)
         var ops: [CopyOperation] = []
-        for (k, offset) in candidates.enumerated() { match(k, offset) }
         for (k, offset) in candidates.enumerated() {
-            for r in merge(runs(k)) where r.area >= settings.minimumArea {
+            for r in merge(runs(k, within: area)) where r.area >= settings.minimumArea {
                 ops.append(CopyOperation(source: Rect(x: r.x + offset.dx, y: r.y + offset.dy, width: r.width, height: r.height),
                                          destinationX: r.x, destinationY: r.y))
             }
@@ -107,13 +108,15 @@ private struct MotionSearch {
     func vote(_ area: Rect) -> [(dx: Int, dy: Int)] {
         let w = MotionDetector.window
         guard area.width > w else { return [] }
-        var table = AnchorTable(expected: area.area / 32)
-        var bw: UInt64 = 1
-        for _ in 0..<w { bw = bw &* MotionDetector.base }
-        for y in area.y..<area.maxY {
-            scanRow(prev, y: y, from: area.x, to: area.maxX, bw: bw) { h, x in table.insert(h, x: x, y: y) }
+        // Rows to scan: the even rows of the changed area in the previous frame; rows 0 and 1 of every 8
+        // in the changed tile spans of the current one (one of each pair lands on an even row of the
+        // previous frame whatever the vertical offset).
+        var prevRows: [RowSpan] = []
+        prevRows.reserveCapacity(area.height)
+        for y in stride(from: area.y & ~1, to: area.maxY, by: 2) where y >= area.y {
+            prevRows.append(RowSpan(y: y, x0: area.x, x1: area.maxX))
         }
-        var votes: [Int: Int] = [:]
+        var curRows: [RowSpan] = []
         for row in 0..<changed.rows {
             let tr = changed.rect(column: 0, row: row)
             var column = 0
@@ -122,96 +125,70 @@ private struct MotionSearch {
                 let start = column
                 while column < columns && changed.isMarked(column: column, row: row) { column += 1 }
                 let x0 = start * MotionDetector.tile, x1 = min(width, column * MotionDetector.tile)
-                var y = (tr.y + 3) & ~3
+                var y = tr.y
                 while y < tr.maxY {
-                    scanRow(cur, y: y, from: x0, to: x1, bw: bw) { h, x in
-                        guard let (sx, sy) = table.unique(h) else { return }
-                        let dx = sx - x, dy = sy - y
-                        if dx != 0 || dy != 0 { votes[(dx + 131_072) << 20 | (dy + 131_072), default: 0] += 1 }
-                    }
-                    y += 4
+                    if y & 7 < 2 { curRows.append(RowSpan(y: y, x0: x0, x1: x1)) }
+                    y += 1
                 }
             }
         }
-        let best = votes.filter { $0.value >= settings.minimumVotes }
-            .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-            .prefix(settings.maximumCandidates)
-        return best.map { (dx: ($0.key >> 20) - 131_072, dy: ($0.key & 0xF_FFFF) - 131_072) }
-    }
-
-    /// Calls `found` with the rolling hash and x of every anchor of row `y` in `x0..<x1`.
-    @inline(__always)
-    func scanRow(_ frame: UnsafePointer<UInt32>, y: Int, from x0: Int, to x1: Int, bw: UInt64,
-                 _ found: (UInt64, Int) -> Void) {
-        let w = MotionDetector.window, b = MotionDetector.base
-        guard x1 - x0 >= w else { return }
-        let row = frame + y * width
-        var h: UInt64 = 0
-        for i in 0..<w { h = h &* b &+ UInt64(row[x0 + i]) }
-        var x = x0
-        while true {
-            let mixed = h &* 0x9E37_79B9_7F4A_7C15
-            if mixed >> 58 == 0 {
-                let first = row[x]
-                if first != row[x + w - 1] || first != row[x + w / 2] { found(h, x) }
+        let parts = area.area >= MotionDetector.parallelArea ? ChangeDetector.bands : 1
+        var found = [[Anchor]](repeating: [], count: 2 * parts)
+        found.withUnsafeMutableBufferPointer { out in
+            let scan = AnchorScan(prev: prev, cur: cur, width: width, prevRows: prevRows, curRows: curRows, out: out,
+                                  parts: parts)
+            if parts > 1 {
+                DispatchQueue.concurrentPerform(iterations: parts) { scan.run(part: $0) }
+            } else {
+                scan.run(part: 0)
             }
-            if x + w >= x1 { break }
-            h = h &* b &+ UInt64(row[x + w]) &- UInt64(row[x]) &* bw
-            x += 1
         }
+        var table = AnchorTable(expected: found[0..<parts].reduce(0) { $0 + $1.count })
+        for part in 0..<parts { for a in found[part] { table.insert(a.hash, x: Int(a.x), y: Int(a.y)) } }
+        // Offsets packed as one key each, then counted by sorting.
+        var keys: [Int] = []
+        keys.reserveCapacity(found[parts...].reduce(0) { $0 + $1.count })
+        for part in parts..<(2 * parts) {
+            for a in found[part] {
+                guard let (sx, sy) = table.unique(a.hash) else { continue }
+                let dx = sx - Int(a.x), dy = sy - Int(a.y)
+                if dx != 0 || dy != 0 { keys.append((dx + 131_072) << 20 | (dy + 131_072)) }
+            }
+        }
+        keys.sort()
+        var best: [(key: Int, votes: Int)] = []
+        var i = 0
+        while i < keys.count {
+            var j = i + 1
+            while j < keys.count && keys[j] == keys[i] { j += 1 }
+            if j - i >= settings.minimumVotes { best.append((keys[i], j - i)) }
+            i = j
+        }
+        best.sort { $0.votes != $1.votes ? $0.votes > $1.votes : $0.key < $1.key }
+        return best.prefix(settings.maximumCandidates).map { (dx: ($0.key >> 20) - 131_072, dy: ($0.key & 0xF_FFFF) - 131_072) }
     }
 
     // MARK: Matching
 
-    mutating func classify() {
-        let ts = MotionDetector.tile
-        for row in 0..<changed.rows {
-            for column in 0..<columns where changed.isMarked(column: column, row: row) {
-                let t = changed.rect(column: column, row: row)
-                for y in t.y..<t.maxY {
-                    let o = y * width + t.x
-                    state[y * columns + column] = memcmp(prev + o, cur + o, t.width * 4) == 0 ? -2 : -1
-                    xa[y * columns + column] = Int32(t.x)
-                    xb[y * columns + column] = Int32(min(width, t.x + ts))
-                }
-            }
-        }
-    }
-
-    mutating func match(_ k: Int, _ offset: (dx: Int, dy: Int)) {
-        let (dx, dy) = offset
-        let minimum = MotionDetector.window
-        for row in 0..<changed.rows {
-            for column in 0..<columns where changed.isMarked(column: column, row: row) {
-                let t = changed.rect(column: column, row: row)
-                let lo = max(t.x, -dx), hi = min(t.maxX, width - dx)
-                guard hi - lo >= minimum else { continue }
-                for y in t.y..<t.maxY {
-                    let sy = y + dy
-                    guard sy >= 0 && sy < height else { continue }
-                    let s = y * columns + column
-                    let c = cur + y * width, p = prev + sy * width + dx
-                    if state[s] == -2 {
-                        if k < 16, lo == t.x, hi == t.maxX, memcmp(c + lo, p + lo, (hi - lo) * 4) == 0 {
-                            alsoMatches[s] |= UInt16(1) << UInt16(k)
+    /// Classifies every row segment of the changed tiles, then tries each candidate on the ones still
+    /// unexplained; tile rows are cut into bands run in parallel when the area is large.
+    mutating func classifyAndMatch(_ candidates: [(dx: Int, dy: Int)], parallel: Bool) {
+        let rows = changed.rows
+        let (prev, cur, width, height, columns, changed) = (self.prev, self.cur, self.width, self.height, self.columns, self.changed)
+        state.withUnsafeMutableBufferPointer { st in
+            xa.withUnsafeMutableBufferPointer { a in
+                xb.withUnsafeMutableBufferPointer { b in
+                    alsoMatches.withUnsafeMutableBufferPointer { also in
+                        let job = MatchJob(prev: prev, cur: cur, width: width, height: height, columns: columns,
+                                           changed: changed, state: st, xa: a, xb: b, also: also, candidates: candidates)
+                        if parallel && rows >= 2 {
+                            let bands = min(rows, ChangeDetector.bands)
+                            DispatchQueue.concurrentPerform(iterations: bands) { i in
+                                job.run(tileRows: (rows * i / bands)..<(rows * (i + 1) / bands))
+                            }
+                        } else {
+                            job.run(tileRows: 0..<rows)
                         }
-                        continue
-                    }
-                    guard state[s] == -1 else { continue }
-                    let headSame = c[lo] == p[lo], tailSame = c[hi - 1] == p[hi - 1]
-                    guard headSame || tailSame else { continue }
-                    if headSame && tailSame && memcmp(c + lo, p + lo, (hi - lo) * 4) == 0 {
-                        state[s] = Int8(k); xa[s] = Int32(lo); xb[s] = Int32(hi)
-                        continue
-                    }
-                    var l = lo
-                    while l < hi && c[l] == p[l] { l += 1 }
-                    var r = hi
-                    while r > lo && c[r - 1] == p[r - 1] { r -= 1 }
-                    if l - lo >= hi - r {
-                        if l - lo >= minimum { state[s] = Int8(k); xa[s] = Int32(lo); xb[s] = Int32(l) }
-                    } else if hi - r >= minimum {
-                        state[s] = Int8(k); xa[s] = Int32(r); xb[s] = Int32(hi)
                     }
                 }
             }
@@ -220,10 +197,10 @@ private struct MotionSearch {
 
     /// Vertical runs of segments explained by candidate `k` (same x range), through unchanged segments
     /// that also match `k`; leading and trailing unchanged rows are trimmed.
-    mutating func runs(_ k: Int) -> [Rect] {
+    mutating func runs(_ k: Int, within area: Rect) -> [Rect] {
         var out: [Rect] = []
         let bit = k < 16 ? UInt16(1) << UInt16(k) : 0
-        for column in 0..<columns {
+        for column in (area.x / MotionDetector.tile)..<((area.maxX + MotionDetector.tile - 1) / MotionDetector.tile) {
             var open = false
             var a: Int32 = 0, b: Int32 = 0, first = 0, last = 0
             func close() {
@@ -233,7 +210,7 @@ private struct MotionSearch {
                 }
                 open = false
             }
-            for y in 0..<height {
+            for y in area.y..<area.maxY {
                 let s = y * columns + column
                 let st = state[s]
                 if st == Int8(k) {
@@ -306,52 +283,5 @@ private struct MotionSearch {
             }
         }
         return out
-    }
-}
-
-/// Anchor hashes of the previous frame: where each was seen first and whether it was seen again.
-private struct AnchorTable {
-    private var keys: [UInt64]
-    private var xs: [Int32], ys: [Int32]
-    private var seen: [UInt8]
-    private let mask: Int
-
-    init(expected: Int) {
-        var size = 1024
-        while size < expected * 2 { size <<= 1 }
-        keys = [UInt64](repeating: 0, count: size)
-        xs = [Int32](repeating: 0, count: size)
-        ys = [Int32](repeating: 0, count: size)
-        seen = [UInt8](repeating: 0, count: size)
-        mask = size - 1
-    }
-
-    @inline(__always)
-    private func slot(_ h: UInt64) -> (Int, Bool) {
-        var i = Int(truncatingIfNeeded: (h &* 0xD6E8_FEB8_6659_FD93) >> 40) & mask
-        var probes = 0
-        while seen[i] != 0 {
-            if keys[i] == h { return (i, true) }
-            i = (i + 1) & mask
-            probes += 1
-            if probes > mask { return (-1, false) }
-        }
-        return (i, false)
-    }
-
-    mutating func insert(_ h: UInt64, x: Int, y: Int) {
-        let (i, found) = slot(h)
-        guard i >= 0 else { return }
-        if found {
-            seen[i] = 2
-        } else {
-            keys[i] = h; xs[i] = Int32(x); ys[i] = Int32(y); seen[i] = 1
-        }
-    }
-
-    func unique(_ h: UInt64) -> (Int, Int)? {
-        let (i, found) = slot(h)
-        guard found, seen[i] == 1 else { return nil }
-        return (Int(xs[i]), Int(ys[i]))
     }
 }

@@ -10,14 +10,19 @@ import Darwin
 /// Encodes single tiles of a tile-delta update. One per thread: it owns its scratch buffers and output,
 /// so the per-tile work does not allocate.
 struct TileCoder {
-    private var reference = [UInt32](repeating: 0, count: 4096)
+    /// Scratch for the tile as the decoder holds it after the copies (when a copy reaches the tile).
+    /// Owned by the coder; `release` frees it.
+    private let reference = UnsafeMutablePointer<UInt32>.allocate(capacity: 4096)
     private var values = [UInt32](repeating: 0, count: 4096)
     private var refs = [UInt32](repeating: 0, count: 4096)
+    private var residuals = [UInt32](repeating: 0, count: 4096)
     private var palette = TilePalette()
     var out: [UInt8] = []
     var tiles = 0
     /// The union of the tiles written since `reset`.
     var covered = Rect(x: 0, y: 0, width: 0, height: 0)
+
+    func release() { reference.deallocate() }
 
     mutating func reset() {
         out.removeAll(keepingCapacity: true)
@@ -31,44 +36,56 @@ struct TileCoder {
         let w = t.width
         // What the decoder holds for this tile after the copies: the previous pixels, except where a copy
         // wrote (copies are exact, so there it holds the current pixels).
-        var mask: UInt64 = 0
-        reference.withUnsafeMutableBufferPointer { ref in
-            guard let r = ref.baseAddress else { return }
+        var ref = prev + t.y * width + t.x, rs = width
+        if copies.contains(where: { $0.destination.intersects(t) }) {
             for yy in 0..<t.height {
-                (r + yy * w).update(from: prev + (t.y + yy) * width + t.x, count: w)
+                (reference + yy * w).update(from: prev + (t.y + yy) * width + t.x, count: w)
             }
             for c in copies {
                 let d = c.destination.intersection(t)
                 guard !d.isEmpty else { continue }
                 for y in d.y..<d.maxY {
-                    (r + (y - t.y) * w + (d.x - t.x)).update(from: cur + y * width + d.x, count: d.width)
+                    (reference + (y - t.y) * w + (d.x - t.x)).update(from: cur + y * width + d.x, count: d.width)
                 }
             }
-            for yy in 0..<t.height where memcmp(r + yy * w, cur + (t.y + yy) * width + t.x, w * 4) != 0 {
-                mask |= UInt64(1) << UInt64(yy)
-            }
+            ref = UnsafePointer(reference)
+            rs = w
+        }
+        var mask: UInt64 = 0
+        for yy in 0..<t.height where memcmp(ref + yy * rs, cur + (t.y + yy) * width + t.x, w * 4) != 0 {
+            mask |= UInt64(1) << UInt64(yy)
         }
         guard mask != 0 else { return }
         tiles += 1
         covered = covered.union(t)
         let all: UInt64 = t.height == 64 ? ~0 : (UInt64(1) << UInt64(t.height)) - 1
-        // Gather the coded rows.
+        // The coded columns: from the first to the last pixel that differs in any coded row.
+        var cx = w, cEnd = 0
+        for yy in 0..<t.height where mask & (UInt64(1) << UInt64(yy)) != 0 {
+            let src = cur + (t.y + yy) * width + t.x, rrow = ref + yy * rs
+            var a = 0
+            while a < cx && src[a] == rrow[a] { a += 1 }
+            cx = min(cx, a)
+            var b = w
+            while b > cEnd && src[b - 1] == rrow[b - 1] { b -= 1 }
+            cEnd = max(cEnd, b)
+        }
+        let cw = cEnd - cx
+        // Gather the coded pixels.
         var n = 0
         values.withUnsafeMutableBufferPointer { v in
             refs.withUnsafeMutableBufferPointer { rv in
-                reference.withUnsafeBufferPointer { ref in
-                    for yy in 0..<t.height where mask & (UInt64(1) << UInt64(yy)) != 0 {
-                        let src = cur + (t.y + yy) * width + t.x
-                        for x in 0..<w {
-                            v[n] = src[x] & 0x00FF_FFFF
-                            rv[n] = ref[yy * w + x] & 0x00FF_FFFF
-                            n += 1
-                        }
+                for yy in 0..<t.height where mask & (UInt64(1) << UInt64(yy)) != 0 {
+                    let src = cur + (t.y + yy) * width + t.x, rrow = ref + yy * rs
+                    for x in cx..<cEnd {
+                        v[n] = src[x] & 0x00FF_FFFF
+                        rv[n] = rrow[x] & 0x00FF_FFFF
+                        n += 1
                     }
                 }
             }
         }
-        let codedRows = n / w
+        let codedRows = n / cw
         // Measure every kind.
         palette.reset()
         var overflow = false
@@ -97,15 +114,20 @@ struct TileCoder {
         }
         out.appendU16(column)
         out.appendU16(row)
-        let flag: UInt8 = mask == all ? 0 : TileDelta.rowMaskFlag
+        let flag: UInt8 = (mask == all ? 0 : TileDelta.rowMaskFlag) | (cw == w ? 0 : TileDelta.columnsFlag)
         let count = palette.count
         if !overflow && count == 1 {
             out.append(TileDelta.Kind.solid.rawValue | flag)
-            if flag != 0 { out.appendU64(mask) }
+            appendMasks(mask, cx, cw, flag)
             appendPixel(values[0])
             return
         }
         var best = TileDelta.Kind.raw, bestCost = 3 * n
+        // The predictor pays off for many-coloured content; skip it where runs or a palette will win.
+        if overflow || paletteRLECost + 3 * count > n {
+            let predictedCost = predictedEstimate(n, cw)
+            if predictedCost < bestCost { best = .predicted; bestCost = predictedCost }
+        }
         if xorCost < bestCost { best = .xor; bestCost = xorCost }
         if plainRLECost < bestCost { best = .plainRLE; bestCost = plainRLECost }
         var bits = 0
@@ -114,15 +136,19 @@ struct TileCoder {
             if prle < bestCost { best = .paletteRLE; bestCost = prle }
             if count <= 16 {
                 bits = count <= 2 ? 1 : count <= 4 ? 2 : 4
-                let packed = 1 + 3 * count + codedRows * ((w * bits + 7) / 8)
+                let packed = 1 + 3 * count + codedRows * ((cw * bits + 7) / 8)
                 if packed <= bestCost { best = .packedPalette; bestCost = packed }
             }
         }
         out.append(best.rawValue | flag)
-        if flag != 0 { out.appendU64(mask) }
+        appendMasks(mask, cx, cw, flag)
+        if best == .paletteRLE || best == .packedPalette { palette.sortColours() }
         switch best {
         case .raw:
             for k in 0..<n { appendPixel(values[k]) }
+        case .predicted:
+            fillResiduals(n, cw)
+            for k in 0..<n { appendPixel(residuals[k]) }
         case .xor:
             for k in 0..<n { appendPixel(values[k] ^ refs[k]) }
         case .plainRLE:
@@ -150,8 +176,8 @@ struct TileCoder {
             for k in 0..<count { appendPixel(palette.colours[k]) }
             for yy in 0..<codedRows {
                 var acc: UInt32 = 0, filled = 0
-                for x in 0..<w {
-                    acc = acc << UInt32(bits) | UInt32(palette.index(of: values[yy * w + x]) ?? 0)
+                for x in 0..<cw {
+                    acc = acc << UInt32(bits) | UInt32(palette.index(of: values[yy * cw + x]) ?? 0)
                     filled += bits
                     if filled == 8 { out.append(UInt8(acc)); acc = 0; filled = 0 }
                 }
@@ -160,6 +186,64 @@ struct TileCoder {
         case .solid:
             break
         }
+    }
+
+    /// A guess at the compressed size of the predicted form: about the significant bits of each channel
+    /// residual, measured on every 4th coded row and scaled up.
+    private func predictedEstimate(_ n: Int, _ w: Int) -> Int {
+        values.withUnsafeBufferPointer { v in
+            let rows = n / w
+            var bits = 0, sampled = 0
+            var y = 0
+            while y < rows {
+                for x in 0..<w {
+                    let r = Self.residual(v, y * w + x, x, y, w)
+                    bits += Self.cost(UInt8(truncatingIfNeeded: r)) + Self.cost(UInt8(truncatingIfNeeded: r >> 8))
+                        + Self.cost(UInt8(truncatingIfNeeded: r >> 16))
+                }
+                sampled += 1
+                y += 4
+            }
+            return sampled == 0 ? .max : bits * rows / (sampled * 8)
+        }
+    }
+
+    /// Fills `residuals` with the predicted form of the coded pixels.
+    private mutating func fillResiduals(_ n: Int, _ w: Int) {
+        values.withUnsafeBufferPointer { v in
+            residuals.withUnsafeMutableBufferPointer { res in
+                for y in 0..<(n / w) {
+                    for x in 0..<w { res[y * w + x] = Self.residual(v, y * w + x, x, y, w) }
+                }
+            }
+        }
+    }
+
+    /// The residual of coded pixel `k` (at `x`, `y` of the coded grid `w` wide): transformed pixel minus
+    /// the prediction from its transformed neighbours.
+    @inline(__always)
+    private static func residual(_ v: UnsafeBufferPointer<UInt32>, _ k: Int, _ x: Int, _ y: Int, _ w: Int) -> UInt32 {
+        let t = subtractGreen(v[k])
+        let pred: UInt32
+        if y == 0 {
+            pred = x == 0 ? 0 : subtractGreen(v[k - 1])
+        } else if x == 0 {
+            pred = subtractGreen(v[k - w])
+        } else {
+            pred = medPixel(subtractGreen(v[k - 1]), subtractGreen(v[k - w]), subtractGreen(v[k - w - 1]))
+        }
+        return channelDifference(t, pred)
+    }
+
+    @inline(__always)
+    private static func cost(_ c: UInt8) -> Int {
+        let m = c & 0x80 != 0 ? ~c : c
+        return m == 0 ? 1 : 10 - m.leadingZeroBitCount
+    }
+
+    private mutating func appendMasks(_ mask: UInt64, _ cx: Int, _ cw: Int, _ flag: UInt8) {
+        if flag & TileDelta.rowMaskFlag != 0 { out.appendU64(mask) }
+        if flag & TileDelta.columnsFlag != 0 { out.append(UInt8(cx)); out.append(UInt8(cw)) }
     }
 
     @inline(__always)

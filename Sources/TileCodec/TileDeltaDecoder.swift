@@ -9,6 +9,7 @@ public final class TileDeltaDecoder {
     private var payload: [UInt8] = []
     private var palette = [UInt32](repeating: 0, count: 128)
     private var rowsY = [Int](repeating: 0, count: 64)
+    private var coded = [UInt32](repeating: 0, count: 4096)
 
     public init() {}
 
@@ -81,13 +82,22 @@ public final class TileDeltaDecoder {
             mask = try r.u64()
             guard mask != 0, mask & ~all == 0 else { throw CodecError("row mask \(mask) is invalid for tile \(t)") }
         }
+        var first = 0, w = t.width
+        if kindByte & TileDelta.columnsFlag != 0 {
+            first = Int(try r.u8())
+            w = Int(try r.u8())
+            guard w >= 1, first + w <= t.width else {
+                throw CodecError("column range \(first)+\(w) is invalid for tile \(t)")
+            }
+        }
         var rows = 0
         for yy in 0..<t.height where mask & (UInt64(1) << UInt64(yy)) != 0 { rowsY[rows] = t.y + yy; rows += 1 }
-        guard let kind = TileDelta.Kind(rawValue: kindByte & 0x7F) else {
-            throw CodecError("unknown tile kind \(kindByte & 0x7F)")
+        guard let kind = TileDelta.Kind(rawValue: kindByte & TileDelta.kindMask) else {
+            throw CodecError("unknown tile kind \(kindByte & TileDelta.kindMask)")
         }
-        let w = t.width, n = rows * w, fw = fb.width
+        let n = rows * w, fw = fb.width
         let rowsY = self.rowsY
+        let tx = t.x + first
         switch kind {
         case .raw, .xor:
             let start = try r.take(n * 3)
@@ -95,7 +105,7 @@ public final class TileDeltaDecoder {
             fb.pixels.withUnsafeMutableBufferPointer { d in
                 var o = start
                 for k in 0..<rows {
-                    let base = rowsY[k] * fw + t.x
+                    let base = rowsY[k] * fw + tx
                     for xx in 0..<w {
                         let p = UInt32(r.bytes[o]) | UInt32(r.bytes[o + 1]) << 8 | UInt32(r.bytes[o + 2]) << 16
                         d[base + xx] = xor ? (d[base + xx] ^ p) & 0x00FF_FFFF : p
@@ -103,10 +113,25 @@ public final class TileDeltaDecoder {
                     }
                 }
             }
+        case .predicted:
+            let start = try r.take(n * 3)
+            for k in 0..<n {
+                let o = start + 3 * k
+                coded[k] = UInt32(r.bytes[o]) | UInt32(r.bytes[o + 1]) << 8 | UInt32(r.bytes[o + 2]) << 16
+            }
+            coded.withUnsafeMutableBufferPointer { v in
+                guard let base = v.baseAddress else { return }
+                for k in 0..<n { v[k] = channelSum(v[k], predictPixel(base, k, w)) }
+                for k in 0..<n { v[k] = addGreen(v[k]) }
+            }
+            let coded = self.coded
+            fb.pixels.withUnsafeMutableBufferPointer { d in
+                for k in 0..<rows { for xx in 0..<w { d[rowsY[k] * fw + tx + xx] = coded[k * w + xx] } }
+            }
         case .solid:
             let p = try pixel(&r)
             fb.pixels.withUnsafeMutableBufferPointer { d in
-                for k in 0..<rows { for xx in 0..<w { d[rowsY[k] * fw + t.x + xx] = p } }
+                for k in 0..<rows { for xx in 0..<w { d[rowsY[k] * fw + tx + xx] = p } }
             }
         case .packedPalette:
             let size = Int(try r.u8())
@@ -122,7 +147,7 @@ public final class TileDeltaDecoder {
                         let bit = xx * bits
                         let index = (Int(r.bytes[start + k * rowBytes + bit / 8]) >> (8 - bits - bit % 8)) & ((1 << bits) - 1)
                         guard index < size else { throw CodecError("palette index \(index) >= \(size)") }
-                        d[rowsY[k] * fw + t.x + xx] = palette[index]
+                        d[rowsY[k] * fw + tx + xx] = palette[index]
                     }
                 }
             }
@@ -136,7 +161,7 @@ public final class TileDeltaDecoder {
                 let index = b & 0x7F
                 guard index < size else { throw CodecError("palette index \(index) >= \(size)") }
                 let len = b & 0x80 != 0 ? try r.runLength(limit: n - i) : 1
-                put(palette[index], at: i, count: len, w: w, x: t.x, rowsY: rowsY, fb: &fb)
+                put(palette[index], at: i, count: len, w: w, x: tx, rowsY: rowsY, fb: &fb)
                 i += len
             }
         case .plainRLE:
@@ -144,7 +169,7 @@ public final class TileDeltaDecoder {
             while i < n {
                 let p = try pixel(&r)
                 let len = try r.runLength(limit: n - i)
-                put(p, at: i, count: len, w: w, x: t.x, rowsY: rowsY, fb: &fb)
+                put(p, at: i, count: len, w: w, x: tx, rowsY: rowsY, fb: &fb)
                 i += len
             }
         }

@@ -10,27 +10,33 @@ public import Pixels
 /// Pixels are native (32 bpp depth 24 little-endian, shifts 16/8/0); the pad byte of input pixels is
 /// ignored (masked), and decoded pixels have it 0.
 public final class TileDeltaEncoder {
-    /// zstd level. Level 1 was measured best for time at almost the same size as 2-3 on the desktop
-    /// corpus (see the benchmark).
+    /// zstd level, chosen by measurement on the desktop corpus (`remote-assist-bench codec --zstd-level N`,
+    /// 2026-11-21): level 1 gave 1.47 MB at 2.7 ms median encode, level 3 1.39 MB at 3.0 ms, level 9
+    /// 1.56 MB (before column ranges) at 6.8 ms. Level 1 is the default: the zstd step is only about 0.26 ms
+    /// of an update, but level 3 doubles it and the encode-time budget is tight.
     public let level: Int
     public var motion = MotionDetector()
-    /// Use two threads for change detection and tile coding when an update is large.
+    /// Code tiles in parallel (in `ChangeDetector.bands` pieces over the cores) when an update is large.
     public var parallel = true
-    /// Updates with at least this many changed tiles are coded on two threads.
-    public static let parallelTiles = 48
+    /// Updates with at least this many changed tiles are coded in parallel.
+    public static let parallelTiles = 24
 
     private let zstd: ZstdCompressor
     private var coders: UnsafeMutableBufferPointer<TileCoder>
-    private var payload: [UInt8] = []
+    /// The uncompressed payload of the last update (the wire format inside the zstd stream).
+    private(set) var payload: [UInt8] = []
+    /// The size of the last update before compression (for statistics).
+    public var lastPayloadCount: Int { payload.count }
 
     public init(level: Int = 1) {
         self.level = level
         zstd = ZstdCompressor(level: level)
-        coders = .allocate(capacity: 2)
-        _ = coders.initialize(from: [TileCoder(), TileCoder()])
+        coders = .allocate(capacity: ChangeDetector.bands)
+        _ = coders.initialize(from: (0..<ChangeDetector.bands).map { _ in TileCoder() })
     }
 
     deinit {
+        for i in 0..<coders.count { coders[i].release() }
         coders.deinitialize()
         coders.deallocate()
     }
@@ -58,21 +64,21 @@ public final class TileDeltaEncoder {
             }
         }
         let width = current.width
-        let threads = parallel && tiles.count >= Self.parallelTiles ? 2 : 1
+        let threads = parallel && tiles.count >= Self.parallelTiles ? coders.count : 1
         let coders = self.coders
         previous.pixels.withUnsafeBufferPointer { pp in
             current.pixels.withUnsafeBufferPointer { cp in
                 guard let p = pp.baseAddress, let c = cp.baseAddress else { return }
                 let job = TileJob(prev: p, cur: c, width: width, tiles: tiles, changed: changed, copies: copies,
                                   coders: coders, threads: threads)
-                if threads == 2 {
-                    DispatchQueue.concurrentPerform(iterations: 2) { job.run(part: $0) }
+                if threads > 1 {
+                    DispatchQueue.concurrentPerform(iterations: threads) { job.run(part: $0) }
                 } else {
                     job.run(part: 0)
                 }
             }
         }
-        let tileCount = coders[0].tiles + (threads == 2 ? coders[1].tiles : 0)
+        let tileCount = (0..<threads).reduce(0) { $0 + coders[$1].tiles }
         guard tileCount > 0 || !copies.isEmpty else { return nil }
         var rect = Rect(x: 0, y: 0, width: 0, height: 0)
         for c in copies { rect = rect.union(c.destination) }
@@ -108,10 +114,10 @@ private struct TileJob: @unchecked Sendable {
     let threads: Int
 
     func run(part: Int) {
-        let split = threads == 2 ? tiles.count / 2 : tiles.count
-        let range = part == 0 ? 0..<split : split..<tiles.count
+        // Tiles alternate between the parts (neighbouring tiles cost alike, so this balances the load);
+        // the decoder does not depend on the order of tiles.
         coders[part].reset()
-        for i in range {
+        for i in stride(from: part, to: tiles.count, by: threads) {
             let (column, row) = tiles[i]
             coders[part].encode(column: column, row: row, changed.rect(column: column, row: row),
                                 prev: prev, cur: cur, width: width, copies: copies)

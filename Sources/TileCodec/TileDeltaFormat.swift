@@ -7,11 +7,14 @@ public enum TileDelta {
     /// Version byte at the start of every decompressed payload.
     static let version: UInt8 = 1
     static let tileSize = 64
-    /// Tile kinds (low 7 bits of the kind byte); bit 7 says a row mask follows.
+    /// Tile kinds (low 6 bits of the kind byte); bit 7 says a row mask follows, bit 6 a column range.
     enum Kind: UInt8 {
-        case raw = 0, solid = 1, packedPalette = 2, paletteRLE = 3, xor = 4, plainRLE = 5
+        case raw = 0, solid = 1, packedPalette = 2, paletteRLE = 3, xor = 4, plainRLE = 5, predicted = 6
     }
     static let rowMaskFlag: UInt8 = 0x80
+    /// Bit 6 of the kind byte: U8 first column, U8 column count follow (after any row mask).
+    static let columnsFlag: UInt8 = 0x40
+    static let kindMask: UInt8 = 0x3F
     static let copyBytes = 12
 
     /// The largest payload a well-formed update of `rect` can declare: header, the most copies a U16

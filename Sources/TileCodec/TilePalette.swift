@@ -13,6 +13,16 @@ struct TilePalette {
         count = 0
     }
 
+    /// Renumbers the colours in ascending order, so tiles with the same colours use the same indices
+    /// (their index bytes then repeat from tile to tile, which the stream compressor can exploit).
+    mutating func sortColours() {
+        let sorted = colours[0..<count].sorted()
+        let n = count
+        reset()
+        for c in sorted { _ = insert(c) }
+        precondition(count == n)
+    }
+
     @inline(__always)
     static func hash(_ c: UInt32) -> Int { Int((c &* 0x9E37_79B1) >> 24) }
 

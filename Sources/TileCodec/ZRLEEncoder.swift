@@ -5,13 +5,15 @@ public import Pixels
 ///
 /// Per 64x64 tile (left to right, top to bottom) it writes the cheapest of: solid (1), packed palette
 /// (2-16 colours), palette RLE (up to 127 colours), plain RLE (128) and raw (0), measured in bytes before
-/// compression. Pixels are CPIXELs of the client format (see `WirePixel`).
+/// compression. Pixels are CPIXELs of the client format (see `WirePixel`); the pad byte of input pixels
+/// is ignored (only the colour channels are translated).
 public final class ZRLEEncoder {
     public static let number: Int32 = 16
     public static let tileSize = 64
 
     private let deflater: Deflater
-    private var plain: [UInt8] = []
+    /// The uncompressed ZRLE data of the last rect (tile by tile), for tests and statistics.
+    private(set) var plain: [UInt8] = []
     private var values = [UInt32](repeating: 0, count: 64 * 64)
     private var palette = TilePalette()
 

@@ -47,6 +47,7 @@ final class Deflater {
 final class Inflater {
     private let stream: UnsafeMutablePointer<z_stream>
     private var broken = false
+    private var chunk = [UInt8](repeating: 0, count: 256 * 1024)
 
     init() {
         stream = .allocate(capacity: 1)
@@ -69,7 +70,6 @@ final class Inflater {
         out.removeAll(keepingCapacity: true)
         guard input.count > 0 else { return }
         broken = true
-        var chunk = [UInt8](repeating: 0, count: min(max(limit, 1), 256 * 1024) + 1)
         stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
         stream.pointee.avail_in = uInt(input.count)
         defer { stream.pointee.next_in = nil; stream.pointee.avail_in = 0 }

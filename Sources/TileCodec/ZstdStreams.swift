@@ -2,13 +2,13 @@ import CZstd
 
 /// One zstd compression stream kept for a whole connection: each `compress` call ends with
 /// ZSTD_e_flush, so the peer can decode the update at once, while later updates may still refer back to
-/// earlier ones (within the window).
-final class ZstdCompressor {
+/// earlier ones (within the window). Public for baselines (the benchmark's zstd of the XOR delta).
+public final class ZstdCompressor {
     static let windowLog: Int32 = 23
     private let cctx: OpaquePointer
     private var scratch = [UInt8](repeating: 0, count: 128 * 1024)
 
-    init(level: Int) {
+    public init(level: Int) {
         guard let c = ZSTD_createCCtx() else { preconditionFailure("ZSTD_createCCtx failed (out of memory)") }
         cctx = c
         ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, Int32(level))
@@ -18,7 +18,7 @@ final class ZstdCompressor {
     deinit { ZSTD_freeCCtx(cctx) }
 
     /// Compresses and flushes `input`, appending to `out`.
-    func compress(_ input: [UInt8], into out: inout [UInt8]) {
+    public func compress(_ input: [UInt8], into out: inout [UInt8]) {
         input.withUnsafeBytes { inp in
             var inBuf = ZSTD_inBuffer(src: inp.baseAddress, size: inp.count, pos: 0)
             scratch.withUnsafeMutableBytes { buf in

@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import PNGSnapshot
+import Pixels
+import TileCodec
+
+/// `remote-assist-bench codec`: bytes and times of tile-delta against ZRLE and a zstd-of-XOR baseline on
+/// recorded frame sequences.
+struct CodecBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "codec",
+        abstract: "Compare tile-delta, ZRLE (+CopyRect) and zstd-1 of the XOR delta on PNG frame sequences.",
+        discussion: """
+            DIR holds one folder per sequence, frames in name order (*.png). For every pair of consecutive \
+            frames, with full-screen damage:
+              tile-delta   one rect per update (12-byte header + body), one zstd stream per sequence;
+              ZRLE         as a server would send it: our MotionDetector's copies as CopyRect (16 bytes each), \
+            then ZRLE rects (12 + body) for the tiles that still differ, one zlib stream per sequence;
+              xor-zstd     zstd level 1 of the XOR of the two whole frames, one stream per sequence.
+            raw = 4 bytes per pixel of the changed 64x64 tiles. Encode times include change and motion \
+            detection for both codecs. Every update is decoded and compared with the frame.
+            """
+    )
+
+    @Option(help: "Folder of sequences (one sub-folder of PNG frames each).")
+    var corpus: String
+
+    @Flag(help: "Print one JSON object instead of the table.")
+    var json = false
+
+    @Option(help: "zstd level of the tile-delta stream.")
+    var zstdLevel = 1
+
+    @Option(help: "zlib level of the ZRLE stream (6 is what TigerVNC and x11vnc use).")
+    var zrleLevel = 6
+
+    @Flag(help: "Print per-update timings of each stage on stderr.")
+    var breakdown = false
+
+    @Option(help: "Only the sequences with these names (repeatable).")
+    var sequence: [String] = []
+
+    func run() throws {
+        let names = try sequences()
+        guard !names.isEmpty else { throw BenchError("no sequence folders with PNG frames in \(corpus)") }
+        var results: [SequenceStats] = []
+        var baselines = Baselines()
+        for name in names {
+            let frames = try loadFrames(name)
+            if baselines.pairs.count < 3 && frames.count > 0 { baselines.add(frames[0]) }
+            let stats = try SequenceRun(name: name, frames: frames, zstdLevel: zstdLevel, zrleLevel: zrleLevel, breakdown: breakdown).run()
+            results.append(stats)
+        }
+        progress("measuring memcmp and unchanged-frame detection")
+        let (memcmpMs, detectMs, oneThreadMs) = baselines.measure()
+        var overall = Overall(sequences: results, memcmpMs: memcmpMs, unchangedDetectMs: detectMs,
+                              zstdLevel: zstdLevel, zrleLevel: zrleLevel)
+        overall.unchangedDetectOneThreadMs = oneThreadMs
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            let data = try encoder.encode(Report(sequences: results, overall: overall))
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            printTable(results, overall)
+        }
+        if !overall.roundtripExact { throw BenchError("some update did not round-trip exactly") }
+    }
+
+    func sequences() throws -> [String] {
+        let fm = FileManager.default
+        let all = try fm.contentsOfDirectory(atPath: corpus).sorted()
+        return all.filter { name in
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: corpus + "/" + name, isDirectory: &isDir), isDir.boolValue else { return false }
+            guard sequence.isEmpty || sequence.contains(name) else { return false }
+            return ((try? fm.contentsOfDirectory(atPath: corpus + "/" + name)) ?? []).contains { $0.hasSuffix(".png") }
+        }
+    }
+
+    func loadFrames(_ name: String) throws -> [Framebuffer] {
+        let dir = corpus + "/" + name
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".png") }.sorted()
+        progress("\(name): reading \(files.count) frames")
+        var frames: [Framebuffer] = []
+        for f in files {
+            let fb = try PNGCodec.read(dir + "/" + f)
+            if let first = frames.first, first.width != fb.width || first.height != fb.height {
+                throw BenchError("\(dir)/\(f) is \(fb.width)x\(fb.height), the sequence is \(first.width)x\(first.height)")
+            }
+            frames.append(fb)
+        }
+        return frames
+    }
+
+    func printTable(_ results: [SequenceStats], _ o: Overall) {
+        func mb(_ b: Int) -> String { String(format: "%.2f MB", Double(b) / 1e6) }
+        func ms(_ m: Double) -> String { String(format: "%.2f", m) }
+        print("codec benchmark: zstd level \(o.zstdLevel) for tile-delta, zlib level \(o.zrleLevel) for ZRLE;")
+        print("ZRLE bytes are our ZRLE encoder plus CopyRects from our MotionDetector, as a server would send them.")
+        print("")
+        let header = ["sequence", "frames", "raw", "tile-delta", "ZRLE+CopyRect", "xor-zstd1", "td/ZRLE", "td/xor",
+                      "td enc ms med/p95", "td dec ms med/p95", "ZRLE enc ms med/p95", "ZRLE dec ms med", "exact"]
+        print(header.joined(separator: " | "))
+        for s in results as [any Row] + [o as any Row] {
+            print([s.name, "\(s.frames)", mb(s.rawBytes), mb(s.tileDeltaBytes), mb(s.zrleBytes), mb(s.xorZstdBytes),
+                   String(format: "%.3f", Double(s.tileDeltaBytes) / Double(max(1, s.zrleBytes))),
+                   String(format: "%.3f", Double(s.tileDeltaBytes) / Double(max(1, s.xorZstdBytes))),
+                   "\(ms(s.tileDeltaEncodeMsMedian))/\(ms(s.tileDeltaEncodeMsP95))",
+                   "\(ms(s.tileDeltaDecodeMsMedian))/\(ms(s.tileDeltaDecodeMsP95))",
+                   "\(ms(s.zrleEncodeMsMedian))/\(ms(s.zrleEncodeMsP95))", ms(s.zrleDecodeMsMedian),
+                   s.roundtripExact ? "yes" : "NO"].joined(separator: " | "))
+        }
+        print("")
+        print(String(format: "memcmp of two whole frames: %.3f ms; unchanged frame, full-screen damage, ChangeDetector: %.3f ms (%.2fx; on one thread %.3f ms, %.2fx)",
+                     o.memcmpMs, o.unchangedDetectMs, o.unchangedDetectMs / max(1e-9, o.memcmpMs),
+                     o.unchangedDetectOneThreadMs, o.unchangedDetectOneThreadMs / max(1e-9, o.memcmpMs)))
+        print(String(format: "encode time, sum over all updates: tile-delta %.1f ms, ZRLE %.1f ms (%.3f)",
+                     o.tileDeltaEncodeMsTotal, o.zrleEncodeMsTotal, o.tileDeltaEncodeMsTotal / max(1e-9, o.zrleEncodeMsTotal)))
+    }
+}
+
+func progress(_ line: String) {
+    FileHandle.standardError.write(Data(("remote-assist-bench: " + line + "\n").utf8))
+}

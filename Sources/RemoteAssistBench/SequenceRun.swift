@@ -1,0 +1,99 @@
+import Pixels
+import TileCodec
+
+/// Encodes and decodes one sequence with every scheme, collecting bytes and times.
+struct SequenceRun {
+    let name: String
+    let frames: [Framebuffer]
+    let zstdLevel: Int
+    let zrleLevel: Int
+    var breakdown = false
+
+    func f(_ x: Double) -> String { String(format: "%.2f", x) }
+
+    func run() throws -> SequenceStats {
+        var stats = SequenceStats(name: name, frames: frames.count, updates: max(0, frames.count - 1), changedTiles: 0,
+                                  rawBytes: 0, tileDeltaBytes: 0, zrleBytes: 0, xorZstdBytes: 0, tileDeltaCopies: 0,
+                                  zrleCopyRects: 0, zrleRects: 0, tileDeltaRoundtripExact: true,
+                                  zrleRoundtripExact: true, samples: Samples())
+        guard frames.count > 1 else { return stats }
+        let tdEncoder = TileDeltaEncoder(level: zstdLevel), tdDecoder = TileDeltaDecoder()
+        let zrleEncoder = ZRLEEncoder(level: zrleLevel), zrleDecoder = ZRLEDecoder()
+        let xorStream = ZstdCompressor(level: 1)
+        let format = PixelFormat.native
+        var tdView = frames[0], zrleView = frames[0]
+        var xorBytes = [UInt8](repeating: 0, count: frames[0].byteCount)
+        for i in 1..<frames.count {
+            let previous = frames[i - 1], current = frames[i]
+            let damage = [current.bounds]
+            let changed = ChangeDetector.changedTiles(previous: previous, current: current, damage: damage)
+            stats.changedTiles += changed.markedCount
+            for r in changed.markedRects { stats.rawBytes += r.area * 4 }
+
+            if breakdown {
+                let probe = TileDeltaEncoder(level: zstdLevel)
+                let (ch, t1) = measure { ChangeDetector.changedTiles(previous: previous, current: current, damage: damage) }
+                let (cp, t2) = measure { MotionDetector().detect(previous: previous, current: current, changed: ch) }
+                let (u, t3) = measure { probe.encode(previous: previous, current: current, changed: ch, copies: cp) }
+                progress("\(name) #\(i): tiles \(ch.markedCount) detect \(f(t1)) motion \(f(t2)) code+zstd \(f(t3)) copies \(cp.count) payload \(probe.lastPayloadCount) bytes \(u?.body.count ?? 0)")
+            }
+
+            // tile-delta
+            let (update, tdEnc) = measure { tdEncoder.encode(previous: previous, current: current, damage: damage) }
+            stats.samples.tileDeltaEncodeMs.append(tdEnc)
+            if let update {
+                stats.tileDeltaBytes += 12 + update.body.count
+                stats.tileDeltaCopies += update.copies
+                let (_, tdDec) = try measure { try tdDecoder.decode(body: update.body, rect: update.rect, into: &tdView) }
+                stats.samples.tileDeltaDecodeMs.append(tdDec)
+            }
+            if tdView != current { stats.tileDeltaRoundtripExact = false; tdView = current }
+
+            // ZRLE with CopyRect, as a server would: detect, copy, then ZRLE what still differs.
+            let (sent, zEnc) = measure { () -> (copies: [CopyOperation], rects: [(Rect, [UInt8])]) in
+                let changed = ChangeDetector.changedTiles(previous: previous, current: current, damage: damage)
+                let copies = MotionDetector().detect(previous: previous, current: current, changed: changed)
+                var residual = changed
+                if !copies.isEmpty {
+                    var afterCopies = previous
+                    afterCopies.apply(copies)
+                    residual = ChangeDetector.changedTiles(previous: afterCopies, current: current, damage: changed.markedSpans)
+                }
+                return (copies, residual.markedSpans.map { ($0, zrleEncoder.encode(current, rect: $0, format: format)) })
+            }
+            stats.samples.zrleEncodeMs.append(zEnc)
+            stats.zrleCopyRects += sent.copies.count
+            stats.zrleRects += sent.rects.count
+            stats.zrleBytes += 16 * sent.copies.count + sent.rects.reduce(0) { $0 + 12 + $1.1.count }
+            let (_, zDec) = try measure {
+                zrleView.apply(sent.copies)
+                for (rect, body) in sent.rects {
+                    try zrleDecoder.decode(body: Array(body[4...]), rect: rect, format: format, into: &zrleView)
+                }
+            }
+            stats.samples.zrleDecodeMs.append(zDec)
+            if zrleView != current { stats.zrleRoundtripExact = false; zrleView = current }
+
+            // zstd-1 of the XOR of the two whole frames.
+            let (xorSize, xMs) = measure { () -> Int in
+                previous.pixels.withUnsafeBufferPointer { a in
+                    current.pixels.withUnsafeBufferPointer { b in
+                        xorBytes.withUnsafeMutableBytes { out in
+                            let o = out.bindMemory(to: UInt32.self)
+                            for k in 0..<a.count { o[k] = a[k] ^ b[k] }
+                        }
+                    }
+                }
+                var compressed: [UInt8] = []
+                xorStream.compress(xorBytes, into: &compressed)
+                return compressed.count
+            }
+            stats.xorZstdBytes += xorSize
+            stats.samples.xorZstdMs.append(xMs)
+            if i % 10 == 0 || i == frames.count - 1 {
+                progress("\(name): \(i)/\(frames.count - 1) updates, tile-delta \(stats.tileDeltaBytes) B, ZRLE \(stats.zrleBytes) B, xor-zstd \(stats.xorZstdBytes) B")
+            }
+        }
+        return stats
+    }
+}

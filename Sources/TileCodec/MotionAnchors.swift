@@ -1,0 +1,103 @@
+/// Content-defined anchors for `MotionDetector`'s offset voting.
+
+struct RowSpan { var y: Int, x0: Int, x1: Int }
+struct Anchor { var hash: UInt64, x: Int32, y: Int32 }
+
+/// Finds anchors in rows of both frames; part `p` of `parts` takes every `parts`-th row, so the cores
+/// share the work evenly. Results: out[0..<parts] previous frame, out[parts..<2*parts] current frame.
+struct AnchorScan: @unchecked Sendable {
+    let prev: UnsafePointer<UInt32>, cur: UnsafePointer<UInt32>
+    let width: Int
+    let prevRows: [RowSpan], curRows: [RowSpan]
+    let out: UnsafeMutableBufferPointer<[Anchor]>
+    let parts: Int
+
+    func run(part: Int) {
+        var a: [Anchor] = [], b: [Anchor] = []
+        a.reserveCapacity(prevRows.count * (prevRows.first.map { $0.x1 - $0.x0 } ?? 0) / (32 * parts) + 16)
+        b.reserveCapacity(a.capacity / 2)
+        var i = part
+        while i < prevRows.count {
+            let r = prevRows[i]
+            scan(prev, r) { h, x in a.append(Anchor(hash: h, x: Int32(x), y: Int32(r.y))) }
+            i += parts
+        }
+        i = part
+        while i < curRows.count {
+            let r = curRows[i]
+            scan(cur, r) { h, x in b.append(Anchor(hash: h, x: Int32(x), y: Int32(r.y))) }
+            i += parts
+        }
+        out[part] = a
+        out[parts + part] = b
+    }
+
+    /// Calls `found` with the hash and x of every anchor of a row span. The hash is a gear hash: each step
+    /// shifts in 4 bits, so after 16 pixels the oldest has left it. Anchors are the positions whose mixed
+    /// hash has its top 6 bits zero, in windows that are not uniform.
+    @inline(__always)
+    func scan(_ frame: UnsafePointer<UInt32>, _ span: RowSpan, _ found: (UInt64, Int) -> Void) {
+        let w = MotionDetector.window
+        let x0 = span.x0, x1 = span.x1
+        guard x1 - x0 >= w else { return }
+        let row = frame + span.y * width
+        var h: UInt64 = 0
+        for i in 0..<(w - 1) { h = h << 4 &+ UInt64(row[x0 + i]) &* 0x9E37_79B9_7F4A_7C15 }
+        var x = x0
+        while x + w <= x1 {
+            h = h << 4 &+ UInt64(row[x + w - 1]) &* 0x9E37_79B9_7F4A_7C15
+            if (h &* 0xD6E8_FEB8_6659_FD93) >> 58 == 0 {
+                let first = row[x]
+                if first != row[x + w - 1] || first != row[x + w / 2] { found(h, x) }
+            }
+            x += 1
+        }
+    }
+}
+
+/// Anchor hashes of the previous frame: where each was seen first and whether it was seen again.
+struct AnchorTable {
+    private var keys: [UInt64]
+    private var xs: [Int32], ys: [Int32]
+    private var seen: [UInt8]
+    private let mask: Int
+
+    init(expected: Int) {
+        var size = 1024
+        while size < expected * 2 { size <<= 1 }
+        keys = [UInt64](repeating: 0, count: size)
+        xs = [Int32](repeating: 0, count: size)
+        ys = [Int32](repeating: 0, count: size)
+        seen = [UInt8](repeating: 0, count: size)
+        mask = size - 1
+    }
+
+    @inline(__always)
+    private func slot(_ h: UInt64) -> (Int, Bool) {
+        var i = Int(truncatingIfNeeded: (h &* 0xD6E8_FEB8_6659_FD93) >> 40) & mask
+        var probes = 0
+        while seen[i] != 0 {
+            if keys[i] == h { return (i, true) }
+            i = (i + 1) & mask
+            probes += 1
+            if probes > mask { return (-1, false) }
+        }
+        return (i, false)
+    }
+
+    mutating func insert(_ h: UInt64, x: Int, y: Int) {
+        let (i, found) = slot(h)
+        guard i >= 0 else { return }
+        if found {
+            seen[i] = 2
+        } else {
+            keys[i] = h; xs[i] = Int32(x); ys[i] = Int32(y); seen[i] = 1
+        }
+    }
+
+    func unique(_ h: UInt64) -> (Int, Int)? {
+        let (i, found) = slot(h)
+        guard found, seen[i] == 1 else { return nil }
+        return (Int(xs[i]), Int(ys[i]))
+    }
+}

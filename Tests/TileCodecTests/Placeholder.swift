@@ -1,5 +1,0 @@
-import XCTest
-
-final class TileCodecPlaceholder: XCTestCase {
-    func testBuilds() {}
-}

@@ -1,0 +1,153 @@
+import XCTest
+import Pixels
+@testable import TileCodec
+
+final class TileDeltaRoundTripTests: XCTestCase {
+    /// Encodes previous → current with full damage and decodes onto a copy of previous; asserts exact pixels.
+    @discardableResult
+    func roundTrip(_ previous: Framebuffer, _ current: Framebuffer, damage: [Rect]? = nil,
+                   encoder: TileDeltaEncoder = TileDeltaEncoder(), decoder: TileDeltaDecoder = TileDeltaDecoder(),
+                   file: StaticString = #filePath, line: UInt = #line) -> TileDeltaUpdate? {
+        var fb = Patterns.masked(previous)
+        let update = encoder.encode(previous: previous, current: current, damage: damage ?? [current.bounds])
+        if let update {
+            XCTAssertEqual(Int(update.body[0]) << 24 | Int(update.body[1]) << 16 | Int(update.body[2]) << 8 | Int(update.body[3]),
+                           update.body.count - 4, "U32 length prefix", file: file, line: line)
+            XCTAssertTrue(current.bounds.contains(update.rect), file: file, line: line)
+            XCTAssertNoThrow(try decoder.decode(body: update.body, rect: update.rect, into: &fb), file: file, line: line)
+        }
+        let expected = Patterns.masked(current)
+        if let d = fb.firstDifference(from: expected) {
+            XCTFail("first difference at \(d.x),\(d.y): got \(String(d.mine, radix: 16)) want \(String(d.theirs, radix: 16))",
+                    file: file, line: line)
+        }
+        return update
+    }
+
+    func testNothingChangedGivesNil() {
+        let a = Patterns.text(300, 200, seed: 1)
+        XCTAssertNil(TileDeltaEncoder().encode(previous: a, current: a, damage: [a.bounds]))
+    }
+
+    func testDamageLimitsWhatIsSeen() {
+        let a = Framebuffer(width: 200, height: 100)
+        var b = a
+        b[150, 50] = 0xFF0000
+        XCTAssertNil(TileDeltaEncoder().encode(previous: a, current: b, damage: [Rect(x: 0, y: 0, width: 64, height: 64)]))
+        let u = roundTrip(a, b, damage: [Rect(x: 150, y: 50, width: 1, height: 1)])
+        XCTAssertEqual(u?.rect, Rect(x: 128, y: 0, width: 64, height: 64))
+    }
+
+    func testSizesAndEdges() {
+        for (w, h) in [(1, 1), (2, 1), (1, 7), (63, 65), (64, 64), (65, 63), (129, 130), (4097, 3), (3, 200)] {
+            let a = Patterns.noise(w, h, seed: UInt64(w * 7 + h))
+            let b = Patterns.noise(w, h, seed: UInt64(w * 13 + h))
+            var c = Patterns.text(w, h, seed: 9)
+            Patterns.rectangles(&c, count: 5, seed: 3)
+            let encoder = TileDeltaEncoder(), decoder = TileDeltaDecoder()
+            roundTrip(a, b, encoder: encoder, decoder: decoder)
+            roundTrip(b, c, encoder: encoder, decoder: decoder)
+            roundTrip(c, Patterns.gradient(w, h), encoder: encoder, decoder: decoder)
+        }
+    }
+
+    func testGeneratedContentOnOneStream() {
+        let encoder = TileDeltaEncoder(), decoder = TileDeltaDecoder()
+        var frames = [Patterns.gradient(700, 500), Patterns.text(700, 500, seed: 4)]
+        var f = Patterns.text(700, 500, seed: 5)
+        Patterns.rectangles(&f, count: 30, seed: 6)
+        frames.append(f)
+        frames.append(Patterns.noise(700, 500, seed: 7))
+        frames.append(Patterns.text(700, 500, seed: 8))
+        for i in 1..<frames.count { roundTrip(frames[i - 1], frames[i], encoder: encoder, decoder: decoder) }
+    }
+
+    func testScrollsBecomeCopies() {
+        let encoder = TileDeltaEncoder(), decoder = TileDeltaDecoder()
+        var previous = Patterns.text(640, 480, seed: 11)
+        previous.fill(Rect(x: 0, y: 0, width: 640, height: 20), with: 0x3050A0)
+        let area = Rect(x: 37, y: 20, width: 500, height: 430)
+        for (i, dy) in [-12, 12, -1, 1, -37, 100, -200, 5].enumerated() {
+            let current = Patterns.scrolled(previous, area: area, dy: dy, seed: UInt64(100 + i))
+            let u = roundTrip(previous, current, encoder: encoder, decoder: decoder)
+            XCTAssertGreaterThan(u?.copies ?? 0, 0, "scroll by \(dy) found no copy")
+            if abs(dy) <= 37 {
+                XCTAssertLessThan(u?.body.count ?? .max, 9000, "scroll by \(dy) costs \(u?.body.count ?? 0) bytes")
+            }
+            previous = current
+        }
+    }
+
+    func testMovedWindowBecomesCopies() {
+        let encoder = TileDeltaEncoder(), decoder = TileDeltaDecoder()
+        let background = Patterns.gradient(800, 600)
+        var window = Patterns.text(300, 200, seed: 21, background: 0xF0F0F0, ink: 0x101010)
+        window.fill(Rect(x: 0, y: 0, width: 300, height: 18), with: 0x2040A0)
+        for (i, (from, to)) in [((10, 10), (47, 33)), ((400, 300), (390, 310)), ((100, 100), (100, 170)),
+                                ((600, 450), (-30, -20))].enumerated() {
+            let (a, b) = Patterns.movedWindow(background: background, window: window, from: from, to: to)
+            let u = roundTrip(a, b, encoder: encoder, decoder: decoder)
+            if i < 3 { XCTAssertGreaterThan(u?.copies ?? 0, 0, "move \(from) -> \(to) found no copy") }
+        }
+    }
+
+    func testPadBytesAreIgnored() {
+        let a = Patterns.noise(130, 70, seed: 31, pad: true)
+        var b = Patterns.text(130, 70, seed: 32)
+        for i in stride(from: 0, to: b.pixels.count, by: 3) { b.pixels[i] |= 0xFF00_0000 }
+        roundTrip(a, b)
+    }
+
+    func testTwoThreadsMatchOne() {
+        let a = Patterns.text(1920, 1080, seed: 41)
+        let b = Patterns.scrolled(a, area: Rect(x: 100, y: 50, width: 1500, height: 1000), dy: -24, seed: 42)
+        let one = TileDeltaEncoder(); one.parallel = false
+        let two = TileDeltaEncoder()
+        // Threads take alternate tiles, so the payloads hold the same tiles in another order.
+        let u1 = one.encode(previous: a, current: b, damage: [a.bounds])
+        let p1 = one.payload
+        let u2 = two.encode(previous: a, current: b, damage: [a.bounds])
+        XCTAssertEqual(u1?.rect, u2?.rect)
+        XCTAssertEqual(u1?.tiles, u2?.tiles)
+        XCTAssertEqual(p1.count, two.payload.count)
+        XCTAssertEqual(p1.sorted(), two.payload.sorted())
+        let fresh = TileDeltaEncoder()
+        fresh.parallel = false
+        roundTrip(a, b, encoder: fresh)
+        roundTrip(a, b)
+    }
+
+    /// A long session on one stream: scrolls of random regions, moved blocks, rectangles, noise patches.
+    func testRandomEditsOnOneStream() {
+        let encoder = TileDeltaEncoder(), decoder = TileDeltaDecoder()
+        var rng = SeededRandom(77)
+        var frame = Patterns.text(333, 211, seed: 78)
+        var viewer = frame
+        for step in 0..<40 {
+            var next = frame
+            switch rng.int(0..<4) {
+            case 0:
+                let x = rng.int(0..<200), y = rng.int(0..<100)
+                let area = Rect(x: x, y: y, width: rng.int(40..<(333 - x)), height: rng.int(40..<(211 - y)))
+                next = Patterns.scrolled(frame, area: area, dy: rng.int(-30..<31), seed: UInt64(step))
+            case 1:
+                let w = rng.int(20..<120), h = rng.int(20..<100)
+                let src = Rect(x: rng.int(0..<(333 - w)), y: rng.int(0..<(211 - h)), width: w, height: h)
+                next.copyWithin(from: src, toX: rng.int(0..<(333 - w)), toY: rng.int(0..<(211 - h)))
+            case 2:
+                Patterns.rectangles(&next, count: rng.int(1..<6), seed: UInt64(step))
+            default:
+                let patch = Patterns.noise(40, 30, seed: UInt64(step))
+                let x = rng.int(0..<293), y = rng.int(0..<181)
+                for yy in 0..<30 { for xx in 0..<40 { next[x + xx, y + yy] = patch[xx, yy] } }
+            }
+            if let u = encoder.encode(previous: frame, current: next, damage: [next.bounds]) {
+                XCTAssertNoThrow(try decoder.decode(body: u.body, rect: u.rect, into: &viewer), "step \(step)")
+            }
+            if let d = viewer.firstDifference(from: next) {
+                return XCTFail("step \(step): first difference at \(d.x),\(d.y)")
+            }
+            frame = next
+        }
+    }
+}
