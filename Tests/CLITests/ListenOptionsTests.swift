@@ -1,0 +1,48 @@
+import Foundation
+import TestSupport
+import XCTest
+
+final class ListenOptionsTests: XCTestCase {
+    /// --allow-new: an unknown requester is shown with its fingerprint; typing a name adds them as a
+    /// contact and accepts; the session then runs.
+    func testAllowNewAddsTheRequesterAfterTheExpertNamesThem() throws {
+        let f = try JourneyFixture()
+        defer { f.tearDown() }
+        let carolConfig = f.root.appendingPathComponent("carol").path
+        let carolFP = try f.cli(["id", "--fingerprint", "--name", "carol"], config: carolConfig)
+        let aliceFP = try f.cli(["id", "--fingerprint"], config: f.aliceConfig)
+        _ = try f.cli(["contacts", "add", "alice", aliceFP, "--address", "127.0.0.1:\(f.port)"], config: carolConfig)
+        let alice = try f.listen(["--allow-new"])
+        let carol = try f.start(["request", "alice", "--display", f.xvfb.display, "--allow-view"], config: carolConfig, name: "carol")
+        XCTAssertTrue(alice.waitFor("An unknown requester (\(carolFP)) asks for help"), alice.text)
+        alice.type("carol")
+        XCTAssertTrue(alice.waitFor("added carol (\(carolFP)) to your contacts and accepted"), alice.text)
+        XCTAssertTrue(alice.waitFor("viewing \"carol's desktop\""), alice.text)
+        let contacts = try f.cli(["contacts", "list"], config: f.aliceConfig)
+        XCTAssertTrue(contacts.contains("carol \(carolFP)"), contacts)
+        alice.type("/quit")
+        XCTAssertEqual(carol.exitStatus(), 0, carol.text)
+    }
+
+    /// --json: one JSON object per line with an "event" field, for scripts (the password too).
+    func testJSONEventsAreOneObjectPerLine() throws {
+        let f = try JourneyFixture()
+        defer { f.tearDown() }
+        let share = try f.start(["share", "--json", "--port", "0", "--insecure-loopback", "--display", f.xvfb.display],
+                                config: f.bobConfig, name: "share")
+        XCTAssertTrue(share.waitFor("\"event\":\"password\""), share.text)
+        share.closeInput()
+        XCTAssertEqual(share.exitStatus(), 0, share.text)
+        var events: [String] = []
+        for line in share.text.split(separator: "\n") {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            let event = try XCTUnwrap(object?["event"] as? String, "line without event: \(line)")
+            events.append(event)
+            if event == "password" {
+                let password = try XCTUnwrap(object?["password"] as? String)
+                XCTAssertEqual(password.count, 12)
+            }
+        }
+        XCTAssertEqual(Array(events.prefix(2)), ["listening", "password"])
+    }
+}
