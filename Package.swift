@@ -114,7 +114,7 @@ let package = Package(
             name: "SessionTests",
             dependencies: ["Agent", "Viewer", "Pixels", "X11Capture", "RFBProtocol", "RFBTransport", "TestSupport",
                            nioCore, .product(name: "NIOPosix", package: "swift-nio")]),
-        .testTarget(name: "CLITests", dependencies: ["RemoteAssistCLI", "PNGSnapshot", "Pixels", "TestSupport", "X11Capture"]),
+        .testTarget(name: "CLITests", dependencies: ["RemoteAssistCLI", "PNGSnapshot", "Pixels", "TestSupport", "X11Capture", "Viewer"]),
     ],
     swiftLanguageModes: [.v6]
 )

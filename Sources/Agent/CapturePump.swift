@@ -115,6 +115,8 @@ public final class CapturePump: Sendable {
         var damage = TileMap(width: live.width, height: live.height)
         damage.markAll()
         var cursorDirty = true
+        var pointer: (x: Int, y: Int)?
+        var pointerDirty = false
         var firstDamage: ContinuousClock.Instant?
         callbacks.ready(live.width, live.height)
 
@@ -124,7 +126,12 @@ public final class CapturePump: Sendable {
             let wanted = !snapshot.inFlight && !snapshot.paused
                 && (snapshot.request != nil || snapshot.continuousArea != nil)
             let forced = snapshot.request.map { !$0.incremental } ?? false || !snapshot.leading.isEmpty
-            let dirty = source.hasPendingChanges || !damage.isEmpty || cursorDirty
+            if snapshot.settings.pointerPosition, let now = try source.pointerPosition(),
+               pointer.map({ $0.x != now.x || $0.y != now.y }) ?? true {
+                pointer = now
+                pointerDirty = true
+            }
+            let dirty = source.hasPendingChanges || !damage.isEmpty || cursorDirty || pointerDirty
             if wanted && (dirty || forced) {
                 if !forced, let first = firstDamage, ContinuousClock.now - first < .milliseconds(deferMilliseconds) {
                     let left = Int((first + .milliseconds(deferMilliseconds) - ContinuousClock.now) / .milliseconds(1))
@@ -156,9 +163,10 @@ public final class CapturePump: Sendable {
                 let cursor = cursorDirty && settings.cursor ? try source.cursorImage() : nil
                 let update = try builder.build(live: live, damage: damage.markedSpans, area: request.area,
                                                incremental: request.incremental, settings: settings,
-                                               leading: leading, cursor: cursor)
+                                               leading: leading, cursor: cursor, pointer: pointerDirty ? pointer : nil)
                 damage.clear()
                 cursorDirty = false
+                pointerDirty = false
                 firstDamage = nil
                 if let update {
                     state.withLock { s in
@@ -176,7 +184,10 @@ public final class CapturePump: Sendable {
                 }
                 continue
             }
-            _ = try source.waitForEvents(timeoutMilliseconds: -1, wakeFileDescriptor: wake.readFD)
+            // The pointer moves without DAMAGE: while the viewer follows it and waits for an update,
+            // look again every 50 ms (a cheap round trip); otherwise sleep until an X event or a wake-up.
+            let followPointer = wanted && snapshot.settings.pointerPosition
+            _ = try source.waitForEvents(timeoutMilliseconds: followPointer ? 50 : -1, wakeFileDescriptor: wake.readFD)
             wake.drain()
             if firstDamage == nil && source.hasPendingChanges { firstDamage = .now }
         }

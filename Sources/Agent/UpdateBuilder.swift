@@ -10,15 +10,19 @@ public struct UpdateSettings: Sendable, Equatable {
     public var format: PixelFormat
     public var copyRect: Bool
     public var cursor: Bool
+    /// The viewer wants the pointer position (PointerPos), to draw the requester's pointer.
+    public var pointerPosition: Bool
     public var desktopSize: Bool
     public var extendedDesktopSize: Bool
 
     public init(encoding: Int32 = RFBEncoding.raw, format: PixelFormat = .native, copyRect: Bool = false,
-                cursor: Bool = false, desktopSize: Bool = false, extendedDesktopSize: Bool = false) {
+                cursor: Bool = false, pointerPosition: Bool = false, desktopSize: Bool = false,
+                extendedDesktopSize: Bool = false) {
         self.encoding = encoding
         self.format = format
         self.copyRect = copyRect
         self.cursor = cursor
+        self.pointerPosition = pointerPosition
         self.desktopSize = desktopSize
         self.extendedDesktopSize = extendedDesktopSize
     }
@@ -34,6 +38,7 @@ public struct UpdateSettings: Sendable, Equatable {
         }
         self.init(encoding: usable.first ?? RFBEncoding.raw, format: format,
                   copyRect: encodings.contains(RFBEncoding.copyRect), cursor: encodings.contains(RFBEncoding.cursor),
+                  pointerPosition: encodings.contains(RFBEncoding.pointerPos),
                   desktopSize: encodings.contains(RFBEncoding.desktopSize),
                   extendedDesktopSize: encodings.contains(RFBEncoding.extendedDesktopSize))
     }
@@ -68,7 +73,8 @@ public final class UpdateBuilder {
     /// - `cursor`: a new pointer image to send (when the viewer asked for Cursor).
     /// A size change must go through `resize(...)` first.
     public func build(live: Framebuffer, damage: [Rect], area: Rect, incremental: Bool, settings: UpdateSettings,
-                      leading: [Rectangle] = [], cursor: CursorImage? = nil) throws -> ByteBuffer? {
+                      leading: [Rectangle] = [], cursor: CursorImage? = nil,
+                      pointer: (x: Int, y: Int)? = nil) throws -> ByteBuffer? {
         precondition(live.width == viewerFramebuffer.width && live.height == viewerFramebuffer.height,
                      "resize before building an update of a new size")
         let area = area.intersection(live.bounds)
@@ -84,6 +90,10 @@ public final class UpdateBuilder {
         }
         if let cursor, settings.cursor, let rect = try cursorRect(cursor, format: settings.format) {
             rects.append(rect)
+        }
+        if let pointer, settings.pointerPosition {
+            rects.append(try Rectangle.pointerPosition(x: min(max(0, pointer.x), max(0, live.width - 1)),
+                                                      y: min(max(0, pointer.y), max(0, live.height - 1))))
         }
         guard !rects.isEmpty else { return nil }
         return try serialize(rects)

@@ -21,6 +21,9 @@ public protocol ScreenSource: AnyObject {
 
     /// The pointer image, or nil when the source cannot tell.
     func cursorImage() throws -> CursorImage?
+
+    /// Where the pointer is, or nil when the source cannot tell (or it is on another screen).
+    func pointerPosition() throws -> (x: Int, y: Int)?
 }
 
 /// What one capture changed.

@@ -12,6 +12,8 @@ public enum RFBEncoding {
     public static let desktopSize: Int32 = -223
     public static let lastRect: Int32 = -224
     public static let cursor: Int32 = -239
+    /// The server's pointer position: x, y of the rectangle header, no body.
+    public static let pointerPos: Int32 = -232
     public static let desktopName: Int32 = -307
     public static let extendedDesktopSize: Int32 = -308
     public static let fence: Int32 = -312

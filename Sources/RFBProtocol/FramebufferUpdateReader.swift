@@ -75,7 +75,7 @@ public struct FramebufferUpdateReader: Sendable {
             bodyLength = 4 + Int(n)
         case RFBEncoding.cursor:
             bodyLength = w * ht * bpp + (w + 7) / 8 * ht
-        case RFBEncoding.desktopSize, RFBEncoding.lastRect:
+        case RFBEncoding.desktopSize, RFBEncoding.lastRect, RFBEncoding.pointerPos:
             bodyLength = 0
         case RFBEncoding.sessionEnd:
             guard h.x == 0, h.y == 0, h.width == 0, h.height == 0 else {

@@ -133,6 +133,12 @@ public struct Rectangle: Hashable, Sendable {
                                           height: try rfbU16Field(height, "height"), encoding: RFBEncoding.desktopSize))
     }
 
+    /// PointerPos: the pointer is at (x, y) of the framebuffer.
+    public static func pointerPosition(x: Int, y: Int) throws -> Rectangle {
+        Rectangle(header: RectangleHeader(x: try rfbU16Field(x, "pointer x"), y: try rfbU16Field(y, "pointer y"),
+                                          width: 0, height: 0, encoding: RFBEncoding.pointerPos))
+    }
+
     /// LastRect: ends an update announced with 65535 rectangles.
     public static let lastRect = Rectangle(header: RectangleHeader(x: 0, y: 0, width: 0, height: 0, encoding: RFBEncoding.lastRect))
 

@@ -9,6 +9,14 @@ public final class FrameAssembler {
     public private(set) var framebuffer: Framebuffer
     /// The remote pointer image, when the server sends one.
     public private(set) var cursor: CursorImage?
+    /// Where the remote pointer is, when the server says (PointerPos).
+    public private(set) var pointer: (x: Int, y: Int)?
+
+    /// The pointer to draw over the picture, when both its image and its position are known.
+    public var pointerOverlay: PointerOverlay? {
+        guard let cursor, let pointer else { return nil }
+        return PointerOverlay(cursor: cursor, x: pointer.x, y: pointer.y)
+    }
     private let zrle = ZRLEDecoder()
     private let tileDelta = TileDeltaDecoder()
     public private(set) var rectanglesApplied = 0
@@ -52,6 +60,8 @@ public final class FrameAssembler {
             try rectangle.body.withUnsafeReadableBytes { try tileDelta.decode(body: $0, rect: rect, into: &framebuffer) }
         case RFBEncoding.cursor:
             cursor = try decodeCursor(rectangle, format: format)
+        case RFBEncoding.pointerPos:
+            pointer = (Int(header.x), Int(header.y))
         case RFBEncoding.desktopSize, RFBEncoding.extendedDesktopSize, RFBEncoding.lastRect,
              RFBEncoding.sessionEnd, RFBEncoding.desktopName:
             break   // handled by ClientSession (size, name) or carrying no pixels

@@ -12,6 +12,7 @@ public final class SnapshotWriter: Sendable {
     public let maxPerSecond: Double
     private struct State {
         var pending: Framebuffer?
+        var overlay: PointerOverlay?
         var writing = false
         var lastWrite: ContinuousClock.Instant?
         var numbered = 0
@@ -31,10 +32,11 @@ public final class SnapshotWriter: Sendable {
     public var framesWritten: Int { state.withLock { $0.written } }
     public var lastError: String? { state.withLock { $0.lastError } }
 
-    /// Offers a new picture; it is written when the rate allows.
-    public func offer(_ framebuffer: Framebuffer) {
+    /// Offers a new picture (and the remote pointer to draw on it); written when the rate allows.
+    public func offer(_ framebuffer: Framebuffer, pointer: PointerOverlay? = nil) {
         let start = state.withLock { s -> Bool in
             s.pending = framebuffer
+            s.overlay = pointer
             guard !s.writing else { return false }
             s.writing = true
             return true
@@ -64,8 +66,9 @@ public final class SnapshotWriter: Sendable {
     }
 
     private func write(_ fb: Framebuffer, to path: String) {
+        let overlay = state.withLock { $0.overlay }
         do {
-            try PNGCodec.write(fb, to: path)
+            try PNGCodec.write(overlay?.drawn(on: fb) ?? fb, to: path)
             state.withLock { $0.lastWrite = .now; $0.written += 1 }
         } catch {
             state.withLock { $0.lastError = "\(error)" }
@@ -74,18 +77,19 @@ public final class SnapshotWriter: Sendable {
 
     /// Writes a numbered snapshot now (`snapshot-0001.png`, …) and returns its path.
     @discardableResult
-    public func snapshot(_ framebuffer: Framebuffer, name: String? = nil) throws -> String {
+    public func snapshot(_ framebuffer: Framebuffer, pointer: PointerOverlay? = nil, name: String? = nil) throws -> String {
         let n = state.withLock { s -> Int in s.numbered += 1; return s.numbered }
         let path = directory + "/" + (name ?? String(format: "snapshot-%04d.png", n))
-        try PNGCodec.write(framebuffer, to: path)
+        try PNGCodec.write(pointer?.drawn(on: framebuffer) ?? framebuffer, to: path)
         return path
     }
 
     /// Waits for background writes, then writes `framebuffer` as `latest.png` and `final.png`.
-    public func finish(_ framebuffer: Framebuffer) throws {
+    public func finish(_ framebuffer: Framebuffer, pointer: PointerOverlay? = nil) throws {
         queue.sync {}
         while state.withLock({ $0.writing }) { queue.sync {} ; Thread.sleep(forTimeInterval: 0.005) }
-        try PNGCodec.write(framebuffer, to: latestPath)
-        try PNGCodec.write(framebuffer, to: directory + "/final.png")
+        let picture = pointer?.drawn(on: framebuffer) ?? framebuffer
+        try PNGCodec.write(picture, to: latestPath)
+        try PNGCodec.write(picture, to: directory + "/final.png")
     }
 }

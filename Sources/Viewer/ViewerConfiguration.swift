@@ -45,6 +45,8 @@ public struct ViewerConfiguration: Sendable {
     /// Where PNG snapshots go (nil: none written).
     public var snapshots: SnapshotWriter?
     public var events: @Sendable (ViewerEvent) -> Void
+    /// Draw the requester's pointer into the snapshots (its image and position come from the agent).
+    public var drawPointer: Bool
     /// The handshake must finish within this time (consent has its own, longer limit on the agent).
     public var handshakeTimeout: TimeAmount
     /// Listening (reverse connections): decides on a request once the requester's certificate is
@@ -53,7 +55,7 @@ public struct ViewerConfiguration: Sendable {
 
     public init(tls: TLSSetup.Client?, allowNone: Bool = false, password: String? = nil,
                 encodings: [ViewerEncoding] = [.tileDelta, .zrle, .raw], snapshots: SnapshotWriter? = nil,
-                events: @escaping @Sendable (ViewerEvent) -> Void = { _ in },
+                events: @escaping @Sendable (ViewerEvent) -> Void = { _ in }, drawPointer: Bool = true,
                 handshakeTimeout: TimeAmount = .seconds(120),
                 answerRequest: (@Sendable (TrustedPeer?, @escaping @Sendable (RequestAnswer) -> Void) -> Void)? = nil) {
         self.tls = tls
@@ -62,6 +64,7 @@ public struct ViewerConfiguration: Sendable {
         self.encodings = encodings
         self.snapshots = snapshots
         self.events = events
+        self.drawPointer = drawPointer
         self.handshakeTimeout = handshakeTimeout
         self.answerRequest = answerRequest
     }
@@ -70,7 +73,8 @@ public struct ViewerConfiguration: Sendable {
         var list = encodings.map(\.number)
         if !list.contains(RFBEncoding.raw) { list.append(RFBEncoding.raw) }
         // CopyRect first among the rest: it is the cheapest way to say "this moved".
-        return [RFBEncoding.copyRect] + list + [RFBEncoding.cursor, RFBEncoding.desktopSize,
+        let pointer = drawPointer ? [RFBEncoding.cursor, RFBEncoding.pointerPos] : []
+        return [RFBEncoding.copyRect] + list + pointer + [RFBEncoding.desktopSize,
                                                 RFBEncoding.extendedDesktopSize, RFBEncoding.lastRect,
                                                 RFBEncoding.sessionEnd]
     }

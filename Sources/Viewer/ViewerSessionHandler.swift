@@ -204,7 +204,7 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
                 try assembler.apply(rectangle, format: s.pixelFormat)
             case .updateEnded:
                 frames += 1
-                configuration.snapshots?.offer(assembler.framebuffer)
+                configuration.snapshots?.offer(assembler.framebuffer, pointer: configuration.drawPointer ? assembler.pointerOverlay : nil)
                 configuration.events(.frame(number: frames, width: assembler.framebuffer.width,
                                             height: assembler.framebuffer.height))
                 context.write(wrapOutboundOut(try s.updateRequest(incremental: true)), promise: nil)
@@ -247,16 +247,16 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
     }
 
     func snapshot() throws -> String? {
-        guard let fb = assembler?.framebuffer, let writer = configuration.snapshots else { return nil }
-        return try writer.snapshot(fb)
+        guard let assembler, let writer = configuration.snapshots else { return nil }
+        return try writer.snapshot(assembler.framebuffer, pointer: configuration.drawPointer ? assembler.pointerOverlay : nil)
     }
 
     private func finish(byAgent: Bool, reason: String) {
         guard !ended else { return }
         ended = true
         handshakeTimer?.cancel()
-        if let fb = assembler?.framebuffer, let writer = configuration.snapshots, frames > 0 {
-            try? writer.finish(fb)
+        if let assembler, let writer = configuration.snapshots, frames > 0 {
+            try? writer.finish(assembler.framebuffer, pointer: configuration.drawPointer ? assembler.pointerOverlay : nil)
         }
         configuration.events(.ended(byAgent: byAgent, reason: reason))
         context?.close(promise: nil)

@@ -210,6 +210,18 @@ public final class X11ScreenSource: ScreenSource {
                            argb: argb, serial: UInt64(image.pointee.cursor_serial))
     }
 
+    public func pointerPosition() throws -> (x: Int, y: Int)? {
+        try checkAlive()
+        var rootReturn: Window = 0, child: Window = 0
+        var rx: Int32 = 0, ry: Int32 = 0, wx: Int32 = 0, wy: Int32 = 0
+        var mask: UInt32 = 0
+        guard XQueryPointer(display, root, &rootReturn, &child, &rx, &ry, &wx, &wy, &mask) != 0 else {
+            try checkAlive()
+            return nil
+        }
+        return (Int(rx), Int(ry))
+    }
+
     // MARK: - Events
 
     /// Reads queued events: damage into `pending`, screen changes into the size. True on a resize.

@@ -2,6 +2,7 @@ import Foundation
 import PNGSnapshot
 import Pixels
 import TestSupport
+import Viewer
 import X11Capture
 import XCTest
 
@@ -81,12 +82,14 @@ final class JourneyFixture {
         return (alice, bob)
     }
 
-    /// The screen as the X server has it.
+    /// What the expert should see: the screen as the X server has it, with the requester's pointer
+    /// (its XFixes image at its position) drawn on it.
     func screen() throws -> Framebuffer {
         let source = try X11ScreenSource(displayName: xvfb.display, allowSharedMemory: false, useDamage: false)
         var fb = Framebuffer(width: 0, height: 0)
         _ = try source.capture(into: &fb, full: true)
-        return fb
+        guard let cursor = try source.cursorImage(), let at = try source.pointerPosition() else { return fb }
+        return PointerOverlay(cursor: cursor, x: at.x, y: at.y).drawn(on: fb)
     }
 
     /// Waits until `latest.png` equals the screen.

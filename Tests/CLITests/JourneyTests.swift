@@ -42,6 +42,26 @@ final class JourneyTests: XCTestCase {
         XCTAssertTrue(audit.contains("alice viewed the screen for"), audit)
     }
 
+    /// The expert sees the requester's pointer: its image at its position, following it.
+    func testTheExpertSeesTheRequestersPointer() throws {
+        let f = try JourneyFixture()
+        defer { f.tearDown() }
+        let draw = try XCTUnwrap(XDrawing(displayName: f.xvfb.display))
+        draw.fill(Rect(x: 0, y: 0, width: 800, height: 600), 0xFFFFFF)
+        draw.warpPointer(x: 100, y: 100)
+        draw.sync()
+        _ = try f.startSession()
+        XCTAssertTrue(try f.waitForLatestToMatchScreen(), "the picture with the pointer at 100,100")
+        let before = try PNGCodec.read(f.snapshots + "/latest.png")
+        XCTAssertNotEqual(before.extract(Rect(x: 95, y: 95, width: 20, height: 20)),
+                          [UInt32](repeating: 0xFFFFFF, count: 400), "the pointer is drawn there")
+        draw.warpPointer(x: 600, y: 400)
+        draw.sync()
+        XCTAssertTrue(try f.waitForLatestToMatchScreen(), "the pointer followed to 600,400 (no DAMAGE involved)")
+        let after = try PNGCodec.read(f.snapshots + "/latest.png")
+        XCTAssertEqual(after.extract(Rect(x: 95, y: 95, width: 20, height: 20)), [UInt32](repeating: 0xFFFFFF, count: 400))
+    }
+
     func testConsentRefusedTheExpertIsToldAndSeesNothing() throws {
         let f = try JourneyFixture()
         defer { f.tearDown() }

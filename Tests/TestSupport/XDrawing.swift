@@ -67,6 +67,11 @@ public final class XDrawing {
         XDestroyWindow(display, window)
     }
 
+    /// Moves the pointer (as the person at the requester's machine would).
+    public func warpPointer(x: Int, y: Int) {
+        XWarpPointer(display, 0, root, 0, 0, 0, 0, Int32(x), Int32(y))
+    }
+
     /// Waits until the server has executed everything sent so far.
     public func sync() { XSync(display, 0) }
 
