@@ -139,9 +139,10 @@ final class SessionLines: Sendable {
         default:
             if line.hasPrefix("/") { console.event("help", "unknown command \(line); \(Self.help)"); return }
             guard let agent, started else { console.event("help", "no viewer yet: nothing sent"); return }
+            // The transcript first: whatever happens to this process after sending, the line is recorded.
+            logChat(from: localName, line)
             agent.sendChat(line)
             console.own("<\(localName)> \(line)")
-            logChat(from: localName, line)
         }
     }
 
@@ -196,9 +197,9 @@ final class SessionLines: Sendable {
         case "/status": ticker.withLock { $0 }?.printNow()
         default:
             if line.hasPrefix("/") { console.event("help", "unknown command \(line); \(Self.help)"); return }
+            logChat(from: localName, line)
             viewer.sendChat(line)
             console.own("<\(localName)> \(line)")
-            logChat(from: localName, line)
         }
     }
 }
