@@ -25,9 +25,12 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     init(configuration: AgentConfiguration) {
         self.configuration = configuration
+        // X509Plain first: libvncclient (and so Remmina) takes the first subtype of the server's list it
+        // knows, and with X509None first it chose mutual TLS without a certificate and always failed. Our
+        // viewer and TigerVNC choose by their own preference, whatever the order.
         var subtypes: [VeNCryptSubtype] = []
-        if configuration.security.mutualTLS != nil { subtypes.append(.x509None) }
         if configuration.security.passwordTLS != nil && configuration.security.passwords != nil { subtypes.append(.x509Plain) }
+        if configuration.security.mutualTLS != nil { subtypes.append(.x509None) }
         handshake = ServerHandshake(configuration: ServerHandshakeConfiguration(
             allowNone: configuration.security.allowNone, veNCryptSubtypes: subtypes))
     }

@@ -232,12 +232,15 @@ final class InteropAgent: @unchecked Sendable {
         identity = try Identity.loadOrCreate(directory: identityDirectory.path, name: "bob")
     }
 
-    /// `passwords` non-nil offers VeNCrypt X509Plain, presenting `credentials` (default: the identity);
-    /// `allowNone` offers security type None.
+    /// `passwords` non-nil offers VeNCrypt X509Plain, presenting `credentials` (default: the identity),
+    /// and, like `remote-assist share`, X509None for contacts (there are none here); `allowNone` offers
+    /// security type None.
     func start(display: String, allowNone: Bool, passwords: PasswordGate? = nil, credentials: TLSCredentials? = nil)
         async throws -> Int {
         let credentials = credentials ?? TLSCredentials(identity: identity)
         let security = AgentSecurity(
+            mutualTLS: passwords == nil ? nil
+                : try TLSSetup.Server(credentials: credentials, clientCertificates: .required(TrustedPeers([]))),
             passwordTLS: passwords == nil ? nil : try TLSSetup.Server(credentials: credentials, clientCertificates: .notRequested),
             passwords: passwords, allowNone: allowNone)
         let events = events
