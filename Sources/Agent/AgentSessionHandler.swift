@@ -14,6 +14,8 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
     private let configuration: AgentConfiguration
     private var handshake: ServerHandshake
     private var session: ServerSession?
+    /// The screen size once capture is ready (ServerInit's size).
+    private var capturedSize: (width: Int, height: Int)?
     private var cumulation = ByteBuffer()
     private var pump: CapturePump?
     private var viewer = "a viewer"
@@ -118,6 +120,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
                 startCapture(context)
             case .completed:
                 handshakeTimer?.cancel()
+                startSession()
             case .fail(let reason):
                 context.flush()
                 fail(reason, notify: nil)
@@ -211,15 +214,22 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     private func captureReady(width: Int, height: Int) {
         guard !ended else { return }
+        capturedSize = (width, height)
         do {
             perform(try handshake.serverInit(width: width, height: height, format: .native, name: configuration.desktopName))
         } catch {
             return fail("\(error)", notify: .ended(byViewer: false, reason: "\(error)"))
         }
-        guard handshake.isCompleted else { return }
-        session = ServerSession(framebufferWidth: width, framebufferHeight: height, pixelFormat: .native, viewOnly: true)
-        configuration.events(.sessionStarted(viewer: viewer, width: width, height: height))
-        if cumulation.readableBytes > 0 { process() }
+        if session != nil && cumulation.readableBytes > 0 { process() }
+    }
+
+    /// The handshake completed: when the capture was ready before the viewer's ClientInit arrived, this
+    /// happens while reading ClientInit, not in `captureReady` (the session must start either way).
+    private func startSession() {
+        guard session == nil, let size = capturedSize else { return }
+        session = ServerSession(framebufferWidth: size.width, framebufferHeight: size.height, pixelFormat: .native,
+                                viewOnly: true)
+        configuration.events(.sessionStarted(viewer: viewer, width: size.width, height: size.height))
     }
 
     private func screenResized(width: Int, height: Int) {
