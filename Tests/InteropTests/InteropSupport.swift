@@ -136,6 +136,34 @@ enum InteropTools {
     }
 }
 
+extension InteropTools {
+    /// A self-signed P-256 certificate for IP 127.0.0.1 and its key (mode 0600), made with openssl: what
+    /// `share --tls-cert/--tls-key` is for, since stock viewers check the server's name against it.
+    static func makeLoopbackCertificate(in directory: URL, file: StaticString = #filePath, line: UInt = #line) throws
+        -> (certificate: String, key: String)? {
+        guard let openssl = XvfbServer.findExecutable("openssl") else {
+            XCTFail("openssl is not installed (.ci/setup): it makes the agent's certificate for 127.0.0.1", file: file, line: line)
+            return nil
+        }
+        let certificate = directory.appendingPathComponent("agent.crt").path
+        let key = directory.appendingPathComponent("agent.key").path
+        let made = try runProcess(openssl, [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
+            "-out", certificate, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            "-addext", "basicConstraints=critical,CA:FALSE", "-addext", "keyUsage=critical,digitalSignature",
+            "-addext", "extendedKeyUsage=serverAuth"])
+        guard made.status == 0 else {
+            XCTFail("openssl could not make a certificate: \(made.stderr)", file: file, line: line)
+            return nil
+        }
+        guard chmod(key, 0o600) == 0 else {
+            XCTFail("chmod 0600 \(key) failed", file: file, line: line)
+            return nil
+        }
+        return (certificate, key)
+    }
+}
+
 /// A binary PPM (P6, maxval 255) as a framebuffer of 0x00RRGGBB pixels.
 func readPPM(_ path: String) throws -> Framebuffer {
     struct BadPPM: Error, CustomStringConvertible { let description: String }
@@ -176,8 +204,8 @@ func readPPM(_ path: String) throws -> Framebuffer {
 
 /// What the X server shows now, read independently of the code under test (Xlib XGetImage, pixel by
 /// pixel through XGetPixel).
-func readScreen(_ draw: XDrawing, width: Int, height: Int) -> Framebuffer? {
-    Framebuffer(width: width, height: height, pixels: draw.readBack(Rect(x: 0, y: 0, width: width, height: height)))
+func readScreen(_ draw: XDrawing, width: Int, height: Int, x: Int = 0, y: Int = 0) -> Framebuffer? {
+    Framebuffer(width: width, height: height, pixels: draw.readBack(Rect(x: x, y: y, width: width, height: height)))
 }
 
 /// "pixel x,y: got …, screen …" for the first difference, or a size mismatch.

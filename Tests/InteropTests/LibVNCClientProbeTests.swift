@@ -37,19 +37,7 @@ final class LibVNCClientProbeTests: XCTestCase {
         let gnutls = work.appendingPathComponent("gnutls-no-srp.config").path
         try "[overrides]\ntls-disabled-kx = srp\ntls-disabled-kx = srp-rsa\ntls-disabled-kx = srp-dss\n"
             .write(toFile: gnutls, atomically: true, encoding: .utf8)
-        guard let openssl = XvfbServer.findExecutable("openssl") else {
-            XCTFail("openssl is not installed (.ci/setup): it makes the agent's certificate for 127.0.0.1")
-            return nil
-        }
-        let certificate = work.appendingPathComponent("agent.crt").path, key = work.appendingPathComponent("agent.key").path
-        let made = try runProcess(openssl, [
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
-            "-out", certificate, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-            "-addext", "basicConstraints=critical,CA:FALSE", "-addext", "keyUsage=critical,digitalSignature",
-            "-addext", "extendedKeyUsage=serverAuth"])
-        XCTAssertEqual(made.status, 0, "openssl could not make a certificate: \(made.stderr)")
-        guard made.status == 0 else { return nil }
-        XCTAssertEqual(chmod(key, 0o600), 0)
+        guard let (certificate, key) = try InteropTools.makeLoopbackCertificate(in: work) else { return nil }
         let credentials = try TLSCredentials.load(certificateFile: certificate, keyFile: key)
         let agent = try InteropAgent()
         let gate = PasswordGate()
