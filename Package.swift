@@ -115,6 +115,10 @@ let package = Package(
             dependencies: ["Agent", "Viewer", "Pixels", "X11Capture", "RFBProtocol", "RFBTransport", "TestSupport",
                            nioCore, .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "CLITests", dependencies: ["RemoteAssistCLI", "PNGSnapshot", "Pixels", "TestSupport", "X11Capture", "Viewer"]),
+        .testTarget(
+            name: "InteropTests",
+            dependencies: ["Agent", "Viewer", "Pixels", "X11Capture", "RFBTransport", "TestSupport",
+                           nioCore, .product(name: "NIOPosix", package: "swift-nio")]),
     ],
     swiftLanguageModes: [.v6]
 )

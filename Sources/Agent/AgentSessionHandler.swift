@@ -14,6 +14,8 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
     private let configuration: AgentConfiguration
     private var handshake: ServerHandshake
     private var session: ServerSession?
+    /// The screen size once capture is ready (ServerInit's size).
+    private var capturedSize: (width: Int, height: Int)?
     private var cumulation = ByteBuffer()
     private var pump: CapturePump?
     private var viewer = "a viewer"
@@ -27,9 +29,12 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     init(configuration: AgentConfiguration) {
         self.configuration = configuration
+        // X509Plain first: libvncclient (and so Remmina) takes the first subtype of the server's list it
+        // knows, and with X509None first it chose mutual TLS without a certificate and always failed. Our
+        // viewer and TigerVNC choose by their own preference, whatever the order.
         var subtypes: [VeNCryptSubtype] = []
-        if configuration.security.mutualTLS != nil { subtypes.append(.x509None) }
         if configuration.security.passwordTLS != nil && configuration.security.passwords != nil { subtypes.append(.x509Plain) }
+        if configuration.security.mutualTLS != nil { subtypes.append(.x509None) }
         handshake = ServerHandshake(configuration: ServerHandshakeConfiguration(
             allowNone: configuration.security.allowNone, veNCryptSubtypes: subtypes))
     }
@@ -149,6 +154,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
                 startCapture(context)
             case .completed:
                 handshakeTimer?.cancel()
+                startSession()
             case .fail(let reason):
                 context.flush()
                 fail(reason, notify: nil)
@@ -242,15 +248,22 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     private func captureReady(width: Int, height: Int) {
         guard !ended else { return }
+        capturedSize = (width, height)
         do {
             perform(try handshake.serverInit(width: width, height: height, format: .native, name: configuration.desktopName))
         } catch {
             return fail("\(error)", notify: .ended(byViewer: false, reason: "\(error)"))
         }
-        guard handshake.isCompleted else { return }
-        session = ServerSession(framebufferWidth: width, framebufferHeight: height, pixelFormat: .native, viewOnly: true)
-        configuration.events(.sessionStarted(viewer: viewer, width: width, height: height))
-        if cumulation.readableBytes > 0 { process() }
+        if session != nil && cumulation.readableBytes > 0 { process() }
+    }
+
+    /// The handshake completed: when the capture was ready before the viewer's ClientInit arrived, this
+    /// happens while reading ClientInit, not in `captureReady` (the session must start either way).
+    private func startSession() {
+        guard session == nil, let size = capturedSize else { return }
+        session = ServerSession(framebufferWidth: size.width, framebufferHeight: size.height, pixelFormat: .native,
+                                viewOnly: true)
+        configuration.events(.sessionStarted(viewer: viewer, width: size.width, height: size.height))
     }
 
     private func screenResized(width: Int, height: Int) {

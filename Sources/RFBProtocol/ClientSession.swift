@@ -123,6 +123,9 @@ public struct ClientSession: Sendable {
     }
 
     mutating func resized(_ w: Int, _ h: Int, _ events: inout [Event]) {
+        // Servers that support ExtendedDesktopSize send it in answer to every non-incremental request
+        // (x11vnc does), mostly with the size unchanged: that is no resize, and the picture is kept.
+        guard w != framebufferWidth || h != framebufferHeight else { return }
         framebufferWidth = w
         framebufferHeight = h
         events.append(.framebufferResized(width: w, height: h))

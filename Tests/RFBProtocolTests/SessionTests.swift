@@ -174,6 +174,28 @@ final class ClientSessionTests: XCTestCase {
         ])
     }
 
+    /// x11vnc answers every non-incremental request with an ExtendedDesktopSize rectangle of the unchanged
+    /// size; reporting it as a resize made the viewer clear its picture and ask again, forever.
+    func testExtendedDesktopSizeOfTheSameSizeIsNoResize() throws {
+        var c = ClientSession(serverInit: si)
+        let same = try Rectangle.extendedDesktopSize(reason: .server, status: .noError, width: 100, height: 50,
+                                                     screens: [Screen(id: 0, x: 0, y: 0, width: 100, height: 50)])
+        let bigger = try Rectangle.extendedDesktopSize(reason: .server, status: .noError, width: 120, height: 60,
+                                                       screens: [Screen(id: 0, x: 0, y: 0, width: 120, height: 60)])
+        var wire = ByteBuffer()
+        try FramebufferUpdate.write([same], into: &wire)
+        XCTAssertEqual(try c.receive(&wire), [.updateBegan(rectangleCount: 1), .rectangle(same), .updateEnded])
+        try FramebufferUpdate.write([try .desktopSize(width: 100, height: 50)], into: &wire)
+        XCTAssertEqual(try c.receive(&wire), [.updateBegan(rectangleCount: 1), .rectangle(try .desktopSize(width: 100, height: 50)),
+                                              .updateEnded])
+        try FramebufferUpdate.write([bigger, same], into: &wire)
+        XCTAssertEqual(try c.receive(&wire), [.updateBegan(rectangleCount: 2), .rectangle(bigger),
+                                              .framebufferResized(width: 120, height: 60), .rectangle(same),
+                                              .framebufferResized(width: 100, height: 50), .updateEnded])
+        XCTAssertEqual(c.framebufferWidth, 100)
+        XCTAssertEqual(c.framebufferHeight, 50)
+    }
+
     func testClientRefusesUnaskedConfirmationAndColourMapFormats() throws {
         var c = ClientSession(serverInit: si)
         XCTAssertNil(try c.sessionEnd(reason: .userQuit, text: ""))

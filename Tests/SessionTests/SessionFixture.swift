@@ -20,9 +20,9 @@ final class SessionFixture: @unchecked Sendable {
     let agentIdentity: Identity
     let viewerIdentity: Identity
     let agentEvents = EventLog<AgentEvent>()
-    /// How many times the agent opened the screen (capture must not start before consent).
-    let sourcesOpened = EventLog<Int>()
     let viewerEvents = EventLog<ViewerEvent>()
+    /// Every time the agent opened the screen (capture must not start before consent).
+    let screensOpened = EventLog<String>()
 
     init(width: Int = 1024, height: Int = 768) throws {
         xvfb = try XvfbServer(width: width, height: height)
@@ -51,10 +51,10 @@ final class SessionFixture: @unchecked Sendable {
             passwords: passwords, allowNone: allowNone)
         let display = xvfb.display
         let events = agentEvents
-        let opened = sourcesOpened
+        let opened = screensOpened
         let configuration = AgentConfiguration(
             security: security, desktopName: "bob's desktop",
-            makeSource: { opened.append(1); return try X11ScreenSource(displayName: display) },
+            makeSource: { opened.append(display); return try X11ScreenSource(displayName: display) },
             consent: consent, events: { e in events.append(e) })
         return try await AgentServer.start(host: "127.0.0.1", port: 0, configuration: configuration, group: group)
     }

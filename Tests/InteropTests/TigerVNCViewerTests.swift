@@ -1,0 +1,105 @@
+import Agent
+import Foundation
+import Pixels
+import RFBTransport
+import TestSupport
+import XCTest
+
+/// TigerVNC's vncviewer (Debian tigervnc-viewer 1.12) as a VeNCrypt X509Plain client of our agent, on an
+/// Xvfb of its own with no window manager: once the session runs, its window (found with xwininfo; FLTK
+/// places it at +1+20, leaving room for decorations) shows the agent's screen pixel for pixel, and
+/// follows a change. The viewer's screen is read back with XGetImage.
+///
+/// vncviewer 1.12 hangs on our agent unless TLS session tickets are off: BoringSSL sends its TLS 1.3
+/// NewSessionTicket together with our first record (SecurityResult), vncviewer's TLS stream decodes only
+/// the ticket from that read and waits on the socket while SecurityResult sits in GnuTLS's buffer
+/// (seen with strace: one 444-byte read, then select forever). swift-nio-ssl offers no switch for server
+/// tickets, so the viewer is told not to ask for them (GnuTLS priority %NO_TICKETS).
+final class TigerVNCViewerTests: XCTestCase {
+    func testTigerVNCViewerShowsTheScreenPixelExact() async throws {
+        guard let vncviewer = XvfbServer.findExecutable("vncviewer") else {
+            XCTFail("TigerVNC's vncviewer is not installed: apt-get install tigervnc-viewer (.ci/setup)")
+            return
+        }
+        let width = 800, height = 600
+        let screen = try XvfbServer(width: width, height: height)
+        defer { screen.stop() }
+        let viewerScreen = try XvfbServer(width: 1024, height: 768)
+        defer { viewerScreen.stop() }
+        let work = try makeTemporaryDirectory("interop-tigervnc")
+        defer { try? FileManager.default.removeItem(at: work) }
+        guard let (certificate, key) = try InteropTools.makeLoopbackCertificate(in: work) else { return }
+
+        let draw = try XCTUnwrap(XDrawing(displayName: screen.display))
+        drawKnownContent(draw, width: width, height: height)
+        let agent = try InteropAgent()
+        let gate = PasswordGate()
+        let port = try await agent.start(display: screen.display, allowNone: false, passwords: gate,
+                                         credentials: try TLSCredentials.load(certificateFile: certificate, keyFile: key))
+        let password = gate.rotate()
+        let home = work.appendingPathComponent("home")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+
+        let viewer = try ChildProcess(vncviewer, [
+            "-SecurityTypes", "X509Plain", "-X509CA", certificate, "-GnuTLSPriority", "NORMAL:%NO_TICKETS",
+            "-AutoSelect=0", "-FullColor", "-PreferredEncoding=ZRLE", "-geometry", "\(width)x\(height)+0+0",
+            "-RemoteResize=0", "127.0.0.1::\(port)",
+        ], environment: ["DISPLAY": viewerScreen.display, "HOME": home.path, "VNC_USERNAME": "alice",
+                         "VNC_PASSWORD": password.text])
+        defer { viewer.stop(); viewer.removeLog() }
+        let readViewer = try XCTUnwrap(XDrawing(displayName: viewerScreen.display))
+        guard let origin = try await windowOrigin(display: viewerScreen.display, viewer: viewer, agent: agent) else { return }
+
+        try await waitUntilViewerShowsScreen(draw, readViewer, width: width, height: height, at: origin, viewer: viewer,
+                                             agent: agent)
+        let events = agent.events.all
+        XCTAssertTrue(events.contains { if case .sessionStarted(let who, width, height) = $0 { return who.contains("one-time password") }; return false },
+                      "\(events)")
+
+        draw.fill(Rect(x: 100, y: 100, width: 300, height: 200), 0x8040C0)
+        draw.text("changed after the first frame", x: 120, y: 150, 0xFFFF00)
+        draw.sync()
+        try await waitUntilViewerShowsScreen(draw, readViewer, width: width, height: height, at: origin, viewer: viewer,
+                                             agent: agent)
+        await agent.shutdown()
+    }
+
+    /// Where vncviewer's desktop window is on its screen (absolute), from `xwininfo -root -tree`.
+    private func windowOrigin(display: String, viewer: ChildProcess, agent: InteropAgent) async throws -> (x: Int, y: Int)? {
+        guard let xwininfo = XvfbServer.findExecutable("xwininfo") else {
+            XCTFail("xwininfo is not installed (x11-utils, .ci/setup)")
+            return nil
+        }
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline && viewer.isRunning {
+            let tree = try runProcess(xwininfo, ["-display", display, "-root", "-tree"])
+            // `0x200005 "bob's desktop - TigerVNC": ("TigerVNC Viewer" "TigerVNC Viewer")  800x600+1+20  +1+20`
+            if let line = tree.stdout.split(separator: "\n").first(where: { $0.contains("bob's desktop - TigerVNC") }),
+               let absolute = line.split(separator: " ").last, absolute.hasPrefix("+") {
+                let numbers = absolute.split(separator: "+").compactMap { Int($0) }
+                if numbers.count == 2 { return (numbers[0], numbers[1]) }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        XCTFail("vncviewer opened no desktop window; agent events \(agent.events.all); vncviewer: \(viewer.log.suffix(1500))")
+        return nil
+    }
+
+    private func waitUntilViewerShowsScreen(_ draw: XDrawing, _ readViewer: XDrawing, width: Int, height: Int,
+                                            at origin: (x: Int, y: Int), viewer: ChildProcess, agent: InteropAgent,
+                                            timeout: Double = 30,
+                                            file: StaticString = #filePath, line: UInt = #line) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = "nothing compared yet"
+        while Date() < deadline {
+            guard viewer.isRunning else { break }
+            let expected = try XCTUnwrap(readScreen(draw, width: width, height: height))
+            let shown = try XCTUnwrap(readScreen(readViewer, width: width, height: height, x: origin.x, y: origin.y))
+            if shown == expected { return }
+            last = describeDifference(shown, expected)
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        XCTFail("vncviewer never showed the screen: \(last); agent events \(agent.events.all.suffix(4)); vncviewer: \(viewer.log.suffix(1500))",
+                file: file, line: line)
+    }
+}
