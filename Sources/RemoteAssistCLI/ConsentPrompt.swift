@@ -17,10 +17,12 @@ struct ConsentPrompt: Sendable {
             return decide(true)
         }
         let console = console
-        question.ask("Allow \(request.viewer) to see your screen? [y/N]", timeoutSeconds: timeoutSeconds,
-                     onTimeout: "no answer within \(timeoutSeconds) s: not allowed") { line in
-            let granted = ConsentPrompt.isYes(line)
-            console.event("consent", granted ? "allowed: capture starts now" : "not allowed", ["granted": granted])
+        let timeout = timeoutSeconds
+        question.ask("Allow \(request.viewer) to see your screen? [y/N]", timeoutSeconds: timeout) { line, timedOut in
+            let granted = !timedOut && ConsentPrompt.isYes(line)
+            let text = granted ? "allowed: capture starts now"
+                : timedOut ? "no answer within \(timeout) s: not allowed" : "not allowed"
+            console.event("consent", text, ["granted": granted, "timeout": timedOut])
             decide(granted)
         }
     }

@@ -58,16 +58,18 @@ struct Listen: AsyncParsableCommand {
         let decide: @Sendable (TrustedPeer?, @escaping @Sendable (RequestAnswer) -> Void) -> Void = { peer, answer in
             let fingerprint = peer.map { "\($0.fingerprint)" } ?? "?"
             if let name = peer?.name {
-                question.ask("\(name) (\(fingerprint)) asks for help. Accept? [y/N]", timeoutSeconds: timeout,
-                             onTimeout: "no answer within \(timeout) s: request refused") { line in
-                    let yes = ConsentPrompt.isYes(line)
+                question.ask("\(name) (\(fingerprint)) asks for help. Accept? [y/N]", timeoutSeconds: timeout) { line, timedOut in
+                    if timedOut { console.event("timeout", "no answer within \(timeout) s: request refused", ["timeout": true]) }
+                    let yes = !timedOut && ConsentPrompt.isYes(line)
                     console.event(yes ? "accepted" : "declined", yes ? "accepted \(name)'s request; waiting for them to allow viewing"
                                                                     : "declined \(name)'s request", ["contact": name])
-                    answer(yes ? .accepted() : .refused(line == nil ? .timeout : .declined, "\(me.displayName) declined the request"))
+                    answer(yes ? .accepted() : .refused(timedOut ? .timeout : .declined,
+                                                        timedOut ? "\(me.displayName) did not answer the request" : "\(me.displayName) declined the request"))
                 }
             } else {
                 question.ask("An unknown requester (\(fingerprint)) asks for help; they are not a contact. Compare the fingerprint with them, then type a name to add them and accept, or press Enter to refuse:",
-                             timeoutSeconds: timeout, onTimeout: "no answer within \(timeout) s: request refused") { line in
+                             timeoutSeconds: timeout) { line, timedOut in
+                    if timedOut { console.event("timeout", "no answer within \(timeout) s: request refused", ["timeout": true]) }
                     let name = (line ?? "").trimmingCharacters(in: .whitespaces)
                     guard !name.isEmpty, let peer else {
                         console.event("declined", "declined the unknown requester")

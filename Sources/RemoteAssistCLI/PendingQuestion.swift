@@ -11,14 +11,15 @@ final class PendingQuestion: Sendable {
         self.console = console
     }
 
-    /// Asks `text`; `answer` gets the line, or nil on end of input or after `timeoutSeconds`.
-    func ask(_ text: String, timeoutSeconds: Int, onTimeout: String, answer: @escaping @Sendable (String?) -> Void) {
+    /// Asks `text`; `answer` gets the line, or nil on end of input or after `timeoutSeconds` (then
+    /// `timedOut` is true).
+    func ask(_ text: String, timeoutSeconds: Int, answer: @escaping @Sendable (_ line: String?, _ timedOut: Bool) -> Void) {
         let once = Mutex(false)
-        let reply: @Sendable (String?) -> Void = { line in
+        let reply: @Sendable (String?, Bool) -> Void = { line, timedOut in
             guard once.withLock({ done in defer { done = true }; return !done }) else { return }
-            answer(line)
+            answer(line, timedOut)
         }
-        pending.withLock { $0 = reply }
+        pending.withLock { $0 = { reply($0, false) } }
         console.prompt(text)
         DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(timeoutSeconds)) { [self] in
             let stillPending = pending.withLock { p -> Bool in
@@ -28,8 +29,7 @@ final class PendingQuestion: Sendable {
             }
             if stillPending {
                 console.questionAnswered()
-                console.event("timeout", onTimeout, ["timeout": true])
-                reply(nil)
+                reply(nil, true)
             }
         }
     }
