@@ -45,7 +45,11 @@ struct Listen: AsyncParsableCommand {
         let trust = allowNew ? TrustedPeers.contactsOrAnyone(book.contacts) : TrustedPeers(contacts: book)
         let tls = try TLSSetup.Client(credentials: TLSCredentials(identity: me), trustedServers: trust)
         let writer: SnapshotWriter
-        do { writer = try SnapshotWriter(directory: snapshots, maxPerSecond: rate) } catch {
+        do {
+            writer = try SnapshotWriter(directory: snapshots, maxPerSecond: rate) { problem in
+                console.event("snapshot_failed", problem, ["reason": problem])
+            }
+        } catch {
             throw CLIError("cannot use the snapshots folder \(snapshots): \(error)")
         }
         let exit = ExitSignal()

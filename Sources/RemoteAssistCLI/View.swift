@@ -52,7 +52,11 @@ struct View: AsyncParsableCommand {
         let tls = try TLSSetup.Client(credentials: password == nil ? TLSCredentials(identity: me) : nil,
                                       trustedServers: TrustedPeers(trusted))
         let writer: SnapshotWriter
-        do { writer = try SnapshotWriter(directory: snapshots, maxPerSecond: rate) } catch {
+        do {
+            writer = try SnapshotWriter(directory: snapshots, maxPerSecond: rate) { problem in
+                console.event("snapshot_failed", problem, ["reason": problem])
+            }
+        } catch {
             throw CLIError("cannot use the snapshots folder \(snapshots): \(error)")
         }
         var order = ViewerEncoding.allCases

@@ -22,10 +22,14 @@ public final class SnapshotWriter: Sendable {
     private let state = Mutex(State())
     private let queue = DispatchQueue(label: "remote-assist snapshots")
 
-    public init(directory: String, maxPerSecond: Double = 2) throws {
+    /// Told (once per distinct message) when a write fails; the previous file stays as it was.
+    private let onError: @Sendable (String) -> Void
+
+    public init(directory: String, maxPerSecond: Double = 2, onError: @escaping @Sendable (String) -> Void = { _ in }) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.directory = directory
         self.maxPerSecond = max(0.1, maxPerSecond)
+        self.onError = onError
     }
 
     public var latestPath: String { directory + "/latest.png" }
@@ -71,7 +75,12 @@ public final class SnapshotWriter: Sendable {
             try PNGCodec.write(overlay?.drawn(on: fb) ?? fb, to: path)
             state.withLock { $0.lastWrite = .now; $0.written += 1 }
         } catch {
-            state.withLock { $0.lastError = "\(error)" }
+            let message = "\(error)"
+            let isNew = state.withLock { s -> Bool in
+                defer { s.lastError = message }
+                return s.lastError != message
+            }
+            if isNew { onError(message + "; the last good picture stays") }
         }
     }
 
