@@ -46,7 +46,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        remote = context.channel.remoteAddress.map(Self.describe) ?? "?"
+        remote = AddressText.describe(context.channel.remoteAddress)
         configuration.events(.connected(remoteAddress: remote))
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         handshakeTimer = context.eventLoop.scheduleTask(in: configuration.handshakeTimeout) {
@@ -75,12 +75,6 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         let text = ConnectionErrorText.describe(error)
         fail(text, notify: .ended(byViewer: true, reason: text))
-    }
-
-    /// "127.0.0.1:5500" rather than NIO's "[IPv4]127.0.0.1/127.0.0.1:5500".
-    static func describe(_ address: SocketAddress) -> String {
-        guard let ip = address.ipAddress, let port = address.port else { return "\(address)" }
-        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
     }
 
     // MARK: - Bytes in

@@ -38,10 +38,7 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
     func channelActive(context: ChannelHandlerContext) {
-        let address = context.channel.remoteAddress.map { a in
-            a.ipAddress.map { ip in ip.contains(":") ? "[\(ip)]:\(a.port ?? 0)" : "\(ip):\(a.port ?? 0)" } ?? "\(a)"
-        }
-        configuration.events(.connected(remoteAddress: address ?? "?"))
+        configuration.events(.connected(remoteAddress: AddressText.describe(context.channel.remoteAddress)))
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         handshakeTimer = context.eventLoop.scheduleTask(in: configuration.handshakeTimeout) {
             bound.value.finish(byAgent: true, reason: "the agent did not finish the handshake in time")
