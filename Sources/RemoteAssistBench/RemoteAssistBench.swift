@@ -9,7 +9,8 @@ struct RemoteAssistBench: ParsableCommand {
 
             Examples:
               remote-assist-bench capture --display :1 --iterations 60
+              remote-assist-bench session --json /tmp/session.json
             """,
-        subcommands: [CaptureBench.self]
+        subcommands: [CaptureBench.self, SessionBench.self]
     )
 }
