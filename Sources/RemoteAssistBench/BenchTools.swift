@@ -26,7 +26,8 @@ struct BenchTools {
         try Self.compile(cc: cc, source: "\(interop)/colour-square.c", output: colourSquare, packages: "x11",
                          workDirectory: workDirectory, hint: "libx11-dev")
         x11vnc = which("x11vnc")
-        x0vncserver = which("x0vncserver")
+        // Debian's x0vncserver is a Perl wrapper around X0tigervnc: run the server itself.
+        x0vncserver = which("X0tigervnc") ?? which("x0vncserver")
         perf = which("perf")
     }
 

@@ -68,16 +68,35 @@ final class ChildProcess {
         closeStdin()
     }
 
-    /// User plus system CPU seconds of this process so far (from /proc/PID/stat), nil once it is gone.
-    var cpuSeconds: Double? { Self.cpuSeconds(pid: pid) }
+    /// User plus system CPU seconds of this process and its descendants so far (from /proc/PID/stat;
+    /// a wrapper script's real server counts), nil once the process is gone.
+    var cpuSeconds: Double? {
+        guard let own = Self.stat(pid: pid) else { return nil }
+        var total = own.cpu
+        var children: [Int32: [Int32]] = [:]
+        var cpu: [Int32: Double] = [:]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let p = Int32(entry), let s = Self.stat(pid: p) else { continue }
+            children[s.parent, default: []].append(p)
+            cpu[p] = s.cpu
+        }
+        var queue = children[pid] ?? []
+        while let p = queue.popLast() {
+            total += cpu[p] ?? 0
+            queue += children[p] ?? []
+        }
+        return total
+    }
 
-    static func cpuSeconds(pid: Int32) -> Double? {
+    /// utime + stime in seconds and the parent PID of one process.
+    static func stat(pid: Int32) -> (cpu: Double, parent: Int32)? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = text.lastIndex(of: ")") else { return nil }
-        // Fields after "(comm)": state is field 3; utime and stime are fields 14 and 15.
+        // After "(comm)": field 3 state, 4 ppid, ... 14 utime, 15 stime (clock ticks).
         let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        guard fields.count > 13, let parent = Int32(fields[1]), let user = Double(fields[11]),
+              let system = Double(fields[12]) else { return nil }
+        return ((user + system) / Double(sysconf(Int32(_SC_CLK_TCK))), parent)
     }
 
     /// Runs a short command to completion (bounded), returning its exit status and output.

@@ -27,8 +27,8 @@ struct SessionBench: ParsableCommand {
             """)
 
     @Option(help: "Workloads, comma-separated: scroll, drag, idle, latency.") var workloads = "scroll,drag,idle,latency"
-    @Option(help: "Servers, comma-separated: agent-zrle, agent-tile-delta, x11vnc, x0vncserver.")
-    var servers = "agent-zrle,agent-tile-delta,x11vnc,x0vncserver"
+    @Option(help: "Servers, comma-separated: agent-zrle, agent-tile-delta, agent-zrle-tls, x11vnc, x0vncserver.")
+    var servers = "agent-zrle,agent-tile-delta,agent-zrle-tls,x11vnc,x0vncserver"
     @Option(help: "Seconds of the scroll and drag workloads.") var activeSeconds = 12.0
     @Option(help: "Seconds of the idle and latency workloads.") var idleSeconds = 10.0
     @Option(help: "Seconds between connecting and the start of a measurement.") var warmup = 3.0
@@ -125,7 +125,7 @@ struct SessionBench: ParsableCommand {
             counting.start()
             let square = Workload.square
             let running = try server.startClient(
-                port: counting.port, desktop: desktop, tools: tools, configHome: configHome, tag: tag,
+                port: counting.port, server: started, desktop: desktop, tools: tools, configHome: configHome, tag: tag,
                 zrleEncodings: zrleEncodings,
                 watchPixel: workload == .latency ? (square.x + square.size / 2, square.y + square.size / 2) : nil)
             client = running
@@ -152,7 +152,13 @@ struct SessionBench: ParsableCommand {
             let screen = try desktop.screenshot(name: "\(tag)-screen")
             let picture = try running.finish()
             row.finalPicture = PictureFiles.compare(picture, screen)
-            if workload == .latency {
+            // The pointer rests at the bottom-right corner; a server that paints it into the picture differs there.
+            if let box = row.finalPicture.box, row.finalPicture.pixels <= 32 * 32,
+               let origin = box.split(separator: "+").dropFirst().first.flatMap({ Int($0) }),
+               origin >= desktop.width - 32 {
+                row.finalPicture.box = box + " (the pointer)"
+            }
+            if workload == .latency && !server.usesOurViewer {
                 row.latency = LatencyStats(drawLog: scene!.drawLog, watchLog: running.process.output)
             }
         } catch {

@@ -98,6 +98,13 @@ struct SessionReport: Codable, Sendable {
             guard !refs.isEmpty else { continue }
             let bestCPU = refs.map(\.serverCPUSeconds).min() ?? 0
             let bestBytes = refs.map(\.bytesServerToClient).min() ?? 0
+            if workload == .latency {
+                let best = refs.compactMap { $0.latency?.p50Milliseconds }.min() ?? 0
+                if let z = of.first(where: { $0.server == .agentZRLE }), let l = z.latency {
+                    out.append("latency: agent-zrle p50 \(format(l.p50Milliseconds)) ms vs best reference \(format(best)) ms -> \(l.p50Milliseconds < best && l.seen == l.drawn ? "MET" : "MISSED") (target: below, every change seen)")
+                }
+                continue
+            }
             if let z = of.first(where: { $0.server == .agentZRLE }) {
                 if workload == .idle {
                     out.append("\(workload.rawValue): agent-zrle CPU \(String(format: "%.2f", z.serverCPUSeconds)) s vs best reference \(String(format: "%.2f", bestCPU)) s -> \(z.serverCPUSeconds < bestCPU || z.serverCPUSeconds == 0 ? "MET" : "MISSED") (target: below)")

@@ -11,6 +11,8 @@
  * the last picture and prints how many updates it saw. SIGTERM or SIGINT ends that wait early (the
  * picture is still written). With --watch-pixel X,Y it prints "watch SECONDS RRGGBB" (CLOCK_MONOTONIC)
  * each time a finished update leaves that pixel with a new colour (the benchmark's latency probe).
+ * --security none|x509plain restricts the security types it accepts (default: any libvncclient knows);
+ * --remote-cursor 1 asks for the Cursor pseudo-encoding, so servers keep the pointer out of the picture.
  */
 #include <rfb/rfbclient.h>
 #include <signal.h>
@@ -64,11 +66,12 @@ static void finished_update(rfbClient *client) {
 
 int main(int argc, char **argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: %s HOST:PORT OUT.ppm [--encodings E] [--user U --password P] [--ca CERT] [--updates N] [--timeout S] [--duration S] [--watch-pixel X,Y]\n", argv[0]);
+        fprintf(stderr, "usage: %s HOST:PORT OUT.ppm [--encodings E] [--user U --password P] [--ca CERT] [--updates N] [--timeout S] [--duration S] [--watch-pixel X,Y] [--security none|x509plain] [--remote-cursor 1]\n", argv[0]);
         return 2;
     }
     const char *target = argv[1], *out = argv[2], *encodings = "zrle raw";
-    int timeout = 20, duration = 0;
+    int timeout = 20, duration = 0, remote_cursor = 0;
+    const char *security = NULL;
     for (int i = 3; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--encodings")) encodings = argv[i + 1];
         else if (!strcmp(argv[i], "--user")) user = argv[i + 1];
@@ -77,6 +80,8 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--updates")) updates_wanted = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--timeout")) timeout = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--duration")) duration = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--security")) security = argv[i + 1];
+        else if (!strcmp(argv[i], "--remote-cursor")) remote_cursor = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--watch-pixel")) {
             if (sscanf(argv[i + 1], "%d,%d", &watch_x, &watch_y) != 2) { fprintf(stderr, "--watch-pixel X,Y\n"); return 2; }
         }
@@ -93,7 +98,13 @@ int main(int argc, char **argv) {
     client->GetPassword = get_password;
     client->FinishedFrameBufferUpdate = finished_update;
     client->appData.encodingsString = encodings;
-    client->appData.useRemoteCursor = FALSE;
+    client->appData.useRemoteCursor = remote_cursor ? TRUE : FALSE;
+    if (security) {
+        static const uint32_t none[] = { rfbNoAuth }, plain[] = { rfbVeNCrypt, rfbVeNCryptX509Plain };
+        if (!strcmp(security, "none")) SetClientAuthSchemes(client, none, 1);
+        else if (!strcmp(security, "x509plain")) SetClientAuthSchemes(client, plain, 2);
+        else { fprintf(stderr, "--security none|x509plain\n"); return 2; }
+    }
     char *args[] = { argv[0], (char *)target };
     int fake_argc = 2;
     if (!rfbInitClient(client, &fake_argc, args)) {
