@@ -13,7 +13,8 @@ final class BenchDesktop {
     private let xvfb: ChildProcess
     private var commands = 0
 
-    init(workDirectory: String, width: Int = 1920, height: Int = 1080) throws {
+    /// `wallpaper`: a program that paints the root window's background (nil: Xvfb's black).
+    init(workDirectory: String, width: Int = 1920, height: Int = 1080, wallpaper: String?) throws {
         guard let xvfbPath = which("Xvfb") else { throw BenchError("Xvfb is not installed (apt-get install xvfb)") }
         for tool in ["xdotool", "xwd", "xterm"] where which(tool) == nil {
             throw BenchError("\(tool) is not installed (apt-get install xdotool x11-apps xterm)")
@@ -38,6 +39,11 @@ final class BenchDesktop {
             usleep(50_000)
         }
         usleep(300_000)
+        if let wallpaper {
+            let (status, output) = try ChildProcess.run(wallpaper, [], environment: environment, timeout: 60,
+                                                        logFile: "\(workDirectory)/wallpaper.log")
+            guard status == 0 else { xvfb.stop(); throw BenchError("wallpaper failed: \(output)") }
+        }
         // The pointer rests in the bottom-right corner, away from every workload window.
         _ = try? xdotool(["mousemove", "\(width - 4)", "\(height - 4)"])
     }

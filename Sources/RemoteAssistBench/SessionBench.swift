@@ -9,7 +9,7 @@ struct SessionBench: ParsableCommand {
         commandName: "session",
         abstract: "End to end: our agent against x11vnc and x0vncserver on scripted desktop workloads.",
         discussion: """
-            Starts its own Xvfb 1920x1080x24 (no window manager). For each workload (scroll: an xterm \
+            Starts its own Xvfb 1920x1080x24 (no window manager, a generated photo-like wallpaper). For each workload (scroll: an xterm \
             printing 40 lines/s; drag: an xterm moved 30 steps/s; idle; latency: a square changing colour \
             every 100 ms) and each server, it starts the server, connects the client through a counting \
             relay on 127.0.0.1, waits --warmup seconds for the first picture, then measures for the \
@@ -18,7 +18,8 @@ struct SessionBench: ParsableCommand {
 
             Clients: the libvncclient probe (Tests/Interop/vncclient-probe.c, compiled here) asking \
             --zrle-encodings for x11vnc, x0vncserver and our agent; our `remote-assist view` with \
-            tile-delta for our agent. Latency is timed from the X server (after XSync) to the probe's \
+            tile-delta, and with ZRLE (agent-zrle-tls), for our agent; our viewer always prefers VeNCrypt, \
+            so those two run over TLS 1.3 (X509Plain with the agent's one-time password). Latency is timed from the X server (after XSync) to the probe's \
             decoded frame. Needs Xvfb, xterm, xdotool, xwd, cc, libvncserver-dev; x11vnc and \
             x0vncserver are skipped when not installed.
 
@@ -38,6 +39,8 @@ struct SessionBench: ParsableCommand {
     @Option(help: "Folder with Tests/Interop (the C helpers).") var packageRoot = "."
     @Option(help: "Keep logs and pictures in this folder (default: a temporary folder, removed on success).")
     var workDirectory: String?
+    @Flag(inversion: .prefixedNo, help: "Paint a photo-like wallpaper (Tests/Interop/wallpaper.c) instead of black.")
+    var wallpaper = true
     @Option(help: "Record a perf profile of our agent during each of its measurements into this folder.")
     var perfRecord: String?
 
@@ -62,7 +65,7 @@ struct SessionBench: ParsableCommand {
         try FileManager.default.createDirectory(atPath: configHome, withIntermediateDirectories: true)
         progress("work folder \(dir)")
         let tools = try BenchTools(packageRoot: packageRoot, workDirectory: dir)
-        let desktop = try BenchDesktop(workDirectory: dir)
+        let desktop = try BenchDesktop(workDirectory: dir, wallpaper: wallpaper ? tools.wallpaper : nil)
         defer { desktop.stop() }
         progress("Xvfb \(desktop.display) \(desktop.width)x\(desktop.height)x24 started; load \(loadAverage())")
 
@@ -84,7 +87,7 @@ struct SessionBench: ParsableCommand {
             }
         }
         let report = SessionReport(date: ISO8601DateFormatter().string(from: Date()), display: desktop.display,
-                                   loadBefore: loadBefore, loadAfter: loadAverage(), zrleEncodings: zrleEncodings, rows: rows)
+                                   loadBefore: loadBefore, loadAfter: loadAverage(), zrleEncodings: zrleEncodings, wallpaper: wallpaper, rows: rows)
         print(report.table())
         print("\nload average before \(report.loadBefore), after \(report.loadAfter); measured for the workload + \(format(settle)) s settle; probe encodings \"\(zrleEncodings)\"")
         if let json {

@@ -55,6 +55,7 @@ struct SessionReport: Codable, Sendable {
     var loadBefore: String
     var loadAfter: String
     var zrleEncodings: String
+    var wallpaper: Bool
     var rows: [SessionRow]
 
     /// The human table, then one verdict line per workload against the targets.

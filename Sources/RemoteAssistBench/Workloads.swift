@@ -72,7 +72,8 @@ enum Workload: String, CaseIterable, Codable, Sendable {
                 // Centre (760, 400), radii 500 x 280; starts where the window was mapped (260, 400).
                 let x = 760 - Int((500 * cos(angle)).rounded())
                 let y = 400 - Int((280 * sin(angle)).rounded())
-                args += ["windowmove", scene.windowID, "\(x)", "\(y)"]
+                // --sync: xdotool flushes (and waits for) each move; without it the moves stay buffered to the end.
+                args += ["windowmove", "--sync", scene.windowID, "\(x)", "\(y)"]
                 args += ["sleep", String(format: "%.4f", 1 / Self.dragStepsPerSecond)]
             }
             try scene.desktop.xdotool(args, timeout: seconds * 3 + 10)
