@@ -14,6 +14,8 @@ enum BenchServer: String, CaseIterable, Codable, Sendable {
     case agentTileDelta = "agent-tile-delta"
     /// Our agent viewed by our viewer with ZRLE over TLS 1.3 (against agent-zrle: what TLS costs).
     case agentZRLETLS = "agent-zrle-tls"
+    /// Another build of our agent (`--baseline-agent`), viewed like agent-zrle: before/after a change.
+    case agentZRLEBaseline = "agent-zrle-baseline"
     /// x11vnc -localhost -forever -shared -nopw, viewed by the probe asking ZRLE.
     case x11vnc
     /// TigerVNC's x0vncserver, viewed by the probe asking ZRLE.
@@ -22,6 +24,7 @@ enum BenchServer: String, CaseIterable, Codable, Sendable {
     var serverName: String {
         switch self {
         case .agentZRLE, .agentTileDelta, .agentZRLETLS: "remote-assist"
+        case .agentZRLEBaseline: "remote-assist baseline"
         case .x11vnc: "x11vnc"
         case .x0vncserver: "x0vncserver"
         }
@@ -35,13 +38,14 @@ enum BenchServer: String, CaseIterable, Codable, Sendable {
         }
     }
 
-    var isOurs: Bool { self == .agentZRLE || self == .agentTileDelta || self == .agentZRLETLS }
+    var isOurs: Bool { self == .agentZRLE || self == .agentTileDelta || self == .agentZRLETLS || self == .agentZRLEBaseline }
     /// Our viewer (`remote-assist view`) rather than the libvncclient probe.
     var usesOurViewer: Bool { self == .agentTileDelta || self == .agentZRLETLS }
 
     func installed(_ tools: BenchTools) -> Bool {
         switch self {
         case .agentZRLE, .agentTileDelta, .agentZRLETLS: true
+        case .agentZRLEBaseline: tools.baselineAgent != nil
         case .x11vnc: tools.x11vnc != nil
         case .x0vncserver: tools.x0vncserver != nil
         }
@@ -52,8 +56,9 @@ enum BenchServer: String, CaseIterable, Codable, Sendable {
         let log = "\(desktop.workDirectory)/\(tag)-server.log"
         let server: ChildProcess
         switch self {
-        case .agentZRLE, .agentTileDelta, .agentZRLETLS:
-            server = try ChildProcess(name: serverName, executable: tools.remoteAssist,
+        case .agentZRLE, .agentTileDelta, .agentZRLETLS, .agentZRLEBaseline:
+            server = try ChildProcess(name: serverName,
+                                      executable: self == .agentZRLEBaseline ? tools.baselineAgent ?? "" : tools.remoteAssist,
                                       arguments: ["share", "--insecure-loopback", "--allow-view", "--port", "\(port)",
                                                   "--display", desktop.display],
                                       environment: ["XDG_CONFIG_HOME": configHome], logFile: log, keepStdinOpen: true)

@@ -10,8 +10,14 @@ struct BenchTools {
     let x11vnc: String?
     let x0vncserver: String?
     let perf: String?
+    /// Another `remote-assist` binary to compare with (before/after a change), if given.
+    let baselineAgent: String?
 
-    init(packageRoot: String, workDirectory: String) throws {
+    init(packageRoot: String, workDirectory: String, baselineAgent: String? = nil) throws {
+        if let baselineAgent, !FileManager.default.isExecutableFile(atPath: baselineAgent) {
+            throw BenchError("--baseline-agent \(baselineAgent) is not an executable")
+        }
+        self.baselineAgent = baselineAgent
         let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let buildFolder = (me as NSString).deletingLastPathComponent
         remoteAssist = "\(buildFolder)/remote-assist"

@@ -28,7 +28,7 @@ struct SessionBench: ParsableCommand {
             """)
 
     @Option(help: "Workloads, comma-separated: scroll, drag, idle, latency.") var workloads = "scroll,drag,idle,latency"
-    @Option(help: "Servers, comma-separated: agent-zrle, agent-tile-delta, agent-zrle-tls, x11vnc, x0vncserver.")
+    @Option(help: "Servers, comma-separated: agent-zrle, agent-tile-delta, agent-zrle-tls, agent-zrle-baseline, x11vnc, x0vncserver.")
     var servers = "agent-zrle,agent-tile-delta,agent-zrle-tls,x11vnc,x0vncserver"
     @Option(help: "Seconds of the scroll and drag workloads.") var activeSeconds = 12.0
     @Option(help: "Seconds of the idle and latency workloads.") var idleSeconds = 10.0
@@ -41,6 +41,9 @@ struct SessionBench: ParsableCommand {
     var workDirectory: String?
     @Flag(inversion: .prefixedNo, help: "Paint a photo-like wallpaper (Tests/Interop/wallpaper.c) instead of black.")
     var wallpaper = true
+    @Option(help: ArgumentHelp("Another remote-assist binary, run as server agent-zrle-baseline (before/after a change).",
+                               valueName: "PATH"))
+    var baselineAgent: String?
     @Option(help: "Record a perf profile of our agent during each of its measurements into this folder.")
     var perfRecord: String?
 
@@ -64,7 +67,7 @@ struct SessionBench: ParsableCommand {
         let configHome = "\(dir)/config"
         try FileManager.default.createDirectory(atPath: configHome, withIntermediateDirectories: true)
         progress("work folder \(dir)")
-        let tools = try BenchTools(packageRoot: packageRoot, workDirectory: dir)
+        let tools = try BenchTools(packageRoot: packageRoot, workDirectory: dir, baselineAgent: baselineAgent)
         let desktop = try BenchDesktop(workDirectory: dir, wallpaper: wallpaper ? tools.wallpaper : nil)
         defer { desktop.stop() }
         progress("Xvfb \(desktop.display) \(desktop.width)x\(desktop.height)x24 started; load \(loadAverage())")
