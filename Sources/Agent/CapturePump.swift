@@ -39,6 +39,8 @@ final class CapturePump: Sendable {
     /// Damage younger than this is left to gather a little more before an update is built (coalescing
     /// many small changes, e.g. a terminal printing line by line, into one update).
     let deferMilliseconds: Int
+    /// No update built for this long: the next change is not deferred.
+    static let quietMilliseconds = 50
     private let state = Mutex(State())
     private let wake: WakeSignal
     private let makeSource: @Sendable () throws -> any ScreenSource
@@ -96,6 +98,13 @@ final class CapturePump: Sendable {
         damage.markAll()
         var cursorDirty = true
         var firstDamage: ContinuousClock.Instant?
+        // The first change after a quiet spell goes out at once (latency); only changes that follow an
+        // update closely wait deferMilliseconds to gather more (a terminal printing line by line).
+        var lastBuilt = ContinuousClock.now - .seconds(1)
+        func damageSeen() -> ContinuousClock.Instant {
+            let now = ContinuousClock.now
+            return now - lastBuilt > .milliseconds(Self.quietMilliseconds) ? now - .milliseconds(deferMilliseconds) : now
+        }
         callbacks.ready(live.width, live.height)
 
         while true {
@@ -122,7 +131,7 @@ final class CapturePump: Sendable {
                 for r in change.damage { damage.mark(r) }
                 if change.cursorChanged { cursorDirty = true }
                 if firstDamage == nil && !damage.isEmpty && !forced {
-                    firstDamage = .now
+                    firstDamage = damageSeen()
                     continue
                 }
                 let taken = state.withLock { s -> (Request, [Rectangle], UpdateSettings) in
@@ -140,6 +149,7 @@ final class CapturePump: Sendable {
                 damage.clear()
                 cursorDirty = false
                 firstDamage = nil
+                lastBuilt = .now
                 if let update {
                     state.withLock { $0.inFlight = true }
                     callbacks.send(update) { [self] in
@@ -154,7 +164,7 @@ final class CapturePump: Sendable {
             }
             _ = try source.waitForEvents(timeoutMilliseconds: -1, wakeFileDescriptor: wake.readFD)
             wake.drain()
-            if firstDamage == nil && source.hasPendingChanges { firstDamage = .now }
+            if firstDamage == nil && source.hasPendingChanges { firstDamage = damageSeen() }
         }
     }
 
