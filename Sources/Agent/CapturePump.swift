@@ -41,6 +41,8 @@ public final class CapturePump: Sendable {
     /// Damage younger than this is left to gather a little more before an update is built (coalescing
     /// many small changes, e.g. a terminal printing line by line, into one update).
     let deferMilliseconds: Int
+    /// No update built for this long: the next change is not deferred.
+    static let quietMilliseconds = 50
     private let state = Mutex(State())
     private let wake: WakeSignal
     private let makeSource: @Sendable () throws -> any ScreenSource
@@ -118,6 +120,13 @@ public final class CapturePump: Sendable {
         var pointer: (x: Int, y: Int)?
         var pointerDirty = false
         var firstDamage: ContinuousClock.Instant?
+        // The first change after a quiet spell goes out at once (latency); only changes that follow an
+        // update closely wait deferMilliseconds to gather more (a terminal printing line by line).
+        var lastBuilt = ContinuousClock.now - .seconds(1)
+        func damageSeen() -> ContinuousClock.Instant {
+            let now = ContinuousClock.now
+            return now - lastBuilt > .milliseconds(Self.quietMilliseconds) ? now - .milliseconds(deferMilliseconds) : now
+        }
         callbacks.ready(live.width, live.height)
 
         while true {
@@ -149,7 +158,7 @@ public final class CapturePump: Sendable {
                 for r in change.damage { damage.mark(r) }
                 if change.cursorChanged { cursorDirty = true }
                 if firstDamage == nil && !damage.isEmpty && !forced {
-                    firstDamage = .now
+                    firstDamage = damageSeen()
                     continue
                 }
                 let taken = state.withLock { s -> (Request, [Rectangle], UpdateSettings) in
@@ -168,6 +177,7 @@ public final class CapturePump: Sendable {
                 cursorDirty = false
                 pointerDirty = false
                 firstDamage = nil
+                lastBuilt = .now
                 if let update {
                     state.withLock { s in
                         s.inFlight = true
@@ -189,7 +199,7 @@ public final class CapturePump: Sendable {
             let followPointer = wanted && snapshot.settings.pointerPosition
             _ = try source.waitForEvents(timeoutMilliseconds: followPointer ? 50 : -1, wakeFileDescriptor: wake.readFD)
             wake.drain()
-            if firstDamage == nil && source.hasPendingChanges { firstDamage = .now }
+            if firstDamage == nil && source.hasPendingChanges { firstDamage = damageSeen() }
         }
     }
 

@@ -155,7 +155,9 @@ public final class UpdateBuilder {
             changed.mark(area)
         }
         for span in changed.markedSpans {
-            let r = span.intersection(area)
+            // Incremental: only the part of the tiles that really differs from the viewer's picture.
+            guard let r = incremental ? changedBounds(of: span.intersection(area), viewerFramebuffer, live)
+                                      : span.intersection(area) else { continue }
             if settings.encoding == RFBEncoding.zrle {
                 rects.append(Rectangle(header: try RectangleHeader(r, encoding: RFBEncoding.zrle),
                                        body: ByteBuffer(bytes: zrle.encode(live, rect: r, format: settings.format))))

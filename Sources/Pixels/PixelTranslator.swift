@@ -2,8 +2,9 @@
 /// Build once per format change; the per-pixel work is shifts and masks only.
 public struct PixelTranslator: Sendable {
     public let format: PixelFormat
-    private let rShift: Int, gShift: Int, bShift: Int
-    private let rBits: Int, gBits: Int, bBits: Int
+    // Visible to inlined code in other modules: `value` runs once per pixel in the encoders.
+    @usableFromInline let rShift: Int, gShift: Int, bShift: Int
+    @usableFromInline let rBits: Int, gBits: Int, bBits: Int
     public let isIdentity: Bool
 
     /// Fails when the format cannot be served (see `PixelFormat.unsupportedReason`).
@@ -18,7 +19,7 @@ public struct PixelTranslator: Sendable {
     }
 
     /// The pixel value (not yet in byte order) of a native pixel.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func value(_ p: UInt32) -> UInt32 {
         if isIdentity { return p & 0x00FF_FFFF }
         let r = (p >> 16) & 0xFF, g = (p >> 8) & 0xFF, b = p & 0xFF
@@ -27,7 +28,7 @@ public struct PixelTranslator: Sendable {
     }
 
     /// An 8-bit channel scaled to `bits` bits (truncation below 8 bits, bit replication above).
-    @inline(__always)
+    @inlinable @inline(__always)
     static func narrow(_ c: UInt32, bits: Int) -> UInt32 {
         if bits <= 8 { return c >> UInt32(8 - bits) }
         var out: UInt32 = 0

@@ -4,8 +4,17 @@ import ArgumentParser
 struct RemoteAssistBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "remote-assist-bench",
-        abstract: "Benchmarks of remote-assist's pipeline on recorded desktop frames.",
-        subcommands: [CodecBench.self, CaptureBench.self]
+        abstract: "Benchmarks of remote-assist's hot paths (build with -c release).",
+        discussion: """
+            Every figure is a median (and p95) over repeated runs, or totals of one scripted run, with a
+            baseline or a peer measured in the same run.
+
+            Examples:
+              remote-assist-bench codec --corpus ../shared/corpus
+              remote-assist-bench capture --display :1 --iterations 60
+              remote-assist-bench session --json /tmp/session.json
+            """,
+        subcommands: [CodecBench.self, CaptureBench.self, SessionBench.self]
     )
 }
 

@@ -8,9 +8,14 @@
  *                        [--ca CERT.pem] [--updates N] [--timeout SECONDS] [--duration SECONDS]
  *
  * With --duration it keeps receiving updates for that long (the benchmarks' stock client), then writes
- * the last picture and prints how many updates it saw.
+ * the last picture and prints how many updates it saw. SIGTERM or SIGINT ends that wait early (the
+ * picture is still written). With --watch-pixel X,Y it prints "watch SECONDS RRGGBB" (CLOCK_MONOTONIC)
+ * each time a finished update leaves that pixel with a new colour (the benchmark's latency probe).
+ * --security none|x509plain restricts the security types it accepts (default: any libvncclient knows);
+ * --remote-cursor 1 asks for the Cursor pseudo-encoding, so servers keep the pointer out of the picture.
  */
 #include <rfb/rfbclient.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +23,14 @@
 
 static const char *user = NULL, *password = NULL, *ca = NULL;
 static int updates_wanted = 1, updates_seen = 0;
+static int watch_x = -1, watch_y = -1;
+static long watch_last = -1;
+static volatile sig_atomic_t stop_requested = 0;
+
+static void request_stop(int sig) {
+    (void)sig;
+    stop_requested = 1;
+}
 
 static rfbCredential *get_credential(rfbClient *client, int type) {
     (void)client;
@@ -39,17 +52,26 @@ static char *get_password(rfbClient *client) {
 }
 
 static void finished_update(rfbClient *client) {
-    (void)client;
     updates_seen++;
+    if (watch_x < 0 || watch_x >= client->width || watch_y < 0 || watch_y >= client->height) return;
+    const unsigned char *p = client->frameBuffer + ((size_t)watch_y * client->width + watch_x) * 4;
+    long colour = ((long)p[0] << 16) | ((long)p[1] << 8) | p[2];
+    if (colour == watch_last) return;
+    watch_last = colour;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    printf("watch %ld.%09ld %06lx\n", (long)ts.tv_sec, ts.tv_nsec, colour);
+    fflush(stdout);
 }
 
 int main(int argc, char **argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: %s HOST:PORT OUT.ppm [--encodings E] [--user U --password P] [--ca CERT] [--updates N] [--timeout S]\n", argv[0]);
+        fprintf(stderr, "usage: %s HOST:PORT OUT.ppm [--encodings E] [--user U --password P] [--ca CERT] [--updates N] [--timeout S] [--duration S] [--watch-pixel X,Y] [--security none|x509plain] [--remote-cursor 1]\n", argv[0]);
         return 2;
     }
     const char *target = argv[1], *out = argv[2], *encodings = "zrle raw";
-    int timeout = 20, duration = 0;
+    int timeout = 20, duration = 0, remote_cursor = 0;
+    const char *security = NULL;
     for (int i = 3; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--encodings")) encodings = argv[i + 1];
         else if (!strcmp(argv[i], "--user")) user = argv[i + 1];
@@ -58,15 +80,31 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--updates")) updates_wanted = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--timeout")) timeout = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--duration")) duration = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--security")) security = argv[i + 1];
+        else if (!strcmp(argv[i], "--remote-cursor")) remote_cursor = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--watch-pixel")) {
+            if (sscanf(argv[i + 1], "%d,%d", &watch_x, &watch_y) != 2) { fprintf(stderr, "--watch-pixel X,Y\n"); return 2; }
+        }
         else { fprintf(stderr, "unknown option %s\n", argv[i]); return 2; }
     }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = request_stop; /* no SA_RESTART: the wait returns early */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
     rfbClient *client = rfbGetClient(8, 3, 4);
     if (!client) return 3;
     client->GetCredential = get_credential;
     client->GetPassword = get_password;
     client->FinishedFrameBufferUpdate = finished_update;
     client->appData.encodingsString = encodings;
-    client->appData.useRemoteCursor = FALSE;
+    client->appData.useRemoteCursor = remote_cursor ? TRUE : FALSE;
+    if (security) {
+        static const uint32_t none[] = { rfbNoAuth }, plain[] = { rfbVeNCrypt, rfbVeNCryptX509Plain };
+        if (!strcmp(security, "none")) SetClientAuthSchemes(client, none, 1);
+        else if (!strcmp(security, "x509plain")) SetClientAuthSchemes(client, plain, 2);
+        else { fprintf(stderr, "--security none|x509plain\n"); return 2; }
+    }
     char *args[] = { argv[0], (char *)target };
     int fake_argc = 2;
     if (!rfbInitClient(client, &fake_argc, args)) {
@@ -77,9 +115,10 @@ int main(int argc, char **argv) {
     fflush(stdout);
     time_t deadline = time(NULL) + timeout;
     time_t end = time(NULL) + duration;
-    while (updates_seen < updates_wanted || (duration > 0 && time(NULL) < end)) {
+    while (!stop_requested && (updates_seen < updates_wanted || (duration > 0 && time(NULL) < end))) {
         if (duration == 0 && time(NULL) > deadline) { fprintf(stderr, "vncclient-probe: timed out waiting for an update\n"); return 5; }
         int n = WaitForMessage(client, 500000);
+        if (stop_requested) break;
         if (n < 0) { fprintf(stderr, "vncclient-probe: connection lost\n"); return 6; }
         if (n > 0 && !HandleRFBServerMessage(client)) { fprintf(stderr, "vncclient-probe: bad server message\n"); return 7; }
     }

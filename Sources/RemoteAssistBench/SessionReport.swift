@@ -1,0 +1,125 @@
+import Foundation
+
+/// One measured (workload, server) pair.
+struct SessionRow: Codable, Sendable {
+    var workload: Workload
+    var server: BenchServer
+    var serverName: String
+    var client: String
+    /// Length of the measurement window: the workload plus the settle time.
+    var seconds: Double
+    var bytesServerToClient: Int
+    var bytesClientToServer: Int
+    var serverCPUSeconds: Double
+    var finalPicture: PictureFiles.Difference
+    var latency: LatencyStats?
+    var error: String?
+}
+
+/// Change-to-viewer latency of the colour square: X server drew it (after XSync) to client decoded it.
+struct LatencyStats: Codable, Sendable {
+    var drawn: Int
+    var seen: Int
+    var p50Milliseconds: Double
+    var p95Milliseconds: Double
+    var maxMilliseconds: Double
+
+    /// From the square's "draw T RRGGBB" lines and the probe's "watch T RRGGBB" lines.
+    init?(drawLog: String, watchLog: String) {
+        func parse(_ text: String, _ tag: String) -> [(Double, String)] {
+            text.split(whereSeparator: \.isNewline).compactMap { line in
+                let f = line.split(separator: " ")
+                guard f.count == 3, f[0] == tag, let t = Double(f[1]) else { return nil }
+                return (t, String(f[2]))
+            }
+        }
+        let draws = parse(drawLog, "draw"), watches = parse(watchLog, "watch")
+        guard !draws.isEmpty else { return nil }
+        var seenAt: [String: Double] = [:]
+        for (t, c) in watches where seenAt[c] == nil { seenAt[c] = t }
+        let delays = draws.compactMap { d -> Double? in
+            guard let t = seenAt[d.1] else { return nil }
+            return max(0, t - d.0) * 1000
+        }.sorted()
+        drawn = draws.count
+        seen = delays.count
+        p50Milliseconds = percentile(delays, 50)
+        p95Milliseconds = percentile(delays, 95)
+        maxMilliseconds = delays.last ?? 0
+    }
+}
+
+struct SessionReport: Codable, Sendable {
+    var date: String
+    var display: String
+    var loadBefore: String
+    var loadAfter: String
+    var zrleEncodings: String
+    var wallpaper: Bool
+    var rows: [SessionRow]
+
+    /// The human table, then one verdict line per workload against the issue's targets.
+    func table() -> String {
+        var lines: [String] = []
+        let header = ["workload", "server", "client", "s->c bytes", "c->s bytes", "CPU s", "final picture", "latency p50/p95/max ms (seen)"]
+        var cells: [[String]] = [header]
+        for r in rows {
+            let picture = r.error.map { "error: \($0)" }
+                ?? (r.finalPicture.exact ? "exact" : "\(r.finalPicture.pixels) px differ in \(r.finalPicture.box ?? "?")")
+            let latency = r.latency.map {
+                "\(format($0.p50Milliseconds))/\(format($0.p95Milliseconds))/\(format($0.maxMilliseconds)) (\($0.seen)/\($0.drawn))"
+            } ?? "-"
+            cells.append([r.workload.rawValue, r.serverName, r.client, megabytes(r.bytesServerToClient),
+                          megabytes(r.bytesClientToServer), String(format: "%.2f", r.serverCPUSeconds), picture, latency])
+        }
+        let widths = header.indices.map { i in cells.map { $0[i].count }.max() ?? 0 }
+        for (n, row) in cells.enumerated() {
+            lines.append(row.indices.map { i in
+                i >= 3 && i <= 5 ? String(repeating: " ", count: widths[i] - row[i].count) + row[i]
+                    : row[i] + String(repeating: " ", count: widths[i] - row[i].count)
+            }.joined(separator: "  "))
+            if n == 0 { lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")) }
+        }
+        lines.append("")
+        lines += verdicts()
+        return lines.joined(separator: "\n")
+    }
+
+    private func megabytes(_ bytes: Int) -> String {
+        bytes >= 100_000 ? String(format: "%.2f MB", Double(bytes) / 1_000_000) : String(format: "%.1f kB", Double(bytes) / 1000)
+    }
+
+    /// The issue's targets: ours (ZRLE) at most half the CPU and no more bytes than the better reference;
+    /// tile-delta at most half the bytes and half the CPU of x11vnc (scroll, drag); idle CPU below both.
+    private func verdicts() -> [String] {
+        var out: [String] = []
+        for workload in Workload.allCases {
+            let of = rows.filter { $0.workload == workload && $0.error == nil }
+            let refs = of.filter { !$0.server.isOurs }
+            guard !refs.isEmpty else { continue }
+            let bestCPU = refs.map(\.serverCPUSeconds).min() ?? 0
+            let bestBytes = refs.map(\.bytesServerToClient).min() ?? 0
+            if workload == .latency {
+                let best = refs.compactMap { $0.latency?.p50Milliseconds }.min() ?? 0
+                if let z = of.first(where: { $0.server == .agentZRLE }), let l = z.latency {
+                    out.append("latency: agent-zrle p50 \(format(l.p50Milliseconds)) ms vs best reference \(format(best)) ms -> \(l.p50Milliseconds < best && l.seen == l.drawn ? "MET" : "MISSED") (target: below, every change seen)")
+                }
+                continue
+            }
+            if let z = of.first(where: { $0.server == .agentZRLE }) {
+                if workload == .idle {
+                    out.append("\(workload.rawValue): agent-zrle CPU \(String(format: "%.2f", z.serverCPUSeconds)) s vs best reference \(String(format: "%.2f", bestCPU)) s -> \(z.serverCPUSeconds < bestCPU || z.serverCPUSeconds == 0 ? "MET" : "MISSED") (target: below)")
+                } else {
+                    let cpuOK = z.serverCPUSeconds <= bestCPU / 2, bytesOK = z.bytesServerToClient <= bestBytes
+                    out.append("\(workload.rawValue): agent-zrle CPU \(String(format: "%.2f", z.serverCPUSeconds)) s vs half of best \(String(format: "%.2f", bestCPU / 2)) s -> \(cpuOK ? "MET" : "MISSED"); bytes \(megabytes(z.bytesServerToClient)) vs \(megabytes(bestBytes)) -> \(bytesOK ? "MET" : "MISSED")")
+                }
+            }
+            if let t = of.first(where: { $0.server == .agentTileDelta }), let x = of.first(where: { $0.server == .x11vnc }),
+               workload == .scroll || workload == .drag {
+                let cpuOK = t.serverCPUSeconds <= x.serverCPUSeconds / 2, bytesOK = t.bytesServerToClient * 2 <= x.bytesServerToClient
+                out.append("\(workload.rawValue): agent-tile-delta vs half of x11vnc: CPU \(String(format: "%.2f", t.serverCPUSeconds)) / \(String(format: "%.2f", x.serverCPUSeconds / 2)) s -> \(cpuOK ? "MET" : "MISSED"); bytes \(megabytes(t.bytesServerToClient)) / \(megabytes(x.bytesServerToClient / 2)) -> \(bytesOK ? "MET" : "MISSED")")
+            }
+        }
+        return out
+    }
+}
