@@ -23,6 +23,10 @@ public enum TCPKeepAlive {
                            value: intervalSeconds)
         try sync.setOption(ChannelOptions.Types.SocketOption(level: .tcp, name: NIOBSDSocket.Option(rawValue: TCP_KEEPCNT)),
                            value: probes)
+        // Keepalive only runs while nothing is waiting for an acknowledgement; this bounds that case too
+        // (e.g. a request or an update sent just before the network went away).
+        try sync.setOption(ChannelOptions.Types.SocketOption(level: .tcp, name: NIOBSDSocket.Option(rawValue: TCP_USER_TIMEOUT)),
+                           value: detectionSeconds * 1000)
     }
 }
 

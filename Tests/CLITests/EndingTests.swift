@@ -85,3 +85,33 @@ final class EndingTests: XCTestCase {
         XCTAssertEqual(alice.exitStatus(), 0)
     }
 }
+
+/// A network cut (every packet of the session dropped, no FIN, no RST): both sides notice within the
+/// keepalive bound and end with a clear line, keeping what they have.
+final class NetworkCutTests: XCTestCase {
+    func testANetworkCutIsNoticedOnBothSidesWithinTheBound() throws {
+        guard getuid() == 0, let iptables = XvfbServer.findExecutable("iptables") ?? ["/usr/sbin/iptables", "/sbin/iptables"]
+            .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            XCTFail("this test drops loopback packets with iptables and needs root (.ci/setup installs iptables)")
+            return
+        }
+        let f = try JourneyFixture()
+        defer { f.tearDown() }
+        let (alice, bob) = try f.startSession()
+        XCTAssertTrue(try f.waitForLatestToMatchScreen())
+        let rules = [["-I", "INPUT", "-i", "lo", "-p", "tcp", "--dport", "\(f.port)", "-j", "DROP"],
+                     ["-I", "INPUT", "-i", "lo", "-p", "tcp", "--sport", "\(f.port)", "-j", "DROP"]]
+        for rule in rules { XCTAssertEqual(try runProcess(iptables, rule).status, 0) }
+        defer { for rule in rules { _ = try? runProcess(iptables, ["-D"] + rule.dropFirst()) } }
+        let cut = Date()
+        // Traffic in flight when the network goes: a chat line each way.
+        alice.type("are you still there?")
+        bob.type("hello?")
+        XCTAssertTrue(alice.waitFor("session ended by the agent: the other side stopped answering", timeout: 25), alice.text)
+        XCTAssertTrue(bob.waitFor("session ended by alice: the other side stopped answering", timeout: 25), bob.text)
+        XCTAssertLessThan(Date().timeIntervalSince(cut), 16, "noticed within the keepalive bound (14 s)")
+        XCTAssertEqual(alice.exitStatus(), 0, alice.text)
+        XCTAssertEqual(bob.exitStatus(), 0, bob.text)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: f.snapshots + "/final.png"))
+    }
+}
