@@ -8,6 +8,16 @@ struct TilePalette {
     private var slots = [UInt8](repeating: 0, count: 256)  // palette index + 1; 0 = empty
     private var used = [Int](repeating: 0, count: 127)      // slot of each colour, to clear fast
 
+    /// A placeholder with no storage, for moving a palette out of an object and back.
+    static let empty: TilePalette = {
+        var p = TilePalette()
+        p.colours = []
+        p.keys = []
+        p.slots = []
+        p.used = []
+        return p
+    }()
+
     mutating func reset() {
         for k in 0..<count { slots[used[k]] = 0 }
         count = 0

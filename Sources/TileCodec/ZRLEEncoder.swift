@@ -30,14 +30,26 @@ public final class ZRLEEncoder {
             preconditionFailure("ZRLE asked for an unsupported pixel format \(format)")
         }
         let r = rect.intersection(fb.bounds)
+        // Work on locals moved out of the object: appends and look-ups on stored properties of a class
+        // pay a dynamic exclusivity check each, which dominated the tile loop.
+        var plain = self.plain
+        self.plain = []
         plain.removeAll(keepingCapacity: true)
+        var palette = self.palette
+        self.palette = TilePalette.empty
+        var values = self.values
+        self.values = []
+        defer {
+            self.palette = palette
+            self.values = values
+        }
         var ty = r.y
         while ty < r.maxY {
             let th = min(Self.tileSize, r.maxY - ty)
             var tx = r.x
             while tx < r.maxX {
                 let tw = min(Self.tileSize, r.maxX - tx)
-                encodeTile(fb, Rect(x: tx, y: ty, width: tw, height: th), wire)
+                Self.encodeTile(fb, Rect(x: tx, y: ty, width: tw, height: th), wire, &plain, &palette, &values)
                 tx += tw
             }
             ty += th
@@ -46,10 +58,12 @@ public final class ZRLEEncoder {
         out.reserveCapacity(plain.count / 4 + 64)
         deflater.compress(plain, into: &out)
         out.patchU32(at: 0, out.count - 4)
+        self.plain = plain
         return out
     }
 
-    private func encodeTile(_ fb: Framebuffer, _ t: Rect, _ wire: WirePixel) {
+    private static func encodeTile(_ fb: Framebuffer, _ t: Rect, _ wire: WirePixel, _ plain: inout [UInt8],
+                                   _ palette: inout TilePalette, _ values: inout [UInt32]) {
         let n = t.area
         let c = wire.size
         // Translate to client values and gather runs and palette in one pass.
