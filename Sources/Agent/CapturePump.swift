@@ -59,6 +59,8 @@ public final class CapturePump: Sendable {
     /// Every capture thread of the process, so a command can wait for them before it exits (a thread
     /// still inside Xlib while the process tears down can crash it).
     private static let threads = DispatchGroup()
+    /// REMOTE_ASSIST_TRACE=1: one line per update on standard error (what it held), for tuning.
+    static let trace = ProcessInfo.processInfo.environment["REMOTE_ASSIST_TRACE"] != nil
 
     /// Waits until every capture thread has stopped (after their sessions ended); false on timeout.
     public static func waitForAllToStop(timeoutSeconds: Double = 3) -> Bool {
@@ -179,6 +181,7 @@ public final class CapturePump: Sendable {
                 firstDamage = nil
                 lastBuilt = .now
                 if let update {
+                    if Self.trace { FileHandle.standardError.write(Data("trace: \(builder.lastSummary)\n".utf8)) }
                     state.withLock { s in
                         s.inFlight = true
                         s.updatesSent += 1

@@ -58,6 +58,8 @@ public final class UpdateBuilder {
     /// Statistics, for the status line and benchmarks.
     public private(set) var updatesBuilt = 0
     public private(set) var bytesBuilt = 0
+    /// What the last update held, for `REMOTE_ASSIST_TRACE`.
+    public private(set) var lastSummary = ""
 
     public init(width: Int, height: Int, zrleLevel: Int = 6, zstdLevel: Int = 1) {
         viewerFramebuffer = Framebuffer(width: width, height: height)
@@ -205,6 +207,10 @@ public final class UpdateBuilder {
         for r in rects { r.write(into: &out) }
         updatesBuilt += 1
         bytesBuilt += out.readableBytes
+        let copies = rects.filter { $0.header.encoding == RFBEncoding.copyRect }
+        let pixels = rects.filter { $0.header.encoding != RFBEncoding.copyRect && $0.header.encoding >= 0 }
+        lastSummary = "\(copies.count) copies (\(copies.reduce(0) { $0 + $1.header.rect.area }) px), "
+            + "\(pixels.count) pixel rects (\(pixels.reduce(0) { $0 + $1.header.rect.area }) px), \(out.readableBytes) bytes"
         return out
     }
 }

@@ -164,8 +164,51 @@ private struct MotionSearch {
             if j - i >= settings.minimumVotes { best.append((keys[i], j - i)) }
             i = j
         }
+        // Vertical scrolls also vote by whole rows: anchors of 16 pixels repeat all over small-font text
+        // (a few characters), so they can miss a terminal scroll that whole-row hashes see at once.
+        // Only when the anchors found no strong offset: the row pass reads the whole area twice.
+        let strong = best.contains { $0.votes >= 8 }
+        for (dy, votes) in strong ? [] : rowScrollVotes(area) {
+            let key = 131_072 << 20 | (dy + 131_072)
+            if let k = best.firstIndex(where: { $0.key == key }) { best[k].votes += votes } else { best.append((key, votes)) }
+        }
         best.sort { $0.votes != $1.votes ? $0.votes > $1.votes : $0.key < $1.key }
         return best.prefix(settings.maximumCandidates).map { (dx: ($0.key >> 20) - 131_072, dy: ($0.key & 0xF_FFFF) - 131_072) }
+    }
+
+    /// Vertical offsets voted by rows of the changed area: a changed row of the current frame whose
+    /// pixels (over the area's width) equal exactly one row of the previous frame votes for that shift.
+    /// Hash equality only proposes a candidate; every copy is verified pixel by pixel afterwards.
+    func rowScrollVotes(_ area: Rect) -> [(dy: Int, votes: Int)] {
+        guard area.width >= MotionDetector.window, area.height >= 2 else { return [] }
+        // Two pixels per step (pad bytes masked), two independent lanes: a short dependency chain.
+        func hash(_ base: UnsafePointer<UInt32>, _ y: Int) -> UInt64 {
+            let row = UnsafeRawPointer(base + y * width + area.x)
+            let pairs = area.width / 2
+            var a: UInt64 = 0xCBF2_9CE4_8422_2325, b: UInt64 = 0x8422_2325_CBF2_9CE4
+            var i = 0
+            while i + 1 < pairs {
+                a = (a ^ (row.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self) & 0x00FF_FFFF_00FF_FFFF)) &* 0x0000_0100_0000_01B3
+                b = (b ^ (row.loadUnaligned(fromByteOffset: i * 8 + 8, as: UInt64.self) & 0x00FF_FFFF_00FF_FFFF)) &* 0x0000_0100_0000_01B3
+                i += 2
+            }
+            if i < pairs { a = (a ^ (row.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self) & 0x00FF_FFFF_00FF_FFFF)) &* 0x0000_0100_0000_01B3 }
+            if area.width & 1 == 1 { b = (b ^ UInt64(row.loadUnaligned(fromByteOffset: (area.width - 1) * 4, as: UInt32.self) & 0x00FF_FFFF)) &* 0x0000_0100_0000_01B3 }
+            return a ^ (b &* 0x9E37_79B9_7F4A_7C15)
+        }
+        var previousRows: [UInt64: Int] = [:]   // hash -> y, or -1 when the row occurs more than once
+        previousRows.reserveCapacity(area.height)
+        for y in area.y..<area.maxY {
+            let h = hash(prev, y)
+            previousRows[h] = previousRows[h] == nil ? y : -1
+        }
+        var votes: [Int: Int] = [:]
+        for y in area.y..<area.maxY {
+            let h = hash(cur, y)
+            guard let sy = previousRows[h], sy >= 0, sy != y else { continue }
+            votes[sy - y, default: 0] += 1
+        }
+        return votes.filter { $0.value >= settings.minimumVotes }.map { (dy: $0.key, votes: $0.value) }
     }
 
     // MARK: Matching
