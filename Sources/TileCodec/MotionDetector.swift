@@ -181,19 +181,19 @@ private struct MotionSearch {
     /// Hash equality only proposes a candidate; every copy is verified pixel by pixel afterwards.
     func rowScrollVotes(_ area: Rect) -> [(dy: Int, votes: Int)] {
         guard area.width >= MotionDetector.window, area.height >= 2 else { return [] }
-        // Two pixels per step (pad bytes masked), two independent lanes: a short dependency chain.
+        // A sample of each row: one pair of pixels in every four (pad bytes masked), two lanes. Rows of
+        // text differ all along, so the sample tells them apart; a collision only proposes a candidate
+        // that the exact comparison then rejects.
         func hash(_ base: UnsafePointer<UInt32>, _ y: Int) -> UInt64 {
             let row = UnsafeRawPointer(base + y * width + area.x)
             let pairs = area.width / 2
             var a: UInt64 = 0xCBF2_9CE4_8422_2325, b: UInt64 = 0x8422_2325_CBF2_9CE4
             var i = 0
-            while i + 1 < pairs {
+            while i + 4 < pairs {
                 a = (a ^ (row.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self) & 0x00FF_FFFF_00FF_FFFF)) &* 0x0000_0100_0000_01B3
-                b = (b ^ (row.loadUnaligned(fromByteOffset: i * 8 + 8, as: UInt64.self) & 0x00FF_FFFF_00FF_FFFF)) &* 0x0000_0100_0000_01B3
-                i += 2
+                b = (b ^ (row.loadUnaligned(fromByteOffset: i * 8 + 16, as: UInt64.self) & 0x00FF_FFFF_00FF_FFFF)) &* 0x0000_0100_0000_01B3
+                i += 4
             }
-            if i < pairs { a = (a ^ (row.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self) & 0x00FF_FFFF_00FF_FFFF)) &* 0x0000_0100_0000_01B3 }
-            if area.width & 1 == 1 { b = (b ^ UInt64(row.loadUnaligned(fromByteOffset: (area.width - 1) * 4, as: UInt32.self) & 0x00FF_FFFF)) &* 0x0000_0100_0000_01B3 }
             return a ^ (b &* 0x9E37_79B9_7F4A_7C15)
         }
         var previousRows: [UInt64: Int] = [:]   // hash -> y, or -1 when the row occurs more than once
