@@ -198,9 +198,9 @@ public final class CapturePump: Sendable {
                 continue
             }
             // The pointer moves without DAMAGE: while the viewer follows it and waits for an update,
-            // look again every 50 ms (a cheap round trip); otherwise sleep until an X event or a wake-up.
+            // look again every 100 ms (a cheap round trip); otherwise sleep until an X event or a wake-up.
             let followPointer = wanted && snapshot.settings.pointerPosition
-            _ = try source.waitForEvents(timeoutMilliseconds: followPointer ? 50 : -1, wakeFileDescriptor: wake.readFD)
+            _ = try source.waitForEvents(timeoutMilliseconds: followPointer ? 100 : -1, wakeFileDescriptor: wake.readFD)
             wake.drain()
             if firstDamage == nil && source.hasPendingChanges { firstDamage = damageSeen() }
         }
