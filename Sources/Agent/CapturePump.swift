@@ -116,6 +116,7 @@ public final class CapturePump: Sendable {
         var live = Framebuffer(width: 0, height: 0)
         _ = try source.capture(into: &live, full: true)
         let builder = UpdateBuilder(width: live.width, height: live.height)
+        builder.keepsSummary = Self.trace
         var damage = TileMap(width: live.width, height: live.height)
         damage.markAll()
         var cursorDirty = true

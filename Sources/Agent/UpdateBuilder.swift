@@ -60,6 +60,8 @@ public final class UpdateBuilder {
     public private(set) var bytesBuilt = 0
     /// What the last update held, for `REMOTE_ASSIST_TRACE`.
     public private(set) var lastSummary = ""
+    /// Fill `lastSummary` (costs a pass over the rectangles of each update; off unless tracing).
+    public var keepsSummary = false
 
     public init(width: Int, height: Int, zrleLevel: Int = 6, zstdLevel: Int = 1) {
         viewerFramebuffer = Framebuffer(width: width, height: height)
@@ -207,10 +209,14 @@ public final class UpdateBuilder {
         for r in rects { r.write(into: &out) }
         updatesBuilt += 1
         bytesBuilt += out.readableBytes
+        if keepsSummary { summarize(rects, bytes: out.readableBytes) }
+        return out
+    }
+
+    private func summarize(_ rects: [Rectangle], bytes: Int) {
         let copies = rects.filter { $0.header.encoding == RFBEncoding.copyRect }
         let pixels = rects.filter { $0.header.encoding != RFBEncoding.copyRect && $0.header.encoding >= 0 }
         lastSummary = "\(copies.count) copies (\(copies.reduce(0) { $0 + $1.header.rect.area }) px), "
-            + "\(pixels.count) pixel rects (\(pixels.reduce(0) { $0 + $1.header.rect.area }) px), \(out.readableBytes) bytes"
-        return out
+            + "\(pixels.count) pixel rects (\(pixels.reduce(0) { $0 + $1.header.rect.area }) px), \(bytes) bytes"
     }
 }

@@ -78,11 +78,12 @@ public struct Framebuffer: Sendable, Equatable {
         let w = width
         pixels.withUnsafeMutableBufferPointer { p in
             guard let base = p.baseAddress else { return }
-            let rows = Array(source.y..<source.maxY)
-            let order = dy > source.y ? rows.reversed() : rows
-            for sy in order {
+            // Moving down: bottom row first, so no source row is overwritten before it is read. Within a
+            // row, copyMemory has memmove semantics (overlap allowed).
+            let down = dy > source.y
+            for i in 0..<source.height {
+                let sy = down ? source.maxY - 1 - i : source.y + i
                 let ty = dy + (sy - source.y)
-                // `update(from:)` on overlapping memory within one row is handled by memmove semantics below.
                 UnsafeMutableRawPointer(base + ty * w + dx).copyMemory(
                     from: UnsafeRawPointer(base + sy * w + source.x), byteCount: source.width * 4)
             }

@@ -58,7 +58,6 @@ final class Console: Sendable {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
-    static func writeRaw(_ text: String) { write(text) }
 
     /// Our own chat line, shown in the transcript on an interactive terminal (a plain terminal
     /// already echoed it as it was typed).

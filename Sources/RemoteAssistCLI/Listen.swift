@@ -109,7 +109,7 @@ struct Listen: AsyncParsableCommand {
             if let s = listener.session, session.started { s.end(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)") }
             else { console.event("stopped", "stopped listening"); exit.finish(0) }
         }
-        let ticker = StatusTicker(console: console, lines: session, role: "viewer") { await listener.session?.statistics() }
+        let ticker = StatusTicker(console: console, lines: session) { await listener.session?.statistics() }
         session.ticker.withLock { $0 = ticker }
         ticker.start(exit: exit)
         console.startInput { line in

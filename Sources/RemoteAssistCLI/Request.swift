@@ -81,7 +81,7 @@ struct Request: AsyncParsableCommand {
             if session.started { agent.end(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)") }
             else { agent.end(reason: .interrupted, text: "\(me.displayName) withdrew the request"); exit.finish(0) }
         }
-        let ticker = StatusTicker(console: console, lines: session, role: "agent") { await agent.statistics() }
+        let ticker = StatusTicker(console: console, lines: session) { await agent.statistics() }
         session.ticker.withLock { $0 = ticker }
         ticker.start(exit: exit)
         console.startInput { line in

@@ -89,7 +89,7 @@ struct Share: AsyncParsableCommand {
                 exit.finish(0)
             }
         }
-        let ticker = StatusTicker(console: console, lines: session, role: "agent") { await server.session?.statistics() }
+        let ticker = StatusTicker(console: console, lines: session) { await server.session?.statistics() }
         session.ticker.withLock { $0 = ticker }
         ticker.start(exit: exit)
         console.startInput { line in

@@ -6,13 +6,11 @@ import Pixels
 final class StatusTicker: Sendable {
     private let console: Console
     private let lines: SessionLines
-    private let role: String
     private let statistics: @Sendable () async -> SessionStatistics?
 
-    init(console: Console, lines: SessionLines, role: String, statistics: @escaping @Sendable () async -> SessionStatistics?) {
+    init(console: Console, lines: SessionLines, statistics: @escaping @Sendable () async -> SessionStatistics?) {
         self.console = console
         self.lines = lines
-        self.role = role
         self.statistics = statistics
     }
 

@@ -38,7 +38,7 @@ final class TerminalUI: Sendable {
                         defer { s.typed = [] }
                         return String(decoding: s.typed, as: UTF8.self)
                     }
-                    Console.writeRaw("\r\u{1B}[K")
+                    Console.write("\r\u{1B}[K")
                     lines(line)
                     redraw()
                 case 0x04:   // Ctrl-D: end of input on an empty line
@@ -67,13 +67,13 @@ final class TerminalUI: Sendable {
     func restore() {
         let saved = state.withLock { s -> termios? in defer { s.saved = nil }; return s.saved }
         guard var original = saved else { return }
-        Console.writeRaw("\r\u{1B}[K")
+        Console.write("\r\u{1B}[K")
         tcsetattr(0, TCSANOW, &original)
     }
 
     /// Prints a line above the one being typed.
     func printAbove(_ line: String) {
-        Console.writeRaw("\r\u{1B}[K" + line)
+        Console.write("\r\u{1B}[K" + line)
         redraw()
     }
 
@@ -92,6 +92,6 @@ final class TerminalUI: Sendable {
         let (prompt, typed) = state.withLock { s in
             (s.question.map { $0 + " " } ?? (s.status.isEmpty ? "> " : "[\(s.status)] > "), String(decoding: s.typed, as: UTF8.self))
         }
-        Console.writeRaw("\r\u{1B}[K" + prompt + typed)
+        Console.write("\r\u{1B}[K" + prompt + typed)
     }
 }

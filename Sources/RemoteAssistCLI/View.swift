@@ -78,7 +78,7 @@ struct View: AsyncParsableCommand {
         let signals = Signals { _ in
             guard !exit.isFinished else { return }
             client.end(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)") }
-        let ticker = StatusTicker(console: console, lines: session, role: "viewer") { await client.statistics() }
+        let ticker = StatusTicker(console: console, lines: session) { await client.statistics() }
         session.ticker.withLock { $0 = ticker }
         ticker.start(exit: exit)
         console.startInput { line in
