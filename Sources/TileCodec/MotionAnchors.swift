@@ -19,17 +19,34 @@ struct AnchorScan: @unchecked Sendable {
         var i = part
         while i < prevRows.count {
             let r = prevRows[i]
-            scan(prev, r) { h, x in a.append(Anchor(hash: h, x: Int32(x), y: Int32(r.y))) }
+            Self.collect(prev, r, self, into: &a)
             i += parts
         }
         i = part
         while i < curRows.count {
             let r = curRows[i]
-            scan(cur, r) { h, x in b.append(Anchor(hash: h, x: Int32(x), y: Int32(r.y))) }
+            Self.collect(cur, r, self, into: &b)
             i += parts
         }
         out[part] = a
         out[parts + part] = b
+    }
+
+    /// Appends the anchors of one row span, and for each anchor after the first also a pair anchor: its
+    /// hash mixed with the previous anchor's hash and their distance. Small-font text has few distinct
+    /// 16-pixel windows (a window's anchor repeats wherever its letters do), but pairs of neighbouring
+    /// anchors are far more often unique, so they still vote for a moved text window.
+    @inline(__always)
+    static func collect(_ frame: UnsafePointer<UInt32>, _ r: RowSpan, _ scan: AnchorScan, into list: inout [Anchor]) {
+        var last: (hash: UInt64, x: Int)? = nil
+        scan.scan(frame, r) { h, x in
+            list.append(Anchor(hash: h, x: Int32(x), y: Int32(r.y)))
+            if let last {
+                let pair = (last.hash ^ UInt64(x - last.x) &* 0xA076_1D64_78BD_642F) &* 0xE703_7ED1_A0B4_28DB ^ h
+                list.append(Anchor(hash: pair, x: Int32(x), y: Int32(r.y)))
+            }
+            last = (h, x)
+        }
     }
 
     /// Calls `found` with the hash and x of every anchor of a row span. The hash is a gear hash: each step
