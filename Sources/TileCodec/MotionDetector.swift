@@ -13,7 +13,7 @@ import Darwin
 ///
 /// 1. Candidate offsets by voting: content-defined anchors (a gear hash over 16 pixels whose mixed
 ///    value has its top 6 bits zero, in non-uniform windows) are collected in the previous frame over the
-///    changed area (even rows); anchors on rows 8k and 8k+1 of the changed tiles of the current frame that
+///    changed area (rows 4k); anchors on rows 16k...16k+3 of the changed tiles of the current frame that
 ///    are unique in the previous frame vote for `source - destination`.
 /// 2. For each candidate, best voted first, every changed 64-pixel row segment of a changed tile is
 ///    compared exactly with the previous frame at that offset (a matching prefix or suffix of at least 16
@@ -108,12 +108,12 @@ private struct MotionSearch {
     func vote(_ area: Rect) -> [(dx: Int, dy: Int)] {
         let w = MotionDetector.window
         guard area.width > w else { return [] }
-        // Rows to scan: the even rows of the changed area in the previous frame; rows 0 and 1 of every 8
-        // in the changed tile spans of the current one (one of each pair lands on an even row of the
+        // Rows to scan: every 4th row of the changed area in the previous frame; rows 0-3 of every 16
+        // in the changed tile spans of the current one (one of each four lands on a scanned row of the
         // previous frame whatever the vertical offset).
         var prevRows: [RowSpan] = []
         prevRows.reserveCapacity(area.height)
-        for y in stride(from: area.y & ~1, to: area.maxY, by: 2) where y >= area.y {
+        for y in stride(from: area.y & ~3, to: area.maxY, by: 4) where y >= area.y {
             prevRows.append(RowSpan(y: y, x0: area.x, x1: area.maxX))
         }
         var curRows: [RowSpan] = []
@@ -127,7 +127,7 @@ private struct MotionSearch {
                 let x0 = start * MotionDetector.tile, x1 = min(width, column * MotionDetector.tile)
                 var y = tr.y
                 while y < tr.maxY {
-                    if y & 7 < 2 { curRows.append(RowSpan(y: y, x0: x0, x1: x1)) }
+                    if y & 15 < 4 { curRows.append(RowSpan(y: y, x0: x0, x1: x1)) }
                     y += 1
                 }
             }
