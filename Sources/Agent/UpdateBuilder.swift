@@ -129,8 +129,8 @@ public final class UpdateBuilder {
             update = tileDelta.encode(previous: viewerFramebuffer, current: live, changed: all, copies: [])
         }
         guard let update else { return [] }
-        // The decoder's result equals `live` on every changed tile; mirror it.
-        for r in damageOrArea(damage, area, incremental) { viewerFramebuffer.copy(r, from: live) }
+        // The decoder's result equals `live` on every changed tile (elsewhere it already did); mirror it.
+        for r in update.changed { viewerFramebuffer.copy(r, from: live) }
         return [Rectangle(header: try RectangleHeader(update.rect, encoding: RFBEncoding.tileDelta),
                           body: ByteBuffer(bytes: update.body))]
     }
@@ -174,10 +174,6 @@ public final class UpdateBuilder {
             viewerFramebuffer.copy(r, from: live)
         }
         return rects
-    }
-
-    private func damageOrArea(_ damage: [Rect], _ area: Rect, _ incremental: Bool) -> [Rect] {
-        incremental ? damage.map { $0.intersection(area) } : [area]
     }
 
     /// The Cursor pseudo-rectangle: pixels in the viewer's format, mask bit set where alpha >= 50%.

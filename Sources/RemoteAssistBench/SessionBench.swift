@@ -34,6 +34,8 @@ struct SessionBench: ParsableCommand {
     @Option(help: "Seconds of the idle and latency workloads.") var idleSeconds = 10.0
     @Option(help: "Seconds between connecting and the start of a measurement.") var warmup = 3.0
     @Option(help: "Seconds after a workload still inside the measurement (the last updates).") var settle = 2.0
+    @Option(help: "Measure every workload and server this many times (servers interleaved); the table shows medians.")
+    var runs = 1
     @Option(help: "SetEncodings of the libvncclient probe.") var zrleEncodings = "copyrect zrle raw"
     @Option(help: "Write the results as JSON to this file.") var json: String?
     @Option(help: "Folder with Tests/Interop (the C helpers).") var packageRoot = "."
@@ -50,6 +52,7 @@ struct SessionBench: ParsableCommand {
     func validate() throws {
         for w in list(workloads) where Workload(rawValue: w) == nil { throw ValidationError("unknown workload \(w)") }
         for s in list(servers) where BenchServer(rawValue: s) == nil { throw ValidationError("unknown server \(s)") }
+        guard (1...15).contains(runs) else { throw ValidationError("--runs must be 1...15") }
         guard activeSeconds > 0, idleSeconds > 0, warmup >= 0, settle >= 0, activeSeconds <= 120, idleSeconds <= 120 else {
             throw ValidationError("durations must be positive (at most 120 s)")
         }
@@ -76,23 +79,28 @@ struct SessionBench: ParsableCommand {
         var rows: [SessionRow] = []
         let chosen = list(servers).compactMap(BenchServer.init(rawValue:))
         for workload in list(workloads).compactMap(Workload.init(rawValue:)) {
-            for server in chosen {
-                guard server.installed(tools) else {
-                    progress("[session] " + "\(server.rawValue): not installed, skipped")
-                    continue
+            var measured: [BenchServer: [SessionRow]] = [:]
+            for run in 1...runs {
+                for server in chosen {
+                    guard server.installed(tools) else {
+                        if run == 1 { progress("[session] " + "\(server.rawValue): not installed, skipped") }
+                        continue
+                    }
+                    let tag = "\(workload.rawValue)-\(server.rawValue)" + (runs > 1 ? "-\(run)" : "")
+                    progress("[session] " + "\(tag): starting")
+                    let row = measure(workload, server, tag: tag, desktop: desktop, tools: tools, configHome: configHome)
+                    measured[server, default: []].append(row)
+                    progress("[session] " + "\(tag): \(row.bytesServerToClient) bytes s->c, \(String(format: "%.2f", row.serverCPUSeconds)) CPU s"
+                             + (row.error.map { ", error: \($0)" } ?? (row.finalPicture.exact ? ", exact" : ", \(row.finalPicture.pixels) px differ")))
                 }
-                let tag = "\(workload.rawValue)-\(server.rawValue)"
-                progress("[session] " + "\(tag): starting")
-                let row = measure(workload, server, tag: tag, desktop: desktop, tools: tools, configHome: configHome)
-                rows.append(row)
-                progress("[session] " + "\(tag): \(row.bytesServerToClient) bytes s->c, \(String(format: "%.2f", row.serverCPUSeconds)) CPU s"
-                         + (row.error.map { ", error: \($0)" } ?? (row.finalPicture.exact ? ", exact" : ", \(row.finalPicture.pixels) px differ")))
             }
+            rows += chosen.compactMap { measured[$0].map(SessionRow.median(of:)) }
         }
         let report = SessionReport(date: ISO8601DateFormatter().string(from: Date()), display: desktop.display,
                                    loadBefore: loadBefore, loadAfter: loadAverage(), zrleEncodings: zrleEncodings, wallpaper: wallpaper, rows: rows)
         print(report.table())
-        print("\nload average before \(report.loadBefore), after \(report.loadAfter); measured for the workload + \(format(settle)) s settle; probe encodings \"\(zrleEncodings)\"")
+        print("\nload average before \(report.loadBefore), after \(report.loadAfter); measured for the workload + \(format(settle)) s settle; probe encodings \"\(zrleEncodings)\""
+              + (runs > 1 ? "; medians of \(runs) runs each (CPU s of every run in the JSON)" : ""))
         if let json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

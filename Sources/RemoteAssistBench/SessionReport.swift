@@ -14,6 +14,23 @@ struct SessionRow: Codable, Sendable {
     var finalPicture: PictureFiles.Difference
     var latency: LatencyStats?
     var error: String?
+    /// With `--runs N`: every run's CPU seconds and bytes server to client (the row holds their medians).
+    var cpuRuns: [Double]? = nil
+    var bytesRuns: [Int]? = nil
+
+    /// One row for repeated runs of a workload and server: median CPU and bytes (of the runs without an
+    /// error), the worst final picture, the latency of the median-CPU run; an error only if every run failed.
+    static func median(of runs: [SessionRow]) -> SessionRow {
+        let good = runs.filter { $0.error == nil }
+        guard runs.count > 1, var row = good.sorted(by: { $0.serverCPUSeconds < $1.serverCPUSeconds }).dropFirst((good.count - 1) / 2).first
+        else { return runs[0] }
+        row.bytesServerToClient = good.map(\.bytesServerToClient).sorted()[(good.count - 1) / 2]
+        row.bytesClientToServer = good.map(\.bytesClientToServer).sorted()[(good.count - 1) / 2]
+        row.finalPicture = good.map(\.finalPicture).max { $0.pixels < $1.pixels } ?? row.finalPicture
+        row.cpuRuns = runs.map { $0.error == nil ? $0.serverCPUSeconds : -1 }
+        row.bytesRuns = runs.map { $0.error == nil ? $0.bytesServerToClient : -1 }
+        return row
+    }
 }
 
 /// Change-to-viewer latency of the colour square: X server drew it (after XSync) to client decoded it.
@@ -70,7 +87,7 @@ struct SessionReport: Codable, Sendable {
                 "\(format($0.p50Milliseconds))/\(format($0.p95Milliseconds))/\(format($0.maxMilliseconds)) (\($0.seen)/\($0.drawn))"
             } ?? "-"
             cells.append([r.workload.rawValue, r.serverName, r.client, megabytes(r.bytesServerToClient),
-                          megabytes(r.bytesClientToServer), String(format: "%.2f", r.serverCPUSeconds), picture, latency])
+                          megabytes(r.bytesClientToServer), cpuText(r), picture, latency])
         }
         let widths = header.indices.map { i in cells.map { $0[i].count }.max() ?? 0 }
         for (n, row) in cells.enumerated() {
@@ -83,6 +100,13 @@ struct SessionReport: Codable, Sendable {
         lines.append("")
         lines += verdicts()
         return lines.joined(separator: "\n")
+    }
+
+    /// The (median) CPU seconds, with the range of the runs when there were several.
+    private func cpuText(_ r: SessionRow) -> String {
+        let text = String(format: "%.2f", r.serverCPUSeconds)
+        guard let all = r.cpuRuns?.filter({ $0 >= 0 }), all.count > 1, let lo = all.min(), let hi = all.max() else { return text }
+        return text + String(format: " [%.2f-%.2f]", lo, hi)
     }
 
     private func megabytes(_ bytes: Int) -> String {

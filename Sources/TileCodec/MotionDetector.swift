@@ -60,11 +60,11 @@ private struct MotionSearch {
     let changed: TileMap
     let settings: MotionDetector
     let columns: Int
-    // Per row segment (y * columns + column): -3 not in a changed tile, -2 same as previous at the same
-    // place, -1 changed and not yet explained, k >= 0 explained by candidate k over xa..<xb.
+    // Per row segment (y * columns + column): -4 unchanged and inside a copy already, -3 not in a changed
+    // tile, -2 same as previous at the same place, -1 changed and not yet explained, k >= 0 explained by
+    // candidate k over xa..<xb.
     var state: [Int8]
     var xa: [Int32], xb: [Int32]
-    var alsoMatches: [UInt16]
 
     init(prev: UnsafePointer<UInt32>, cur: UnsafePointer<UInt32>, width: Int, height: Int, changed: TileMap,
          settings: MotionDetector) {
@@ -74,7 +74,6 @@ private struct MotionSearch {
         state = [Int8](repeating: -3, count: height * columns)
         xa = [Int32](repeating: 0, count: height * columns)
         xb = [Int32](repeating: 0, count: height * columns)
-        alsoMatches = [UInt16](repeating: 0, count: height * columns)
     }
 
     mutating func run() -> [CopyOperation] {
@@ -85,7 +84,7 @@ private struct MotionSearch {
         classifyAndMatch(candidates, parallel: area.area >= MotionDetector.parallelArea)
         var ops: [CopyOperation] = []
         for (k, offset) in candidates.enumerated() {
-            for r in merge(runs(k, within: area)) where r.area >= settings.minimumArea {
+            for r in merge(runs(k, offset, within: area)) where r.area >= settings.minimumArea {
                 ops.append(CopyOperation(source: Rect(x: r.x + offset.dx, y: r.y + offset.dy, width: r.width, height: r.height),
                                          destinationX: r.x, destinationY: r.y))
             }
@@ -221,17 +220,15 @@ private struct MotionSearch {
         state.withUnsafeMutableBufferPointer { st in
             xa.withUnsafeMutableBufferPointer { a in
                 xb.withUnsafeMutableBufferPointer { b in
-                    alsoMatches.withUnsafeMutableBufferPointer { also in
-                        let job = MatchJob(prev: prev, cur: cur, width: width, height: height, columns: columns,
-                                           changed: changed, state: st, xa: a, xb: b, also: also, candidates: candidates)
-                        if parallel && rows >= 2 {
-                            let bands = min(rows, ChangeDetector.bands)
-                            DispatchQueue.concurrentPerform(iterations: bands) { i in
-                                job.run(tileRows: (rows * i / bands)..<(rows * (i + 1) / bands))
-                            }
-                        } else {
-                            job.run(tileRows: 0..<rows)
+                    let job = MatchJob(prev: prev, cur: cur, width: width, height: height, columns: columns,
+                                       changed: changed, state: st, xa: a, xb: b, candidates: candidates)
+                    if parallel && rows >= 2 {
+                        let bands = min(rows, ChangeDetector.bands)
+                        DispatchQueue.concurrentPerform(iterations: bands) { i in
+                            job.run(tileRows: (rows * i / bands)..<(rows * (i + 1) / bands))
                         }
+                    } else {
+                        job.run(tileRows: 0..<rows)
                     }
                 }
             }
@@ -239,17 +236,17 @@ private struct MotionSearch {
     }
 
     /// Vertical runs of segments explained by candidate `k` (same x range), through unchanged segments
-    /// that also match `k`; leading and trailing unchanged rows are trimmed.
-    mutating func runs(_ k: Int, within area: Rect) -> [Rect] {
+    /// that also match at `offset` over the run's columns (compared here, only where a run reaches them);
+    /// leading and trailing unchanged rows are trimmed, and the unchanged rows a run took are not reused.
+    mutating func runs(_ k: Int, _ offset: (dx: Int, dy: Int), within area: Rect) -> [Rect] {
         var out: [Rect] = []
-        let bit = k < 16 ? UInt16(1) << UInt16(k) : 0
         for column in (area.x / MotionDetector.tile)..<((area.maxX + MotionDetector.tile - 1) / MotionDetector.tile) {
             var open = false
             var a: Int32 = 0, b: Int32 = 0, first = 0, last = 0
             func close() {
                 if open {
                     out.append(Rect(x: Int(a), y: first, width: Int(b - a), height: last - first + 1))
-                    for y in first...last where state[y * columns + column] == -2 { alsoMatches[y * columns + column] = 0 }
+                    for y in first...last where state[y * columns + column] == -2 { state[y * columns + column] = -4 }
                 }
                 open = false
             }
@@ -260,7 +257,7 @@ private struct MotionSearch {
                     if open && xa[s] == a && xb[s] == b { last = y; continue }
                     close()
                     open = true; a = xa[s]; b = xb[s]; first = y; last = y
-                } else if open && st == -2 && alsoMatches[s] & bit != 0 {
+                } else if open && st == -2 && unchangedRowMatches(y, Int(a), Int(b), offset) {
                     continue
                 } else {
                     close()
@@ -269,6 +266,13 @@ private struct MotionSearch {
             close()
         }
         return out
+    }
+
+    /// Whether row `y` over `a..<b` of the current frame equals the previous frame at `offset`.
+    private func unchangedRowMatches(_ y: Int, _ a: Int, _ b: Int, _ offset: (dx: Int, dy: Int)) -> Bool {
+        let sy = y + offset.dy
+        guard sy >= 0, sy < height, a + offset.dx >= 0, b + offset.dx <= width, a < b else { return false }
+        return memcmp(cur + y * width + a, prev + sy * width + a + offset.dx, (b - a) * 4) == 0
     }
 
     /// Joins rects with the same rows that touch side by side.

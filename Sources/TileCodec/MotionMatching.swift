@@ -14,7 +14,6 @@ struct MatchJob: @unchecked Sendable {
     let changed: TileMap
     let state: UnsafeMutableBufferPointer<Int8>
     let xa: UnsafeMutableBufferPointer<Int32>, xb: UnsafeMutableBufferPointer<Int32>
-    let also: UnsafeMutableBufferPointer<UInt16>
     let candidates: [(dx: Int, dy: Int)]
 
     func run(tileRows: Range<Int>) {
@@ -49,12 +48,6 @@ struct MatchJob: @unchecked Sendable {
                     guard sy >= 0 && sy < height else { continue }
                     let s = y * columns + column
                     let c = cur + y * width, p = prev + sy * width + dx
-                    if state[s] == -2 {
-                        if k < 16, lo == t.x, hi == t.maxX, memcmp(c + lo, p + lo, (hi - lo) * 4) == 0 {
-                            also[s] |= UInt16(1) << UInt16(k)
-                        }
-                        continue
-                    }
                     guard state[s] == -1 else { continue }
                     // A match of at least `minimum` pixels from either end needs both its end pixels equal.
                     let headSame = c[lo] == p[lo] && c[lo + minimum - 1] == p[lo + minimum - 1]

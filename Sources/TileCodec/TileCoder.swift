@@ -37,6 +37,8 @@ struct TileCoder {
         // What the decoder holds for this tile after the copies: the previous pixels, except where a copy
         // wrote (copies are exact, so there it holds the current pixels).
         var ref = prev + t.y * width + t.x, rs = width
+        // A copy over the whole tile leaves it equal to `current` (copies are exact): nothing to code.
+        if copies.contains(where: { $0.destination.contains(t) }) { return }
         if copies.contains(where: { $0.destination.intersects(t) }) {
             for yy in 0..<t.height {
                 (reference + yy * w).update(from: prev + (t.y + yy) * width + t.x, count: w)

@@ -99,7 +99,8 @@ public final class TileDeltaEncoder {
         body.appendU32(payload.count)
         zstd.compress(payload, into: &body)
         body.patchU32(at: 0, body.count - 4)
-        return TileDeltaUpdate(rect: rect, body: body, copies: copies.count, tiles: tileCount)
+        return TileDeltaUpdate(rect: rect, body: body, copies: copies.count, tiles: tileCount,
+                               changed: changed.markedSpans)
     }
 }
 

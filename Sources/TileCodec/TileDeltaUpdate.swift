@@ -10,11 +10,16 @@ public struct TileDeltaUpdate: Sendable, Equatable {
     /// How many copies and tiles the update holds (for statistics).
     public var copies: Int
     public var tiles: Int
+    /// The spans of tiles that differed (outside them the frames were already equal): after decoding,
+    /// the viewer's picture equals the current frame there, so an encoder that mirrors the viewer's
+    /// picture copies just these.
+    public var changed: [Rect]
 
-    public init(rect: Rect, body: [UInt8], copies: Int, tiles: Int) {
+    public init(rect: Rect, body: [UInt8], copies: Int, tiles: Int, changed: [Rect] = []) {
         self.rect = rect
         self.body = body
         self.copies = copies
         self.tiles = tiles
+        self.changed = changed
     }
 }
