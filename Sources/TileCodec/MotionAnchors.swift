@@ -50,8 +50,9 @@ struct AnchorScan: @unchecked Sendable {
     }
 
     /// Calls `found` with the hash and x of every anchor of a row span. The hash is a gear hash: each step
-    /// shifts in 4 bits, so after 16 pixels the oldest has left it. Anchors are the positions whose mixed
-    /// hash has its top 6 bits zero, in windows that are not uniform.
+    /// shifts in 4 bits, so after 16 pixels the oldest has left it. Anchors are the positions whose hash
+    /// has its top 6 bits zero, in windows that are not uniform. Uniform runs (blank lines, margins) are
+    /// skipped at the cost of a compare per pixel: a window of 16 equal pixels `c` hashes to c·K·G.
     @inline(__always)
     func scan(_ frame: UnsafePointer<UInt32>, _ span: RowSpan, _ found: (UInt64, Int) -> Void) {
         let w = MotionDetector.window
@@ -59,17 +60,33 @@ struct AnchorScan: @unchecked Sendable {
         guard x1 - x0 >= w else { return }
         let row = frame + span.y * width
         var h: UInt64 = 0
-        for i in 0..<(w - 1) { h = h << 4 &+ UInt64(row[x0 + i]) &* 0x9E37_79B9_7F4A_7C15 }
-        var x = x0
-        while x + w <= x1 {
-            h = h << 4 &+ UInt64(row[x + w - 1]) &* 0x9E37_79B9_7F4A_7C15
-            if (h &* 0xD6E8_FEB8_6659_FD93) >> 58 == 0 {
-                let first = row[x]
-                if first != row[x + w - 1] || first != row[x + w / 2] { found(h, x) }
+        var same = 0  // how many pixels before the newest one equal it
+        for i in 0..<(w - 1) {
+            h = h << 4 &+ UInt64(row[x0 + i]) &* Self.gear
+            same = i > 0 && row[x0 + i] == row[x0 + i - 1] ? same + 1 : 0
+        }
+        var e = x0 + w - 1  // the newest pixel of the window
+        while e < x1 {
+            let p = row[e]
+            h = h << 4 &+ UInt64(p) &* Self.gear
+            same = p == row[e - 1] ? same + 1 : 0
+            if same >= w - 1 {
+                // A uniform window: jump to the last window that is still uniform.
+                var f = e + 1
+                while f < x1 && row[f] == p { f += 1 }
+                e = f - 1
+                h = UInt64(p) &* Self.gear &* Self.uniformFactor
+                e += 1
+                continue
             }
-            x += 1
+            if h >> 58 == 0 { found(h, e - w + 1) }
+            e += 1
         }
     }
+
+    static let gear: UInt64 = 0x9E37_79B9_7F4A_7C15
+    /// The sum of 16^i for i in 0..<16 (mod 2^64): a uniform window of colour c hashes to c * gear * this.
+    static let uniformFactor: UInt64 = 0x1111_1111_1111_1111
 }
 
 /// Anchor hashes of the previous frame: where each was seen first and whether it was seen again.

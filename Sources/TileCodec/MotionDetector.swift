@@ -11,10 +11,11 @@ import Darwin
 /// Finds content that moved between two frames (vertical scrolls, dragged windows, any 2-D shift) inside
 /// the changed tiles, and describes it as copies that are exact and correctly ordered.
 ///
-/// 1. Candidate offsets by voting: content-defined anchors (a gear hash over 16 pixels whose mixed
-///    value has its top 6 bits zero, in non-uniform windows) are collected in the previous frame over the
-///    changed area (rows 4k); anchors on rows 16k...16k+3 of the changed tiles of the current frame that
-///    are unique in the previous frame vote for `source - destination`.
+/// 1. Candidate offsets by voting: content-defined anchors (a gear hash over 16 pixels with its top
+///    6 bits zero, in non-uniform windows) are collected in the previous frame over the changed area
+///    (rows 4k); anchors on rows 16k...16k+3 of the changed tiles of the current frame that are unique
+///    in the previous frame (alone, or paired with the anchor before them on the row) vote for
+///    `source - destination`.
 /// 2. For each candidate, best voted first, every changed 64-pixel row segment of a changed tile is
 ///    compared exactly with the previous frame at that offset (a matching prefix or suffix of at least 16
 ///    pixels also counts, for region edges that do not fall on the tile grid).
@@ -107,12 +108,14 @@ private struct MotionSearch {
     func vote(_ area: Rect) -> [(dx: Int, dy: Int)] {
         let w = MotionDetector.window
         guard area.width > w else { return [] }
-        // Rows to scan: every 4th row of the changed area in the previous frame; rows 0-3 of every 16
-        // in the changed tile spans of the current one (one of each four lands on a scanned row of the
-        // previous frame whatever the vertical offset).
+        // Rows to scan: every `step`-th row of the changed area in the previous frame; rows 0..<step of
+        // every step * step in the changed tile spans of the current one (one of each `step` consecutive
+        // rows lands on a scanned row of the previous frame whatever the vertical offset). Sampling large
+        // areas more sparsely (8) saved little and lost window moves of the corpus.
+        let step = 4
         var prevRows: [RowSpan] = []
-        prevRows.reserveCapacity(area.height)
-        for y in stride(from: area.y & ~3, to: area.maxY, by: 4) where y >= area.y {
+        prevRows.reserveCapacity(area.height / step + 1)
+        for y in stride(from: area.y - area.y % step, to: area.maxY, by: step) where y >= area.y {
             prevRows.append(RowSpan(y: y, x0: area.x, x1: area.maxX))
         }
         var curRows: [RowSpan] = []
@@ -126,7 +129,7 @@ private struct MotionSearch {
                 let x0 = start * MotionDetector.tile, x1 = min(width, column * MotionDetector.tile)
                 var y = tr.y
                 while y < tr.maxY {
-                    if y & 15 < 4 { curRows.append(RowSpan(y: y, x0: x0, x1: x1)) }
+                    if y % (step * step) < step { curRows.append(RowSpan(y: y, x0: x0, x1: x1)) }
                     y += 1
                 }
             }
