@@ -54,6 +54,8 @@ public final class UpdateBuilder {
     private let zrle: ZRLEEncoder
     private let tileDelta: TileDeltaEncoder
     private let motion = MotionDetector()
+    /// The offsets of the last update's copies, tried first on the next one.
+    private var motionHints: [(dx: Int, dy: Int)] = []
 
     /// Statistics, for the status line and benchmarks.
     public private(set) var updatesBuilt = 0
@@ -144,7 +146,8 @@ public final class UpdateBuilder {
                                                   damage: damage.map { $0.intersection(area) })
             guard !changed.isEmpty else { return [] }
             if settings.copyRect {
-                let copies = motion.detect(previous: viewerFramebuffer, current: live, changed: changed)
+                let copies = motion.detect(previous: viewerFramebuffer, current: live, changed: changed, hints: motionHints)
+                motionHints = MotionDetector.offsets(of: copies)
                 if !copies.isEmpty {
                     for c in copies {
                         rects.append(try Rectangle.copyRect(c.destination, sourceX: c.source.x, sourceY: c.source.y))

@@ -23,6 +23,7 @@ struct SequenceRun {
         let format = PixelFormat.native
         var tdView = frames[0], zrleView = frames[0]
         var xorBytes = [UInt8](repeating: 0, count: frames[0].byteCount)
+        var zrleHints: [(dx: Int, dy: Int)] = []  // as the agent does: last update's offsets first
         for i in 1..<frames.count {
             let previous = frames[i - 1], current = frames[i]
             let damage = [current.bounds]
@@ -52,7 +53,8 @@ struct SequenceRun {
             // ZRLE with CopyRect, as a server would: detect, copy, then ZRLE what still differs.
             let (sent, zEnc) = measure { () -> (copies: [CopyOperation], rects: [(Rect, [UInt8])]) in
                 let changed = ChangeDetector.changedTiles(previous: previous, current: current, damage: damage)
-                let copies = MotionDetector().detect(previous: previous, current: current, changed: changed)
+                let copies = MotionDetector().detect(previous: previous, current: current, changed: changed, hints: zrleHints)
+                zrleHints = MotionDetector.offsets(of: copies)
                 var residual = changed
                 if !copies.isEmpty {
                     var afterCopies = previous

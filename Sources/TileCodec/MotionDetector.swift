@@ -38,8 +38,16 @@ public struct MotionDetector: Sendable {
 
     public init() {}
 
+    /// Voting is skipped when the best hint leaves at most 1 in this many changed rows unexplained.
+    static let hintsSuffice = 10
+
     /// Copies that turn `previous` into `current` over part of the tiles marked in `changed`.
-    public func detect(previous: Framebuffer, current: Framebuffer, changed: TileMap) -> [CopyOperation] {
+    ///
+    /// `hints`: offsets (source - destination) of recent copies, best first, e.g. `offsets(of:)` the copies
+    /// of the last update; when the first explains at least 9 in 10 of the changed row segments (sampled),
+    /// it is the only candidate and no voting is done; otherwise they are tried after the voted ones.
+    public func detect(previous: Framebuffer, current: Framebuffer, changed: TileMap,
+                       hints: [(dx: Int, dy: Int)] = []) -> [CopyOperation] {
         guard previous.width == current.width, previous.height == current.height,
               changed.width == current.width, changed.height == current.height,
               changed.tileSize == Self.tile, !changed.isEmpty else { return [] }
@@ -48,9 +56,23 @@ public struct MotionDetector: Sendable {
                 guard let p = pp.baseAddress, let c = cp.baseAddress else { return [] }
                 var search = MotionSearch(prev: p, cur: c, width: current.width, height: current.height,
                                           changed: changed, settings: self)
-                return search.run()
+                return search.run(hints: hints)
             }
         }
+    }
+}
+
+extension MotionDetector {
+    /// The distinct offsets (source - destination) of `copies`, largest copied area first, at most
+    /// `limit`: the hints for the next update's `detect`.
+    public static func offsets(of copies: [CopyOperation], limit: Int = 4) -> [(dx: Int, dy: Int)] {
+        var area: [Int: Int] = [:]
+        for c in copies {
+            let key = (c.source.x - c.destinationX + 131_072) << 20 | (c.source.y - c.destinationY + 131_072)
+            area[key, default: 0] += c.source.area
+        }
+        return area.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(limit)
+            .map { (dx: ($0.key >> 20) - 131_072, dy: ($0.key & 0xF_FFFF) - 131_072) }
     }
 }
 
@@ -77,12 +99,30 @@ private struct MotionSearch {
         xb = [Int32](repeating: 0, count: height * columns)
     }
 
-    mutating func run() -> [CopyOperation] {
+    mutating func run(hints: [(dx: Int, dy: Int)]) -> [CopyOperation] {
         let area = changedBounds()
         guard !area.isEmpty else { return [] }
-        let candidates = vote(area)
-        guard !candidates.isEmpty else { return [] }
-        classifyAndMatch(candidates, parallel: area.area >= MotionDetector.parallelArea)
+        let parallel = area.area >= MotionDetector.parallelArea
+        var candidates = Array(hints.filter { $0.dx != 0 || $0.dy != 0 }.prefix(settings.maximumCandidates))
+        if candidates.isEmpty {
+            candidates = vote(area)
+            guard !candidates.isEmpty else { return [] }
+            match(candidates, from: 0, classifying: true, parallel: parallel)
+        } else {
+            // A steady scroll repeats the last update's offset: when, on a sample of the changed rows,
+            // that offset alone explains nearly all of them, it is the only candidate and the anchor scan
+            // is skipped. Otherwise vote as usual, the hints tried after the voted offsets.
+            match([], from: 0, classifying: true, parallel: parallel)
+            let best = candidates[0]
+            if explainsNearlyAll(best) {
+                candidates = [best]
+            } else {
+                let hinted = candidates
+                candidates = vote(area)
+                for h in hinted where !candidates.contains(where: { $0 == h }) { candidates.append(h) }
+            }
+            match(candidates, from: 0, classifying: false, parallel: parallel)
+        }
         var ops: [CopyOperation] = []
         for (k, offset) in candidates.enumerated() {
             for r in merge(runs(k, offset, within: area)) where r.area >= settings.minimumArea {
@@ -215,16 +255,18 @@ private struct MotionSearch {
 
     // MARK: Matching
 
-    /// Classifies every row segment of the changed tiles, then tries each candidate on the ones still
-    /// unexplained; tile rows are cut into bands run in parallel when the area is large.
-    mutating func classifyAndMatch(_ candidates: [(dx: Int, dy: Int)], parallel: Bool) {
+    /// Classifies every row segment of the changed tiles (when `classifying`), then tries candidates
+    /// `first...` on the ones still unexplained; tile rows are cut into bands run in parallel when the
+    /// area is large.
+    mutating func match(_ candidates: [(dx: Int, dy: Int)], from first: Int, classifying: Bool, parallel: Bool) {
         let rows = changed.rows
         let (prev, cur, width, height, columns, changed) = (self.prev, self.cur, self.width, self.height, self.columns, self.changed)
         state.withUnsafeMutableBufferPointer { st in
             xa.withUnsafeMutableBufferPointer { a in
                 xb.withUnsafeMutableBufferPointer { b in
                     let job = MatchJob(prev: prev, cur: cur, width: width, height: height, columns: columns,
-                                       changed: changed, state: st, xa: a, xb: b, candidates: candidates)
+                                       changed: changed, state: st, xa: a, xb: b, candidates: candidates,
+                                       classifying: classifying, first: first)
                     if parallel && rows >= 2 {
                         let bands = min(rows, ChangeDetector.bands)
                         DispatchQueue.concurrentPerform(iterations: bands) { i in
@@ -236,6 +278,26 @@ private struct MotionSearch {
                 }
             }
         }
+    }
+
+    /// Whether `offset` explains at least 9 in 10 of a sample (every 8th row) of the changed row segments
+    /// (read only: nothing is marked).
+    func explainsNearlyAll(_ offset: (dx: Int, dy: Int)) -> Bool {
+        var total = 0, explained = 0
+        for row in 0..<changed.rows {
+            for column in 0..<columns where changed.isMarked(column: column, row: row) {
+                let t = changed.rect(column: column, row: row)
+                let lo = max(t.x, -offset.dx), hi = min(t.maxX, width - offset.dx)
+                for y in stride(from: t.y, to: t.maxY, by: 8) where state[y * columns + column] == -1 {
+                    total += 1
+                    let sy = y + offset.dy
+                    guard hi - lo >= MotionDetector.window, sy >= 0, sy < height,
+                          MatchJob.matchedSpan(cur + y * width, prev + sy * width + offset.dx, lo, hi) != nil else { continue }
+                    explained += 1
+                }
+            }
+        }
+        return total > 0 && explained * MotionDetector.hintsSuffice >= total * (MotionDetector.hintsSuffice - 1)
     }
 
     /// Vertical runs of segments explained by candidate `k` (same x range), through unchanged segments

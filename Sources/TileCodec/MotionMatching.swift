@@ -15,10 +15,13 @@ struct MatchJob: @unchecked Sendable {
     let state: UnsafeMutableBufferPointer<Int8>
     let xa: UnsafeMutableBufferPointer<Int32>, xb: UnsafeMutableBufferPointer<Int32>
     let candidates: [(dx: Int, dy: Int)]
+    /// Classify first (a new search), and try candidates from this index on.
+    let classifying: Bool
+    let first: Int
 
     func run(tileRows: Range<Int>) {
-        classify(tileRows)
-        for (k, offset) in candidates.enumerated() { match(k, offset, tileRows) }
+        if classifying { classify(tileRows) }
+        for k in first..<candidates.count { match(k, candidates[k], tileRows) }
     }
 
     func classify(_ tileRows: Range<Int>) {
@@ -37,37 +40,38 @@ struct MatchJob: @unchecked Sendable {
 
     func match(_ k: Int, _ offset: (dx: Int, dy: Int), _ tileRows: Range<Int>) {
         let (dx, dy) = offset
-        let minimum = MotionDetector.window
         for row in tileRows {
             for column in 0..<columns where changed.isMarked(column: column, row: row) {
                 let t = changed.rect(column: column, row: row)
                 let lo = max(t.x, -dx), hi = min(t.maxX, width - dx)
-                guard hi - lo >= minimum else { continue }
+                guard hi - lo >= MotionDetector.window else { continue }
                 for y in t.y..<t.maxY {
                     let sy = y + dy
                     guard sy >= 0 && sy < height else { continue }
                     let s = y * columns + column
-                    let c = cur + y * width, p = prev + sy * width + dx
-                    guard state[s] == -1 else { continue }
-                    // A match of at least `minimum` pixels from either end needs both its end pixels equal.
-                    let headSame = c[lo] == p[lo] && c[lo + minimum - 1] == p[lo + minimum - 1]
-                    let tailSame = c[hi - 1] == p[hi - 1] && c[hi - minimum] == p[hi - minimum]
-                    guard headSame || tailSame else { continue }
-                    if headSame && tailSame && memcmp(c + lo, p + lo, (hi - lo) * 4) == 0 {
-                        state[s] = Int8(k); xa[s] = Int32(lo); xb[s] = Int32(hi)
-                        continue
-                    }
-                    var l = lo
-                    if headSame { while l < hi && c[l] == p[l] { l += 1 } }
-                    var r = hi
-                    if tailSame { while r > lo && c[r - 1] == p[r - 1] { r -= 1 } }
-                    if l - lo >= hi - r {
-                        if l - lo >= minimum { state[s] = Int8(k); xa[s] = Int32(lo); xb[s] = Int32(l) }
-                    } else if hi - r >= minimum {
-                        state[s] = Int8(k); xa[s] = Int32(r); xb[s] = Int32(hi)
-                    }
+                    guard state[s] == -1,
+                          let m = Self.matchedSpan(cur + y * width, prev + sy * width + dx, lo, hi) else { continue }
+                    state[s] = Int8(k); xa[s] = Int32(m.lowerBound); xb[s] = Int32(m.upperBound)
                 }
             }
         }
+    }
+
+    /// The part of `lo..<hi` where row `c` equals row `p`: all of it, or the longer of the matching
+    /// prefix and suffix when that is at least `MotionDetector.window` pixels; nil otherwise.
+    @inline(__always)
+    static func matchedSpan(_ c: UnsafePointer<UInt32>, _ p: UnsafePointer<UInt32>, _ lo: Int, _ hi: Int) -> Range<Int>? {
+        let minimum = MotionDetector.window
+        // A match of at least `minimum` pixels from either end needs both its end pixels equal.
+        let headSame = c[lo] == p[lo] && c[lo + minimum - 1] == p[lo + minimum - 1]
+        let tailSame = c[hi - 1] == p[hi - 1] && c[hi - minimum] == p[hi - minimum]
+        guard headSame || tailSame else { return nil }
+        if headSame && tailSame && memcmp(c + lo, p + lo, (hi - lo) * 4) == 0 { return lo..<hi }
+        var l = lo
+        if headSame { while l < hi && c[l] == p[l] { l += 1 } }
+        var r = hi
+        if tailSame { while r > lo && c[r - 1] == p[r - 1] { r -= 1 } }
+        if l - lo >= hi - r { return l - lo >= minimum ? lo..<l : nil }
+        return hi - r >= minimum ? r..<hi : nil
     }
 }

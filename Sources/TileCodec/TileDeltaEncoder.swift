@@ -16,6 +16,8 @@ public final class TileDeltaEncoder {
     /// of an update, but level 3 doubles it and the encode-time budget is tight.
     public let level: Int
     public var motion = MotionDetector()
+    /// The offsets of the last update's copies, tried first on the next one.
+    private var motionHints: [(dx: Int, dy: Int)] = []
     /// Code tiles in parallel (in `ChangeDetector.bands` pieces over the cores) when an update is large.
     public var parallel = true
     /// Updates with at least this many changed tiles are coded in parallel.
@@ -49,7 +51,8 @@ public final class TileDeltaEncoder {
                      "tile-delta needs frames of one size")
         let changed = ChangeDetector.changedTiles(previous: previous, current: current, damage: damage)
         guard !changed.isEmpty else { return nil }
-        let copies = motion.detect(previous: previous, current: current, changed: changed)
+        let copies = motion.detect(previous: previous, current: current, changed: changed, hints: motionHints)
+        motionHints = MotionDetector.offsets(of: copies)
         return encode(previous: previous, current: current, changed: changed, copies: copies)
     }
 

@@ -69,4 +69,34 @@ final class MotionTextWindowTests: XCTestCase {
         applied.apply(copies)
         for c in copies { XCTAssertTrue(applied.equalPixels(in: c.destination, to: current), "copy \(c) is exact") }
     }
+
+    /// A stale hint (the offset of an earlier update) that explains nothing must not hide the real move.
+    func testStaleHintStillFindsTheMove() {
+        let previous = Self.desktop(windowAt: (100, 120))
+        let current = Self.desktop(windowAt: (114, 112))
+        let changed = ChangeDetector.changedTiles(previous: previous, current: current, damage: [previous.bounds])
+        let copies = MotionDetector().detect(previous: previous, current: current, changed: changed,
+                                             hints: [(dx: 0, dy: 13), (dx: -7, dy: 4)])
+        let moved = copies.filter { $0.source.x - $0.destinationX == -14 && $0.source.y - $0.destinationY == 8 }
+        XCTAssertGreaterThan(moved.reduce(0) { $0 + $1.source.area }, 600 * 364 * 9 / 10, "\(copies)")
+        var applied = previous
+        applied.apply(copies)
+        for c in copies { XCTAssertTrue(applied.equalPixels(in: c.destination, to: current), "copy \(c) is exact") }
+    }
+
+    /// The hint of the last update explains the next step of the same move: found, exact, and the
+    /// offsets of the copies are what the next hint would be.
+    func testHintOfTheLastUpdateExplainsTheNextStep() {
+        let previous = Self.desktop(windowAt: (114, 112))
+        let current = Self.desktop(windowAt: (128, 104))
+        let changed = ChangeDetector.changedTiles(previous: previous, current: current, damage: [previous.bounds])
+        let copies = MotionDetector().detect(previous: previous, current: current, changed: changed,
+                                             hints: [(dx: -14, dy: 8)])
+        XCTAssertGreaterThan(copies.reduce(0) { $0 + $1.source.area }, 600 * 364 * 9 / 10, "\(copies)")
+        XCTAssertEqual(MotionDetector.offsets(of: copies).first?.dx, -14)
+        XCTAssertEqual(MotionDetector.offsets(of: copies).first?.dy, 8)
+        var applied = previous
+        applied.apply(copies)
+        for c in copies { XCTAssertTrue(applied.equalPixels(in: c.destination, to: current), "copy \(c) is exact") }
+    }
 }
