@@ -73,6 +73,30 @@ public struct WirePixel: Sendable {
         }
     }
 
+    /// Writes a pixel value already in the client format at `out` (`size` bytes).
+    @inline(__always)
+    public func store(_ v: UInt32, at out: UnsafeMutablePointer<UInt8>) {
+        switch size {
+        case 1:
+            out[0] = UInt8(truncatingIfNeeded: v)
+        case 2:
+            if translator.format.bigEndian {
+                out[0] = UInt8(truncatingIfNeeded: v >> 8); out[1] = UInt8(truncatingIfNeeded: v)
+            } else {
+                out[0] = UInt8(truncatingIfNeeded: v); out[1] = UInt8(truncatingIfNeeded: v >> 8)
+            }
+        case 3:
+            var w = wireWord(v)
+            if dropFirstByte { w >>= 8 }
+            out[0] = UInt8(truncatingIfNeeded: w); out[1] = UInt8(truncatingIfNeeded: w >> 8)
+            out[2] = UInt8(truncatingIfNeeded: w >> 16)
+        default:
+            let w = wireWord(v)
+            out[0] = UInt8(truncatingIfNeeded: w); out[1] = UInt8(truncatingIfNeeded: w >> 8)
+            out[2] = UInt8(truncatingIfNeeded: w >> 16); out[3] = UInt8(truncatingIfNeeded: w >> 24)
+        }
+    }
+
     /// The native pixel stored at `offset` (the caller checked that `size` bytes exist).
     @inline(__always)
     public func read(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> UInt32 {

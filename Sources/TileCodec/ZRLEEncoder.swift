@@ -14,12 +14,23 @@ public final class ZRLEEncoder {
     private let deflater: Deflater
     /// The uncompressed ZRLE data of the last rect (tile by tile), for tests and statistics.
     private(set) var plain: [UInt8] = []
-    private var values = [UInt32](repeating: 0, count: 64 * 64)
+    /// Scratch: one tile's client pixel values, and its encoded bytes (at most `tileBound`).
+    private let values = UnsafeMutablePointer<UInt32>.allocate(capacity: 64 * 64)
+    private let tileBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: ZRLEEncoder.tileBound)
     private var palette = TilePalette()
+
+    /// The most bytes one tile can take: subencoding byte, a 127-colour palette of 4-byte CPIXELs, and
+    /// per pixel at most a CPIXEL plus a run-length byte (plain RLE of single pixels).
+    static let tileBound = 1 + 127 * 4 + 64 * 64 * 5
 
     /// `level` is the zlib level (0...9); 6 is zlib's default and what TigerVNC and x11vnc use.
     public init(level: Int = 6) {
         deflater = Deflater(level: level)
+    }
+
+    deinit {
+        values.deallocate()
+        tileBytes.deallocate()
     }
 
     /// The rectangle body as sent after the 12-byte rectangle header: U32 big-endian length, then the
@@ -37,22 +48,23 @@ public final class ZRLEEncoder {
         plain.removeAll(keepingCapacity: true)
         var palette = self.palette
         self.palette = TilePalette.empty
-        var values = self.values
-        self.values = []
-        defer {
-            self.palette = palette
-            self.values = values
-        }
-        var ty = r.y
-        while ty < r.maxY {
-            let th = min(Self.tileSize, r.maxY - ty)
-            var tx = r.x
-            while tx < r.maxX {
-                let tw = min(Self.tileSize, r.maxX - tx)
-                Self.encodeTile(fb, Rect(x: tx, y: ty, width: tw, height: th), wire, &plain, &palette, &values)
-                tx += tw
+        defer { self.palette = palette }
+        let (values, tileBytes) = (self.values, self.tileBytes)
+        fb.pixels.withUnsafeBufferPointer { pixels in
+            guard let base = pixels.baseAddress else { return }
+            var ty = r.y
+            while ty < r.maxY {
+                let th = min(Self.tileSize, r.maxY - ty)
+                var tx = r.x
+                while tx < r.maxX {
+                    let tw = min(Self.tileSize, r.maxX - tx)
+                    let n = Self.encodeTile(base, fb.width, Rect(x: tx, y: ty, width: tw, height: th), wire, values,
+                                            tileBytes, &palette)
+                    plain.append(contentsOf: UnsafeBufferPointer(start: tileBytes, count: n))
+                    tx += tw
+                }
+                ty += th
             }
-            ty += th
         }
         var out: [UInt8] = [0, 0, 0, 0]
         out.reserveCapacity(plain.count / 4 + 64)
@@ -62,41 +74,48 @@ public final class ZRLEEncoder {
         return out
     }
 
-    private static func encodeTile(_ fb: Framebuffer, _ t: Rect, _ wire: WirePixel, _ plain: inout [UInt8],
-                                   _ palette: inout TilePalette, _ values: inout [UInt32]) {
+    /// Encodes tile `t` of the frame at `pixels` (`stride` pixels a row) into `out`; returns its length.
+    private static func encodeTile(_ pixels: UnsafePointer<UInt32>, _ stride: Int, _ t: Rect, _ wire: WirePixel,
+                                   _ v: UnsafeMutablePointer<UInt32>, _ out: UnsafeMutablePointer<UInt8>,
+                                   _ palette: inout TilePalette) -> Int {
         let n = t.area
         let c = wire.size
-        // Translate to client values and gather runs and palette in one pass.
+        // Translate to client values.
+        var i = 0
+        if wire.translator.isIdentity {
+            for y in t.y..<t.maxY {
+                let row = pixels + y * stride + t.x
+                for x in 0..<t.width { v[i + x] = row[x] & 0x00FF_FFFF }
+                i += t.width
+            }
+        } else {
+            for y in t.y..<t.maxY {
+                let row = pixels + y * stride + t.x
+                for x in 0..<t.width { v[i + x] = wire.translator.value(row[x]) }
+                i += t.width
+            }
+        }
+        // Runs and palette in one pass.
         palette.reset()
-        var runs = 0, paletteRLECost = 0, plainRLECost = 0
+        var paletteRLECost = 0, plainRLECost = 0
         var overflow = false
-        values.withUnsafeMutableBufferPointer { v in
-            fb.pixels.withUnsafeBufferPointer { p in
-                var i = 0
-                for y in t.y..<t.maxY {
-                    let row = y * fb.width
-                    for x in t.x..<t.maxX { v[i] = wire.translator.value(p[row + x]); i += 1 }
-                }
-            }
-            var i = 0
-            while i < n {
-                let colour = v[i]
-                var j = i + 1
-                while j < n && v[j] == colour { j += 1 }
-                let len = j - i
-                runs += 1
-                let lenBytes = (len - 1) / 255 + 1
-                paletteRLECost += len == 1 ? 1 : 1 + lenBytes
-                plainRLECost += c + lenBytes
-                if !overflow && palette.index(of: colour) == nil && !palette.insert(colour) { overflow = true }
-                i = j
-            }
+        i = 0
+        while i < n {
+            let colour = v[i]
+            var j = i + 1
+            while j < n && v[j] == colour { j += 1 }
+            let len = j - i
+            let lenBytes = (len - 1) / 255 + 1
+            paletteRLECost += len == 1 ? 1 : 1 + lenBytes
+            plainRLECost += c + lenBytes
+            if !overflow && palette.index(of: colour) == nil && !palette.insert(colour) { overflow = true }
+            i = j
         }
         let count = palette.count
         if !overflow && count == 1 {
-            plain.append(1)
-            wire.appendValue(values[0], to: &plain)
-            return
+            out[0] = 1
+            wire.store(v[0], at: out + 1)
+            return 1 + c
         }
         var best = 0, bestCost = n * c
         if plainRLECost < bestCost { best = 128; bestCost = plainRLECost }
@@ -109,48 +128,58 @@ public final class ZRLEEncoder {
                 if packed <= bestCost { best = count; bestCost = packed }
             }
         }
-        plain.append(UInt8(best))
-        values.withUnsafeBufferPointer { v in
-            switch best {
-            case 0:
-                for i in 0..<n { wire.appendValue(v[i], to: &plain) }
-            case 128:
-                var i = 0
-                while i < n {
-                    var j = i + 1
-                    while j < n && v[j] == v[i] { j += 1 }
-                    wire.appendValue(v[i], to: &plain)
-                    plain.appendRunLength(j - i)
-                    i = j
+        out[0] = UInt8(best)
+        var o = 1
+        switch best {
+        case 0:
+            for k in 0..<n { wire.store(v[k], at: out + o); o += c }
+        case 128:
+            i = 0
+            while i < n {
+                var j = i + 1
+                while j < n && v[j] == v[i] { j += 1 }
+                wire.store(v[i], at: out + o); o += c
+                o += storeRunLength(j - i, at: out + o)
+                i = j
+            }
+        case 2...16:
+            for k in 0..<count { wire.store(palette.colours[k], at: out + o); o += c }
+            let bits = count <= 2 ? 1 : count <= 4 ? 2 : 4
+            for y in 0..<t.height {
+                var acc: UInt32 = 0, filled = 0
+                for x in 0..<t.width {
+                    acc = acc << UInt32(bits) | UInt32(palette.index(of: v[y * t.width + x]) ?? 0)
+                    filled += bits
+                    if filled == 8 { out[o] = UInt8(acc); o += 1; acc = 0; filled = 0 }
                 }
-            case 2...16:
-                for k in 0..<count { wire.appendValue(palette.colours[k], to: &plain) }
-                let bits = count <= 2 ? 1 : count <= 4 ? 2 : 4
-                for y in 0..<t.height {
-                    var acc: UInt32 = 0, filled = 0
-                    for x in 0..<t.width {
-                        acc = acc << UInt32(bits) | UInt32(palette.index(of: v[y * t.width + x]) ?? 0)
-                        filled += bits
-                        if filled == 8 { plain.append(UInt8(acc)); acc = 0; filled = 0 }
-                    }
-                    if filled > 0 { plain.append(UInt8(truncatingIfNeeded: acc << UInt32(8 - filled))) }
+                if filled > 0 { out[o] = UInt8(truncatingIfNeeded: acc << UInt32(8 - filled)); o += 1 }
+            }
+        default:
+            for k in 0..<count { wire.store(palette.colours[k], at: out + o); o += c }
+            i = 0
+            while i < n {
+                var j = i + 1
+                while j < n && v[j] == v[i] { j += 1 }
+                let index = UInt8(palette.index(of: v[i]) ?? 0)
+                if j - i == 1 {
+                    out[o] = index; o += 1
+                } else {
+                    out[o] = index | 0x80; o += 1
+                    o += storeRunLength(j - i, at: out + o)
                 }
-            default:
-                for k in 0..<count { wire.appendValue(palette.colours[k], to: &plain) }
-                var i = 0
-                while i < n {
-                    var j = i + 1
-                    while j < n && v[j] == v[i] { j += 1 }
-                    let index = UInt8(palette.index(of: v[i]) ?? 0)
-                    if j - i == 1 {
-                        plain.append(index)
-                    } else {
-                        plain.append(index | 0x80)
-                        plain.appendRunLength(j - i)
-                    }
-                    i = j
-                }
+                i = j
             }
         }
+        return o
+    }
+
+    /// Writes a ZRLE run length (`length >= 1`: bytes summing to `length - 1`, 255s continue); returns
+    /// how many bytes.
+    @inline(__always)
+    private static func storeRunLength(_ length: Int, at out: UnsafeMutablePointer<UInt8>) -> Int {
+        var rest = length - 1, o = 0
+        while rest >= 255 { out[o] = 255; o += 1; rest -= 255 }
+        out[o] = UInt8(truncatingIfNeeded: rest)
+        return o + 1
     }
 }
