@@ -109,6 +109,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]),
         .testTarget(name: "PNGSnapshotTests", dependencies: ["Pixels", "PNGSnapshot"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent"]),
         .testTarget(name: "X11CaptureTests", dependencies: ["Pixels", "X11Capture", "CXlib", "PNGSnapshot", "TestSupport"]),
         .testTarget(
             name: "SessionTests",
