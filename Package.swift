@@ -92,7 +92,10 @@ let package = Package(
         .executableTarget(
             name: "RemoteAssistBench",
             dependencies: [
-                "Pixels", "TileCodec", "PNGSnapshot", "X11Capture",
+                "Pixels", "TileCodec", "PNGSnapshot", "X11Capture", "Viewer", nioCore,
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

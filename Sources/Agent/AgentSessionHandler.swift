@@ -18,6 +18,8 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
     private var capturedSize: (width: Int, height: Int)?
     private var cumulation = ByteBuffer()
     private var pump: CapturePump?
+    /// What the pump had sent when the connection closed.
+    private var finalStatistics: SessionStatistics?
     private var viewer = "a viewer"
     private var remote = "?"
     private var context: ChannelHandlerContext?
@@ -76,7 +78,11 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        // The pump's callbacks hold this handler: let go of the pump, or neither is ever freed (nor the
+        // pump's wake pipe closed) — one leaked pair of descriptors and a session's memory per connection.
         pump?.stop()
+        finalStatistics = pump?.statistics
+        pump = nil
         handshakeTimer?.cancel()
         if !ended {
             ended = true
@@ -316,7 +322,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
         context.flush()
     }
 
-    var statistics: SessionStatistics { pump?.statistics ?? SessionStatistics() }
+    var statistics: SessionStatistics { pump?.statistics ?? finalStatistics ?? SessionStatistics() }
 
     func setPaused(_ paused: Bool) {
         pump?.update { $0.paused = paused }
