@@ -74,6 +74,7 @@ struct SoakBench: ParsableCommand {
         report.hostilePeers = hostile
         report.fdsListening = ProcFigures.openFDs(share.pid) ?? 0
         report.rssListeningKB = ProcFigures.residentKB(share.pid) ?? 0
+        report.threadsListening = ProcFigures.threads(share.pid) ?? 0
         let peak = Mutex(report.rssListeningKB)
         let sampling = Mutex(true)
         let agentPID = share.pid
@@ -106,6 +107,7 @@ struct SoakBench: ParsableCommand {
         while (ProcFigures.openFDs(share.pid) ?? 0) > report.fdsListening && nowMilliseconds() < settle { usleep(100_000) }
         report.fdsEnd = ProcFigures.openFDs(share.pid) ?? 0
         report.rssEndKB = ProcFigures.residentKB(share.pid) ?? 0
+        report.threadsEnd = ProcFigures.threads(share.pid) ?? 0
         sampling.withLock { $0 = false }
         report.rssPeakKB = peak.withLock { $0 }
         share.closeStdin()

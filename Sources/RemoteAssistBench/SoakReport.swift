@@ -17,6 +17,9 @@ struct SoakReport: Codable {
     /// The agent's open file descriptors: listening before any connection, and at the end.
     var fdsListening = 0
     var fdsEnd = 0
+    /// The agent's threads: listening before any connection, and at the end.
+    var threadsListening = 0
+    var threadsEnd = 0
     var agentExitStatus: Int32?
     var seconds = 0.0
 
@@ -33,7 +36,7 @@ struct SoakReport: Codable {
         }
         lines.append("agent RSS: \(rssListeningKB / 1024) MB listening, \(rssAfterFirstSessionKB / 1024) MB after the first session, "
                      + "\(rssEndKB / 1024) MB at the end (peak \(rssPeakKB / 1024) MB)")
-        lines.append("agent fds: \(fdsListening) listening, \(fdsEnd) at the end")
+        lines.append("agent fds: \(fdsListening) listening, \(fdsEnd) at the end; threads: \(threadsListening) listening, \(threadsEnd) at the end")
         lines.append("agent exit status: \(agentExitStatus.map(String.init) ?? "still running"); \(format(seconds)) s")
         for failure in failures.prefix(10) { lines.append("failure: \(failure)") }
         return lines.joined(separator: "\n")
@@ -46,6 +49,12 @@ enum ProcFigures {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return nil }
         return Int(line.split(separator: " ").dropFirst().first ?? "")
+    }
+
+    static func threads(_ pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Threads:") }) else { return nil }
+        return Int(line.split(separator: "\t").last ?? "")
     }
 
     static func openFDs(_ pid: Int32) -> Int? {
