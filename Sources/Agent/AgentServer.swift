@@ -92,6 +92,7 @@ private final class Connections: Sendable {
             case .ended, .connectionClosed:
                 release(ticket)
                 forget(channel)
+                control.withLock { $0 = nil }
             default:
                 break
             }
@@ -103,9 +104,12 @@ private final class Connections: Sendable {
             $0 = AgentSessionControl(loop: channel.eventLoop, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop),
                                      channel: channel)
         }
+        // The control holds the handler, whose configuration holds this closure: drop it at the end, or
+        // every connection's handler, channel and buffers stay in memory for good.
         channel.closeFuture.whenComplete { [self] _ in
             release(ticket)
             forget(channel)
+            control.withLock { $0 = nil }
         }
     }
 

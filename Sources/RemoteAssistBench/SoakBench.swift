@@ -29,6 +29,8 @@ struct SoakBench: ParsableCommand {
             """)
 
     @Option(help: "Sessions in a row.") var sessions = 100
+    /// Connection attempts of one session's viewer before it counts as failed.
+    static let attempts = 20
     @Option(help: "Hostile peers attacking at once.") var hostile = 20
     @Option(help: "Loopback source addresses the hostile peers spread over (127.0.0.2 onwards).") var hostileAddresses = 5
     @Option(help: "Write the results as JSON to this file.") var json: String?
@@ -92,6 +94,7 @@ struct SoakBench: ParsableCommand {
         for number in 1...sessions {
             let outcome = runSession(number, tool: tool, config: alice, port: port, fingerprint: bobFingerprint,
                                      desktop: desktop, screen: screen, dir: dir)
+            report.viewerRetries += outcome.retries
             if outcome.completed { report.sessionsCompleted += 1 }
             if outcome.exact { report.sessionsPixelExact += 1 }
             if let failure = outcome.failure { report.failures.append("session \(number): \(failure)") }
@@ -138,18 +141,30 @@ struct SoakBench: ParsableCommand {
     /// One session: connect, three pictures, end; each picture must equal the screen.
     private func runSession(_ number: Int, tool: String, config: String, port: Int, fingerprint: String,
                             desktop: BenchDesktop, screen: ScreenWithPointer, dir: String)
-        -> (completed: Bool, exact: Bool, failure: String?) {
+        -> (completed: Bool, exact: Bool, failure: String?, retries: Int) {
         let folder = "\(dir)/session-\(number)"
-        let view: ChildProcess
-        do {
-            view = try ChildProcess(name: "view", executable: tool,
-                                    arguments: ["view", "127.0.0.1:\(port)", "--fingerprint", fingerprint, "--snapshots", folder,
-                                                "--rate", "20"],
-                                    environment: ["XDG_CONFIG_HOME": config], logFile: "\(dir)/view-\(number).log",
-                                    keepStdinOpen: true)
-        } catch {
-            return (false, false, "\(error)")
+        var view: ChildProcess?
+        var retries = 0
+        // Hostile peers from four or more addresses can hold all the agent's places for unauthenticated
+        // connections: a viewer refused at the door tries again, as a person would.
+        for attempt in 0..<Self.attempts {
+            do {
+                let started = try ChildProcess(name: "view", executable: tool,
+                                               arguments: ["view", "127.0.0.1:\(port)", "--fingerprint", fingerprint,
+                                                           "--snapshots", folder, "--rate", "20"],
+                                               environment: ["XDG_CONFIG_HOME": config],
+                                               logFile: "\(dir)/view-\(number)-\(attempt).log", keepStdinOpen: true)
+                let deadline = nowMilliseconds() + 20_000
+                while started.isRunning && !started.output.contains("viewing \"") && nowMilliseconds() < deadline { usleep(20_000) }
+                if started.output.contains("viewing \"") { view = started; break }
+                started.stop()
+                retries += 1
+                usleep(300_000)
+            } catch {
+                return (false, false, "\(error)", retries)
+            }
         }
+        guard let view else { return (false, false, "refused \(Self.attempts) times in a row", retries) }
         defer { view.stop() }
         var exact = true
         var failure: String?
@@ -167,14 +182,14 @@ struct SoakBench: ParsableCommand {
         }
         view.closeStdin()
         guard view.waitExit(seconds: 15), view.exitStatus == 0 else {
-            return (false, false, failure ?? "the viewer did not end cleanly: \(view.output.suffix(300))")
+            return (false, false, failure ?? "the viewer did not end cleanly: \(view.output.suffix(300))", retries)
         }
         if !waitUntilEqual("\(folder)/final.png", screen, seconds: 1) {
             exact = false
             failure = failure ?? "final.png differs from the screen"
         }
         if exact { try? FileManager.default.removeItem(atPath: folder) }
-        return (true, exact, failure)
+        return (true, exact, failure, retries)
     }
 
     private func waitUntilEqual(_ path: String, _ screen: ScreenWithPointer, seconds: Double) -> Bool {

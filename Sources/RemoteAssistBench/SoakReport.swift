@@ -5,6 +5,8 @@ struct SoakReport: Codable {
     var sessions = 0
     var sessionsCompleted = 0
     var sessionsPixelExact = 0
+    /// Times a session's viewer was refused before the session (all places taken) and tried again.
+    var viewerRetries = 0
     var failures: [String] = []
     var hostilePeers = 0
     var hostile: [String: HostileCounts] = [:]
@@ -27,7 +29,8 @@ struct SoakReport: Codable {
 
     func printed() -> String {
         var lines = [
-            "sessions: \(sessionsCompleted)/\(sessions) completed, \(sessionsPixelExact)/\(sessions) pixel-exact",
+            "sessions: \(sessionsCompleted)/\(sessions) completed, \(sessionsPixelExact)/\(sessions) pixel-exact, "
+                + "\(viewerRetries) viewer connections refused and tried again",
             "hostile: \(hostilePeers) peers at once, \(hostileConnections) connections",
         ]
         for (kind, c) in hostile.sorted(by: { $0.key < $1.key }) {

@@ -39,6 +39,7 @@ struct Request: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MemoryTuning.forLongRunningAgent()
         let console = Console(json: json)
         let me = try identity.identity()
         let book = try identity.contacts()

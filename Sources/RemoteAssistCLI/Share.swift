@@ -43,6 +43,7 @@ struct Share: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MemoryTuning.forLongRunningAgent()
         let console = Console(json: json)
         let me = try identity.identity()
         let book = try identity.contacts()
