@@ -47,6 +47,10 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
         self.context = context
     }
 
+    /// The context holds this handler: keeping it after removal would keep both (and the whole
+    /// connection's state) in memory for good.
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
     func channelActive(context: ChannelHandlerContext) {
         remote = AddressText.describe(context.channel.remoteAddress)
         configuration.events(.connected(remoteAddress: remote))
