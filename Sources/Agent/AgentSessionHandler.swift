@@ -235,7 +235,9 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
                 loop.execute { bound.value.captureReady(width: width, height: height) }
             },
             send: { update, done in
-                channel.writeAndFlush(update).whenComplete { _ in done() }
+                // The promise is made on the event loop: if the loop is already gone (shut down under a
+                // capture thread), the task is dropped whole instead of leaving an unfulfilled promise.
+                loop.execute { channel.writeAndFlush(update).whenComplete { _ in done() } }
             },
             resized: { width, height in
                 loop.execute { bound.value.screenResized(width: width, height: height) }
