@@ -92,7 +92,10 @@ let package = Package(
         .executableTarget(
             name: "RemoteAssistBench",
             dependencies: [
-                "Pixels", "TileCodec", "PNGSnapshot", "X11Capture",
+                "Pixels", "TileCodec", "PNGSnapshot", "X11Capture", "Viewer", nioCore,
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -109,6 +112,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]),
         .testTarget(name: "PNGSnapshotTests", dependencies: ["Pixels", "PNGSnapshot"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent"]),
         .testTarget(name: "X11CaptureTests", dependencies: ["Pixels", "X11Capture", "CXlib", "PNGSnapshot", "TestSupport"]),
         .testTarget(
             name: "SessionTests",

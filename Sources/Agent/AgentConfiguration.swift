@@ -42,6 +42,9 @@ public enum AgentEvent: Sendable, Equatable {
     case resized(width: Int, height: Int)
     /// The session ended; `byViewer` tells who ended it.
     case ended(byViewer: Bool, reason: String)
+    /// A connection closed before it became a session (refused at the door, handshake timeout, failed
+    /// authentication, refused consent, bad bytes): one line for the log, the listening goes on.
+    case connectionClosed(remoteAddress: String, reason: String)
 }
 
 public struct AgentConfiguration: Sendable {
@@ -53,7 +56,7 @@ public struct AgentConfiguration: Sendable {
     /// Asks the requester; call `decide` exactly once, from any thread.
     public var consent: @Sendable (_ request: ConsentRequest, _ decide: @escaping @Sendable (Bool) -> Void) -> Void
     public var events: @Sendable (AgentEvent) -> Void
-    /// The handshake (up to the consent question) must finish within this time.
+    /// The handshake (up to the consent question) must finish within this time (``AgentLimits/handshakeTimeout``).
     public var handshakeTimeout: TimeAmount
     /// Coalescing window for damage before an update is built.
     public var deferMilliseconds: Int
@@ -66,7 +69,7 @@ public struct AgentConfiguration: Sendable {
                 makeSource: @escaping @Sendable () throws -> any ScreenSource,
                 consent: @escaping @Sendable (ConsentRequest, @escaping @Sendable (Bool) -> Void) -> Void,
                 events: @escaping @Sendable (AgentEvent) -> Void = { _ in },
-                handshakeTimeout: TimeAmount = .seconds(10), deferMilliseconds: Int = 8, reverse: Bool = false,
+                handshakeTimeout: TimeAmount = AgentLimits.handshakeTimeout, deferMilliseconds: Int = 8, reverse: Bool = false,
                 answerTimeout: TimeAmount = .seconds(120)) {
         self.security = security
         self.desktopName = desktopName

@@ -18,6 +18,8 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
     private var capturedSize: (width: Int, height: Int)?
     private var cumulation = ByteBuffer()
     private var pump: CapturePump?
+    /// What the pump had sent when the connection closed.
+    private var finalStatistics: SessionStatistics?
     private var viewer = "a viewer"
     private var remote = "?"
     private var context: ChannelHandlerContext?
@@ -45,12 +47,17 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
         self.context = context
     }
 
+    /// The context holds this handler: keeping it after removal would keep both (and the whole
+    /// connection's state) in memory for good.
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
     func channelActive(context: ChannelHandlerContext) {
         remote = AddressText.describe(context.channel.remoteAddress)
         configuration.events(.connected(remoteAddress: remote))
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        handshakeTimer = context.eventLoop.scheduleTask(in: configuration.handshakeTimeout) {
-            bound.value.fail("the viewer did not finish the handshake in time", notify: .ended(byViewer: true, reason: "handshake timeout"))
+        let limit = configuration.handshakeTimeout
+        handshakeTimer = context.eventLoop.scheduleTask(in: limit) {
+            bound.value.fail("the viewer did not finish the handshake within \(Self.seconds(limit))", byViewer: true)
         }
         perform(handshake.start())
         context.fireChannelActive()
@@ -60,21 +67,36 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
         var bytes = unwrapInboundIn(data)
         cumulation.writeBuffer(&bytes)
         process()
+        if !ended && cumulation.readableBytes > AgentLimits.maximumBufferedBytes {
+            fail(AgentError.protocolViolation("more than \(AgentLimits.maximumBufferedBytes) bytes sent ahead").description,
+                 byViewer: true)
+        }
+    }
+
+    /// A viewer that stops reading makes the connection unwritable: stop reading its requests too, so
+    /// that replies (fences, chat) cannot pile up in memory; the one update in flight waits in NIO.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        // Switching autoRead back on reads again at once.
+        context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable).whenFailure { _ in }
+        context.fireChannelWritabilityChanged()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        // The pump's callbacks hold this handler: let go of the pump, or neither is ever freed (nor the
+        // pump's wake pipe closed) — one leaked pair of descriptors and a session's memory per connection.
         pump?.stop()
+        finalStatistics = pump?.statistics
+        pump = nil
         handshakeTimer?.cancel()
         if !ended {
             ended = true
-            configuration.events(.ended(byViewer: true, reason: session == nil ? "the viewer left during the handshake" : "the viewer disconnected"))
+            report(byViewer: true, reason: session == nil ? "the viewer left during the handshake" : "the viewer disconnected")
         }
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        let text = ConnectionErrorText.describe(error)
-        fail(text, notify: .ended(byViewer: true, reason: text))
+        fail(ConnectionErrorText.describe(error), byViewer: true)
     }
 
     // MARK: - Bytes in
@@ -89,7 +111,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
                 if let refusal = answer.refusal {
                     let text = answer.text.isEmpty ? "the expert refused the request (\(refusal))" : answer.text
                     configuration.events(.requestAnswered(refusal: text))
-                    return fail(text, notify: .ended(byViewer: true, reason: text))
+                    return fail(text, byViewer: true)
                 }
                 configuration.events(.requestAnswered(refusal: nil))
                 if let context { askConsent(context) }
@@ -106,7 +128,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
             }
             cumulation.discardReadBytes()
         } catch {
-            fail("\(error)", notify: .ended(byViewer: true, reason: "protocol error: \(error)"))
+            fail(AgentError.protocolViolation("\(error)").description, byViewer: true)
         }
     }
 
@@ -122,13 +144,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
                 context.flush()
                 startTLS(context)
             case .checkPlainCredentials(_, let password):
-                let check = configuration.security.passwords?.verify(Array(password.utf8)) ?? .spent
-                if check != .accepted {
-                    configuration.events(.authenticationFailed("one-time password refused (\(check))"))
-                } else {
-                    viewer = "a viewer with the one-time password"
-                }
-                perform(handshake.plainCredentialsChecked(ok: check == .accepted))
+                checkPassword(Array(password.utf8))
             case .askConsent:
                 context.flush()
                 if configuration.reverse {
@@ -137,8 +153,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
                     handshakeTimer?.cancel()
                     let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
                     handshakeTimer = context.eventLoop.scheduleTask(in: configuration.answerTimeout) {
-                        bound.value.fail("the expert did not answer the request in time",
-                                         notify: .ended(byViewer: true, reason: "the expert did not answer in time"))
+                        bound.value.fail("the expert did not answer the request in time", byViewer: true)
                     }
                 } else {
                     askConsent(context)
@@ -151,7 +166,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
                 startSession()
             case .fail(let reason):
                 context.flush()
-                fail(reason, notify: nil)
+                fail(reason, byViewer: false)
             }
         }
         context.flush()
@@ -164,15 +179,15 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
         case .veNCrypt(.x509Plain): setup = configuration.security.passwordTLS
         default: setup = nil
         }
-        guard let setup else { return fail("no TLS set up for \(String(describing: handshake.security))", notify: nil) }
+        guard let setup else { return fail("no TLS set up for \(String(describing: handshake.security))", byViewer: false) }
         guard cumulation.readableBytes == 0 else {
-            return fail("the viewer sent data before the TLS handshake", notify: .ended(byViewer: true, reason: "protocol error"))
+            return fail(AgentError.protocolViolation("data before the TLS handshake").description, byViewer: true)
         }
         let handlers = setup.makeHandlers(on: context.eventLoop)
         do {
             try handlers.add(to: context.pipeline.syncOperations, position: .first)
         } catch {
-            return fail("cannot start TLS: \(error)", notify: nil)
+            return fail("cannot start TLS: \(error)", byViewer: false)
         }
         awaitingTLS = true
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -189,7 +204,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
                 me.process()
             case .failure(let error):
                 me.configuration.events(.authenticationFailed("TLS: \(error)"))
-                me.fail("TLS handshake failed: \(error)", notify: nil)
+                me.fail("TLS handshake failed: \(error)", byViewer: true)
             }
         }
     }
@@ -220,15 +235,15 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
                 loop.execute { bound.value.captureReady(width: width, height: height) }
             },
             send: { update, done in
-                channel.writeAndFlush(update).whenComplete { _ in done() }
+                // The promise is made on the event loop: if the loop is already gone (shut down under a
+                // capture thread), the task is dropped whole instead of leaving an unfulfilled promise.
+                loop.execute { channel.writeAndFlush(update).whenComplete { _ in done() } }
             },
             resized: { width, height in
                 loop.execute { bound.value.screenResized(width: width, height: height) }
             },
             failed: { error in
-                loop.execute {
-                    bound.value.fail("\(error)", notify: .ended(byViewer: false, reason: "\(error)"))
-                }
+                loop.execute { bound.value.captureFailed(error) }
             })
         do {
             let pump = try CapturePump(deferMilliseconds: configuration.deferMilliseconds,
@@ -236,7 +251,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
             self.pump = pump
             pump.start()
         } catch {
-            fail("\(error)", notify: .ended(byViewer: false, reason: "\(error)"))
+            fail("\(error)", byViewer: false)
         }
     }
 
@@ -246,7 +261,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
         do {
             perform(try handshake.serverInit(width: width, height: height, format: .native, name: configuration.desktopName))
         } catch {
-            return fail("\(error)", notify: .ended(byViewer: false, reason: "\(error)"))
+            return fail("\(error)", byViewer: false)
         }
         if session != nil && cumulation.readableBytes > 0 { process() }
     }
@@ -313,30 +328,76 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
         context.flush()
     }
 
-    var statistics: SessionStatistics { pump?.statistics ?? SessionStatistics() }
+    var statistics: SessionStatistics { pump?.statistics ?? finalStatistics ?? SessionStatistics() }
 
     func setPaused(_ paused: Bool) {
         pump?.update { $0.paused = paused }
     }
 
-    func end(reason: SessionEnd.Reason, text: String) {
+    /// Ends the session: the viewer is told `text` (when it understands SessionEnd), the log `localReason`.
+    func end(reason: SessionEnd.Reason, text: String, localReason: String? = nil) {
         guard let context, !ended else { return }
         ended = true
         pump?.stop()
+        handshakeTimer?.cancel()
         if let s = session, let message = try? s.sessionEnd(reason: reason, text: text) {
             context.write(wrapOutboundOut(message), promise: nil)
         }
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in channel.close(promise: nil) }
-        configuration.events(.ended(byViewer: false, reason: text))
+        // A viewer that stopped reading must not hold the connection open: close after a grace period.
+        context.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+        report(byViewer: false, reason: localReason ?? text)
     }
 
-    private func fail(_ reason: String, notify: AgentEvent?) {
+    /// The screen can no longer be captured (the X server went away, …): the session ends for both sides,
+    /// and the viewer is told why.
+    private func captureFailed(_ error: any Error) {
+        guard session != nil else { return fail("\(error)", byViewer: false) }
+        end(reason: .error, text: "the requester's screen can no longer be captured: \(error)", localReason: "\(error)")
+    }
+
+    /// Checks a one-time password attempt; while the agent throttles attempts (after a wrong one), the
+    /// check waits its turn.
+    private func checkPassword(_ attempt: [UInt8]) {
+        guard let context, !ended else { return }
+        let check = configuration.security.passwords?.verify(attempt) ?? .spent
+        if case .throttled(let wait) = check {
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let (seconds, attoseconds) = wait.components
+            context.eventLoop.scheduleTask(in: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)) {
+                bound.value.checkPassword(attempt)
+            }
+            return
+        }
+        if check != .accepted {
+            configuration.events(.authenticationFailed("one-time password refused (\(check))"))
+        } else {
+            viewer = "a viewer with the one-time password"
+        }
+        perform(handshake.plainCredentialsChecked(ok: check == .accepted))
+    }
+
+    private func fail(_ reason: String, byViewer: Bool) {
         guard !ended else { return }
         ended = true
         pump?.stop()
         handshakeTimer?.cancel()
-        if let notify { configuration.events(notify) } else { configuration.events(.ended(byViewer: false, reason: reason)) }
+        report(byViewer: byViewer, reason: reason)
         context?.close(promise: nil)
+    }
+
+    /// One event for the end of this connection: a session's end, or a connection that never became one.
+    private func report(byViewer: Bool, reason: String) {
+        if session != nil {
+            configuration.events(.ended(byViewer: byViewer, reason: reason))
+        } else {
+            configuration.events(.connectionClosed(remoteAddress: remote, reason: reason))
+        }
+    }
+
+    static func seconds(_ amount: TimeAmount) -> String {
+        let tenths = amount.nanoseconds / 100_000_000
+        return tenths % 10 == 0 ? "\(tenths / 10) s" : "\(Double(tenths) / 10) s"
     }
 }

@@ -79,4 +79,6 @@ public enum PasswordCheck: Sendable, Equatable {
     /// Already used once (or revoked).
     case spent
     case expired
+    /// A wrong password was given shortly before (by anyone): not compared, ask again after this wait.
+    case throttled(retryAfter: Duration)
 }

@@ -13,8 +13,9 @@ struct RemoteAssistBench: ParsableCommand {
               remote-assist-bench codec --corpus ../shared/corpus
               remote-assist-bench capture --display :1 --iterations 60
               remote-assist-bench session --json /tmp/session.json
+              remote-assist-bench soak --sessions 100 --hostile 20
             """,
-        subcommands: [CodecBench.self, CaptureBench.self, SessionBench.self]
+        subcommands: [CodecBench.self, CaptureBench.self, SessionBench.self, SoakBench.self]
     )
 }
 

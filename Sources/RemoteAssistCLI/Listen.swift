@@ -55,9 +55,8 @@ struct Listen: AsyncParsableCommand {
         let exit = ExitSignal()
         let session = SessionLines(console: console, localName: me.displayName, chatLog: snapshots + "/chat.log", listening: true)
         let question = PendingQuestion(console: console)
-        let folder = snapshots
         let configuration = ViewerConfiguration(tls: tls, snapshots: writer,
-                                                events: { session.viewerEvent($0, exit: exit, snapshots: folder) })
+                                                events: { session.viewerEvent($0, exit: exit, snapshots: writer) })
         let timeout = acceptTimeout
         let decide: @Sendable (TrustedPeer?, @escaping @Sendable (RequestAnswer) -> Void) -> Void = { peer, answer in
             let fingerprint = peer.map { "\($0.fingerprint)" } ?? "?"

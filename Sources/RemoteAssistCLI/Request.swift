@@ -39,6 +39,7 @@ struct Request: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MemoryTuning.forLongRunningAgent()
         let console = Console(json: json)
         let me = try identity.identity()
         let book = try identity.contacts()
@@ -63,7 +64,7 @@ struct Request: AsyncParsableCommand {
             consent: { consent.ask($0, $1) },
             events: { event in
                 session.agentEvent(event, exit: exit)
-                if case .ended = event, !session.started { exit.finish(4) }
+                if case .connectionClosed = event { exit.finish(4) }
             },
             reverse: true, answerTimeout: .seconds(Int64(answerTimeout)))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -87,7 +88,7 @@ struct Request: AsyncParsableCommand {
         console.startInput { line in
             guard !exit.isFinished else { return }
             if question.take(line) { return }
-            session.typed(line, agent: agent, exit: exit)
+            session.typed(line, agents: [agent], exit: exit)
         }
         let status = await exit.wait()
         console.finish()

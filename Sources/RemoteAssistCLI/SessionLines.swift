@@ -15,6 +15,10 @@ final class SessionLines: Sendable {
     private struct State {
         var started = false
         var ended = false
+        /// Sessions running now (a listening agent may serve more than one).
+        var live = 0
+        /// A log write failed and was reported; reported again only after a success.
+        var logFailureReported = false
         var paused = false
         var peer = "the peer"
         var since: Date?
@@ -23,9 +27,13 @@ final class SessionLines: Sendable {
 
     /// Listening: a request that ends before its session started does not end the command.
     let listening: Bool
+    /// Agent: called instead of ending the command when the last running session ended (`share --keep-listening`).
+    let afterLastSession: (@Sendable () -> Void)?
 
-    init(console: Console, localName: String, auditLog: String? = nil, chatLog: String? = nil, listening: Bool = false) {
+    init(console: Console, localName: String, auditLog: String? = nil, chatLog: String? = nil, listening: Bool = false,
+         afterLastSession: (@Sendable () -> Void)? = nil) {
         self.listening = listening
+        self.afterLastSession = afterLastSession
         self.console = console
         self.localName = localName
         self.auditLog = auditLog
@@ -51,21 +59,24 @@ final class SessionLines: Sendable {
         return String(peer[..<cut.lowerBound])
     }
 
-    /// Appends one line (O_APPEND: concurrent writers never overwrite each other; created 0600).
-    private static func append(_ line: String, to path: String?) {
+    /// Appends one whole line (or nothing); a failure is reported once, until a line is written again.
+    private func append(_ line: String, to path: String?) {
         guard let path else { return }
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
-        let bytes = Array((line + "\n").utf8)
-        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        close(fd)
+        let problem = LineAppender.append(line, to: path)
+        let report = state.withLock { s -> Bool in
+            defer { s.logFailureReported = problem != nil }
+            return problem != nil && !s.logFailureReported
+        }
+        if report, let problem {
+            console.event("log_failed", "\(problem); the lines written so far stay", ["reason": problem])
+        }
     }
 
     private static func stamp(_ date: Date = Date()) -> String { ISO8601DateFormatter().string(from: date) }
 
     /// Records a chat line in the transcript.
     func logChat(from who: String, _ text: String) {
-        Self.append("\(Self.stamp()) <\(who)> \(text)", to: chatLog)
+        append("\(Self.stamp()) <\(who)> \(text)", to: chatLog)
     }
 
     static let help = "type a line to chat; /pause, /resume (requester), /snap (viewer), /status, /quit, /help"
@@ -88,7 +99,7 @@ final class SessionLines: Sendable {
             if let refusal { console.event("request_refused", refusal, ["reason": refusal]) }
             else { console.event("request_accepted", "the expert accepted the request", [:]) }
         case .sessionStarted(let viewer, let width, let height):
-            state.withLock { $0.started = true; $0.peer = Self.shortName(viewer); $0.since = Date() }
+            state.withLock { $0.started = true; $0.ended = false; $0.live += 1; $0.peer = Self.shortName(viewer); $0.since = Date() }
             console.event("started", "\(viewer) is now viewing your screen (\(width)x\(height)); \(Self.help)",
                           ["viewer": viewer, "width": width, "height": height])
         case .chat(let text):
@@ -97,58 +108,83 @@ final class SessionLines: Sendable {
         case .resized(let width, let height):
             console.event("resized", "screen is now \(width)x\(height)", ["width": width, "height": height])
         case .ended(let byViewer, let reason):
-            let (wasStarted, who, since) = state.withLock { s in
-                s.ended = s.started
-                return (s.started, s.peer, s.since)
+            // Only sessions that started end with `.ended`; connections that never did are `.connectionClosed`.
+            let (left, who, since) = state.withLock { s in
+                s.live = max(0, s.live - 1)
+                if s.live == 0 { s.ended = true }
+                return (s.live, s.peer, s.since)
             }
             console.event("ended", byViewer ? "session ended by \(who): \(reason)" : "session ended: \(reason)",
                           ["by_peer": byViewer, "reason": reason])
-            if wasStarted, let since {
+            if let since {
                 let seconds = Int(Date().timeIntervalSince(since).rounded())
-                Self.append("\(Self.stamp(since)) \(who) viewed the screen for \(seconds) s; ended: \(reason)", to: auditLog)
+                append("\(Self.stamp(since)) \(who) viewed the screen for \(seconds) s; ended: \(reason)", to: auditLog)
             }
-            if wasStarted { exit.finish(0) }
+            guard left == 0 else { return }
+            if let afterLastSession {
+                state.withLock { $0.started = false; $0.ended = false; $0.paused = false }
+                afterLastSession()
+            } else {
+                exit.finish(0)
+            }
+        case .connectionClosed(let remote, let reason):
+            console.event("closed", "connection with \(remote) closed: \(reason)", ["remote": remote, "reason": reason])
         }
     }
 
-    /// A typed line on the agent side (nil: end of input).
-    func typed(_ line: String?, agent: AgentSessionControl?, exit: ExitSignal) {
+    /// A typed line on the agent side (nil: end of input), for every running session.
+    func typed(_ line: String?, agents: [AgentSessionControl], exit: ExitSignal) {
+        let running = started && !agents.isEmpty
         guard let line else {
-            if let agent, started { agent.end(reason: .endOfInput, text: "\(localName) ended the session (end of input)") }
-            else { exit.finish(0) }
+            if running {
+                for agent in agents { agent.end(reason: .endOfInput, text: "\(localName) ended the session (end of input)") }
+                if afterLastSession != nil { exit.finish(0) }
+            } else {
+                exit.finish(0)
+            }
             return
         }
         switch line.trimmingCharacters(in: .whitespaces) {
         case "": return
         case "/quit":
-            if let agent, started { agent.end(reason: .userQuit, text: "\(localName) ended the session") } else { exit.finish(0) }
+            if running {
+                for agent in agents { agent.end(reason: .userQuit, text: "\(localName) ended the session") }
+                if afterLastSession != nil { exit.finish(0) }
+            } else {
+                exit.finish(0)
+            }
         case "/status":
             ticker.withLock { $0 }?.printNow()
         case "/pause":
             state.withLock { $0.paused = true }
-            agent?.setPaused(true)
-            agent?.sendChat("(sharing paused by \(localName): the picture stays as it is until they resume)")
+            for agent in agents {
+                agent.setPaused(true)
+                agent.sendChat("(sharing paused by \(localName): the picture stays as it is until they resume)")
+            }
             console.event("paused", "sharing paused (the viewer keeps the last picture); /resume to continue")
         case "/resume":
             state.withLock { $0.paused = false }
-            agent?.setPaused(false)
-            agent?.sendChat("(sharing resumed by \(localName))")
+            for agent in agents {
+                agent.setPaused(false)
+                agent.sendChat("(sharing resumed by \(localName))")
+            }
             console.event("resumed", "sharing resumed")
         case "/help":
             console.event("help", Self.help)
         default:
             if line.hasPrefix("/") { console.event("help", "unknown command \(line); \(Self.help)"); return }
-            guard let agent, started else { console.event("help", "no viewer yet: nothing sent"); return }
+            guard running else { console.event("help", "no viewer yet: nothing sent"); return }
             // The transcript first: whatever happens to this process after sending, the line is recorded.
             logChat(from: localName, line)
-            agent.sendChat(line)
+            for agent in agents { agent.sendChat(line) }
             console.own("<\(localName)> \(line)")
         }
     }
 
     // MARK: Viewer side
 
-    func viewerEvent(_ event: ViewerEvent, exit: ExitSignal, snapshots: String?) {
+    func viewerEvent(_ event: ViewerEvent, exit: ExitSignal, snapshots writer: SnapshotWriter?) {
+        let snapshots = writer?.directory
         switch event {
         case .connected(let remote):
             console.event("connected", "connection with \(remote)", ["remote": remote])
@@ -172,10 +208,10 @@ final class SessionLines: Sendable {
             logChat(from: peer, text)
         case .ended(let byAgent, let reason):
             let wasStarted = state.withLock { s in s.ended = s.started; return s.started }
-            let final = wasStarted && snapshots != nil ? "; last picture in \(snapshots ?? "")/final.png" : ""
+            let final = wasStarted ? writer?.finalPath.map { "; last picture in \($0)" } ?? "" : ""
             console.event("ended", (byAgent ? "session ended by the agent: \(reason)" : "session ended: \(reason)") + final,
                           ["by_peer": byAgent, "reason": reason])
-            Self.append("\(Self.stamp()) -- session ended: \(reason)", to: wasStarted ? chatLog : nil)
+            append("\(Self.stamp()) -- session ended: \(reason)", to: wasStarted ? chatLog : nil)
             if wasStarted { exit.finish(0) } else if !listening { exit.finish(3) }
         }
     }

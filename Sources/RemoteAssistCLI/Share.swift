@@ -33,6 +33,7 @@ struct Share: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Present this PEM certificate (e.g. signed by your organisation's CA) instead of your own.", valueName: "FILE")) var tlsCert: String?
     @Option(help: ArgumentHelp("The private key of --tls-cert (mode 0600).", valueName: "FILE")) var tlsKey: String?
     @Flag(help: "Print events as JSON lines (for scripts).") var json = false
+    @Flag(help: "After a session ends, wait for the next viewer (with a new one-time password) instead of exiting.") var keepListening = false
     @OptionGroup var identity: IdentityOptions
 
     func validate() throws {
@@ -42,6 +43,7 @@ struct Share: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MemoryTuning.forLongRunningAgent()
         let console = Console(json: json)
         let me = try identity.identity()
         let book = try identity.contacts()
@@ -59,7 +61,12 @@ struct Share: AsyncParsableCommand {
         let question = PendingQuestion(console: console)
         let consent = ConsentPrompt(console: console, question: question, timeoutSeconds: consentTimeout, givenInAdvance: allowView)
         let exit = ExitSignal()
-        let session = SessionLines(console: console, localName: me.displayName, auditLog: try identity.directory() + "/audit.log")
+        let nextViewer: @Sendable () -> Void = {
+            let fresh = gate.rotate()
+            console.event("password", "waiting for the next viewer; new one-time password: \(fresh.text)", ["password": fresh.text])
+        }
+        let session = SessionLines(console: console, localName: me.displayName, auditLog: try identity.directory() + "/audit.log",
+                                   afterLastSession: keepListening ? nextViewer : nil)
         let displayName = display
         let configuration = AgentConfiguration(
             security: security, desktopName: "\(me.displayName)'s desktop",
@@ -82,8 +89,10 @@ struct Share: AsyncParsableCommand {
 
         let signals = Signals { sig in
             guard !exit.isFinished else { return }
-            if let s = server.session, session.started {
-                s.end(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)")
+            let running = server.sessions
+            if !running.isEmpty, session.started {
+                for s in running { s.end(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)") }
+                if keepListening { exit.finish(0) }
             } else {
                 console.event("stopped", "stopped sharing")
                 exit.finish(0)
@@ -95,7 +104,7 @@ struct Share: AsyncParsableCommand {
         console.startInput { line in
             guard !exit.isFinished else { return }
             if question.take(line) { return }
-            session.typed(line, agent: server.session, exit: exit)
+            session.typed(line, agents: server.sessions, exit: exit)
         }
         let status = await exit.wait()
         console.finish()

@@ -63,10 +63,9 @@ struct View: AsyncParsableCommand {
         if let preferred = ViewerEncoding(rawValue: encoding) { order.removeAll { $0 == preferred }; order.insert(preferred, at: 0) }
         let exit = ExitSignal()
         let session = SessionLines(console: console, localName: me.displayName, chatLog: snapshots + "/chat.log")
-        let folder = snapshots
         let configuration = ViewerConfiguration(
             tls: tls, allowNone: insecureLoopback, password: password, encodings: order, snapshots: writer,
-            events: { session.viewerEvent($0, exit: exit, snapshots: folder) })
+            events: { session.viewerEvent($0, exit: exit, snapshots: writer) })
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let client: ViewerClient
         do {

@@ -18,6 +18,7 @@ public final class SnapshotWriter: Sendable {
         var numbered = 0
         var written = 0
         var lastError: String?
+        var finalWritten = false
     }
     private let state = Mutex(State())
     private let queue = DispatchQueue(label: "remote-assist snapshots")
@@ -35,6 +36,8 @@ public final class SnapshotWriter: Sendable {
     public var latestPath: String { directory + "/latest.png" }
     public var framesWritten: Int { state.withLock { $0.written } }
     public var lastError: String? { state.withLock { $0.lastError } }
+    /// `final.png`, once ``finish(_:pointer:)`` wrote it.
+    public var finalPath: String? { state.withLock { $0.finalWritten } ? directory + "/final.png" : nil }
 
     /// Offers a new picture (and the remote pointer to draw on it); written when the rate allows.
     public func offer(_ framebuffer: Framebuffer, pointer: PointerOverlay? = nil) {
@@ -73,15 +76,20 @@ public final class SnapshotWriter: Sendable {
         let overlay = state.withLock { $0.overlay }
         do {
             try PNGCodec.write(overlay?.drawn(on: fb) ?? fb, to: path)
-            state.withLock { $0.lastWrite = .now; $0.written += 1 }
+            state.withLock { $0.lastWrite = .now; $0.written += 1; $0.lastError = nil }
         } catch {
-            let message = "\(error)"
-            let isNew = state.withLock { s -> Bool in
-                defer { s.lastError = message }
-                return s.lastError != message
-            }
-            if isNew { onError(message + "; the last good picture stays") }
+            report(error)
         }
+    }
+
+    /// Tells `onError` about a failed write, once per distinct message until a write succeeds again.
+    private func report(_ error: any Error) {
+        let message = "\(error)"
+        let isNew = state.withLock { s -> Bool in
+            defer { s.lastError = message }
+            return s.lastError != message
+        }
+        if isNew { onError(message + "; the last good picture stays") }
     }
 
     /// Writes a numbered snapshot now (`snapshot-0001.png`, …) and returns its path.
@@ -93,12 +101,20 @@ public final class SnapshotWriter: Sendable {
         return path
     }
 
-    /// Waits for background writes, then writes `framebuffer` as `latest.png` and `final.png`.
+    /// Waits for background writes, then writes `framebuffer` as `latest.png` and `final.png`. A failure
+    /// is reported (and thrown); files that could not be written keep their previous contents.
     public func finish(_ framebuffer: Framebuffer, pointer: PointerOverlay? = nil) throws {
         queue.sync {}
         while state.withLock({ $0.writing }) { queue.sync {} ; Thread.sleep(forTimeInterval: 0.005) }
         let picture = pointer?.drawn(on: framebuffer) ?? framebuffer
-        try PNGCodec.write(picture, to: latestPath)
-        try PNGCodec.write(picture, to: directory + "/final.png")
+        do {
+            try PNGCodec.write(picture, to: directory + "/final.png")
+            state.withLock { $0.finalWritten = true }
+            try PNGCodec.write(picture, to: latestPath)
+            state.withLock { $0.lastError = nil }
+        } catch {
+            report(error)
+            throw error
+        }
     }
 }

@@ -37,6 +37,10 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
+    /// The context holds this handler: keeping it after removal would keep both (and the whole
+    /// connection's state) in memory for good.
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
     func channelActive(context: ChannelHandlerContext) {
         configuration.events(.connected(remoteAddress: AddressText.describe(context.channel.remoteAddress)))
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)

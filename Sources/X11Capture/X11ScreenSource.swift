@@ -12,7 +12,8 @@ public import Pixels
 /// without the extension every capture reports the whole screen. RandR screen changes resize the
 /// framebuffer. X errors become `X11CaptureError`s; Xlib never gets to exit the process.
 ///
-/// Not thread-safe: use one instance from one thread (or actor) at a time.
+/// Not thread-safe: use one instance from one thread (or actor) at a time. Instances on different
+/// threads are fine: their calls into Xlib take turns (`XlibLock`).
 public final class X11ScreenSource: ScreenSource {
     public enum Method: String, Sendable { case sharedMemory = "MIT-SHM", getImage = "XGetImage" }
 
@@ -46,6 +47,8 @@ public final class X11ScreenSource: ScreenSource {
     public init(displayName: String? = nil, allowSharedMemory: Bool = true, useDamage: Bool = true) throws {
         let name = displayName ?? ProcessInfoLite.environment("DISPLAY") ?? ""
         self.displayName = name
+        XlibLock.shared.lock()
+        defer { XlibLock.shared.unlock() }
         XInitThreads()
         guard let dpy = XOpenDisplay(name.isEmpty ? nil : name) else {
             throw X11CaptureError.cannotOpenDisplay(name.isEmpty ? "(DISPLAY is not set)" : name)
@@ -112,6 +115,10 @@ public final class X11ScreenSource: ScreenSource {
 
     /// Releases the shared memory and the connection. Safe to call twice.
     public func close() {
+        XlibLock.shared.run(closeLocked)
+    }
+
+    private func closeLocked() {
         guard !closed else { return }
         closed = true
         let alive = !XErrorRegistry.ioFailed(display)
@@ -123,6 +130,8 @@ public final class X11ScreenSource: ScreenSource {
     }
 
     public func capture(into framebuffer: inout Framebuffer, full: Bool) throws -> CaptureChange {
+        XlibLock.shared.lock()
+        defer { XlibLock.shared.unlock() }
         try checkAlive()
         // One round trip: every event the server generated before it is now in our queue.
         XSync(display, 0)
@@ -161,24 +170,30 @@ public final class X11ScreenSource: ScreenSource {
     /// Waits on the X connection (and `wakeFileDescriptor`): DAMAGE, RandR and cursor events wake it up,
     /// so an idle screen costs no CPU (no polling). Events are drained into the pending damage each time.
     public func waitForEvents(timeoutMilliseconds: Int, wakeFileDescriptor: Int32? = nil) throws -> Bool {
-        try checkAlive()
-        guard usesDamage else { return true }
-        // Flushes, then reads what the socket already holds (Xlib/XCB may have buffered events while
-        // flushing, after which the socket itself would not poll readable).
-        if XEventsQueued(display, QueuedAfterFlush) > 0 {
-            _ = try drainQueued()
-            return true
+        let connection = try XlibLock.shared.run { () throws -> Int32? in
+            try checkAlive()
+            guard usesDamage else { return nil }
+            // Flushes, then reads what the socket already holds (Xlib/XCB may have buffered events while
+            // flushing, after which the socket itself would not poll readable).
+            if XEventsQueued(display, QueuedAfterFlush) > 0 {
+                _ = try drainQueued()
+                return nil
+            }
+            return XConnectionNumber(display)
         }
-        var fds = [pollfd(fd: XConnectionNumber(display), events: Int16(POLLIN), revents: 0)]
+        guard let connection else { return true }
+        var fds = [pollfd(fd: connection, events: Int16(POLLIN), revents: 0)]
         if let wake = wakeFileDescriptor { fds.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0)) }
         let timeout = timeoutMilliseconds < 0 ? -1 : Int32(min(timeoutMilliseconds, Int(Int32.max)))
         let n = poll(&fds, nfds_t(fds.count), timeout)
         if n < 0 && errno != EINTR { throw X11CaptureError.connectionLost(displayName) }
         if n > 0 && fds[0].revents != 0 {
             // Reads the events (or lets Xlib notice a lost connection and report it through its handlers).
-            _ = XEventsQueued(display, QueuedAfterReading)
-            try checkAlive()
-            _ = try drainQueued()
+            try XlibLock.shared.run {
+                _ = XEventsQueued(display, QueuedAfterReading)
+                try checkAlive()
+                _ = try drainQueued()
+            }
         }
         return n > 0
     }
@@ -195,6 +210,8 @@ public final class X11ScreenSource: ScreenSource {
 
     /// The pointer image (XFixes), or nil when the server has no XFIXES.
     public func cursorImage() throws -> CursorImage? {
+        XlibLock.shared.lock()
+        defer { XlibLock.shared.unlock() }
         try checkAlive()
         var eventBase: Int32 = 0, errorBase: Int32 = 0
         guard XFixesQueryExtension(display, &eventBase, &errorBase) != 0 else { return nil }
@@ -211,6 +228,8 @@ public final class X11ScreenSource: ScreenSource {
     }
 
     public func pointerPosition() throws -> (x: Int, y: Int)? {
+        XlibLock.shared.lock()
+        defer { XlibLock.shared.unlock() }
         try checkAlive()
         var rootReturn: Window = 0, child: Window = 0
         var rx: Int32 = 0, ry: Int32 = 0, wx: Int32 = 0, wy: Int32 = 0

@@ -63,11 +63,14 @@ final class OneTimePasswordTests: XCTestCase {
         let old = gate.rotate()
         let current = gate.rotate()
         XCTAssertNotEqual(old.text, current.text)
-        XCTAssertEqual(gate.verify(Array(old.text.utf8)), .wrong(remainingAttempts: 2))
+        let failed = ContinuousClock.now
+        XCTAssertEqual(gate.verify(Array(old.text.utf8), now: failed), .wrong(remainingAttempts: 2))
 
+        // After the wait that follows a wrong password (PasswordThrottle).
+        let later = failed + PasswordThrottle.firstDelay
         let attempt = Array(current.text.utf8)
         let results = await withTaskGroup(of: PasswordCheck.self) { group in
-            for _ in 0..<16 { group.addTask { gate.verify(attempt) } }
+            for _ in 0..<16 { group.addTask { gate.verify(attempt, now: later) } }
             var all: [PasswordCheck] = []
             for await result in group { all.append(result) }
             return all
@@ -76,9 +79,9 @@ final class OneTimePasswordTests: XCTestCase {
         XCTAssertEqual(results.filter { $0 == .spent }.count, 15)
 
         let next = gate.rotate()
-        XCTAssertEqual(gate.verify(Array(next.text.utf8)), .accepted)
+        XCTAssertEqual(gate.verify(Array(next.text.utf8), now: later), .accepted)
         gate.rotate()
         gate.revoke()
-        XCTAssertEqual(gate.verify(Array(next.text.utf8)), .spent)
+        XCTAssertEqual(gate.verify(Array(next.text.utf8), now: later), .spent)
     }
 }
