@@ -27,6 +27,22 @@ public struct PixelTranslator: Sendable {
             | (Self.narrow(b, bits: bBits) << UInt32(bShift))
     }
 
+    /// `value` of `count` native pixels from `source` into `destination`, with the format tests hoisted
+    /// out of the loop (the encoders translate whole tile rows).
+    public func values(of source: UnsafePointer<UInt32>, into destination: UnsafeMutablePointer<UInt32>, count: Int) {
+        if isIdentity {
+            for i in 0..<count { destination[i] = source[i] & 0x00FF_FFFF }
+        } else if rBits == 8 && gBits == 8 && bBits == 8 {
+            let rs = UInt32(rShift), gs = UInt32(gShift), bs = UInt32(bShift)
+            for i in 0..<count {
+                let p = source[i]
+                destination[i] = ((p >> 16) & 0xFF) << rs | ((p >> 8) & 0xFF) << gs | (p & 0xFF) << bs
+            }
+        } else {
+            for i in 0..<count { destination[i] = value(source[i]) }
+        }
+    }
+
     /// An 8-bit channel scaled to `bits` bits (truncation below 8 bits, bit replication above).
     @inlinable @inline(__always)
     static func narrow(_ c: UInt32, bits: Int) -> UInt32 {

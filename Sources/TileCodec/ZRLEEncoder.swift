@@ -80,26 +80,15 @@ public final class ZRLEEncoder {
                                    _ palette: inout TilePalette) -> Int {
         let n = t.area
         let c = wire.size
-        // Translate to client values.
-        var i = 0
-        if wire.translator.isIdentity {
-            for y in t.y..<t.maxY {
-                let row = pixels + y * stride + t.x
-                for x in 0..<t.width { v[i + x] = row[x] & 0x00FF_FFFF }
-                i += t.width
-            }
-        } else {
-            for y in t.y..<t.maxY {
-                let row = pixels + y * stride + t.x
-                for x in 0..<t.width { v[i + x] = wire.translator.value(row[x]) }
-                i += t.width
-            }
+        // Translate to client values, row by row.
+        for y in t.y..<t.maxY {
+            wire.translator.values(of: pixels + y * stride + t.x, into: v + (y - t.y) * t.width, count: t.width)
         }
+        var i = 0
         // Runs and palette in one pass.
         palette.reset()
         var paletteRLECost = 0, plainRLECost = 0
         var overflow = false
-        i = 0
         while i < n {
             let colour = v[i]
             var j = i + 1

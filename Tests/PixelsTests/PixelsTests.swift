@@ -68,6 +68,24 @@ final class FramebufferTests: XCTestCase {
 }
 
 final class PixelFormatTests: XCTestCase {
+    /// The row translation (format tests hoisted) equals `value` pixel by pixel, pad bytes ignored.
+    func testRowTranslationEqualsValue() throws {
+        let bgr888 = PixelFormat(bitsPerPixel: 32, depth: 24, bigEndian: false, trueColour: true, redMax: 255,
+                                 greenMax: 255, blueMax: 255, redShift: 0, greenShift: 8, blueShift: 16)
+        let be888 = PixelFormat(bitsPerPixel: 32, depth: 24, bigEndian: true, trueColour: true, redMax: 255,
+                                greenMax: 255, blueMax: 255, redShift: 8, greenShift: 16, blueShift: 24)
+        var seed: UInt32 = 0x1234_5678
+        let source = (0..<257).map { _ -> UInt32 in seed = seed &* 1_664_525 &+ 1_013_904_223; return seed }
+        for format in [PixelFormat.native, .rgb565, .bgr233, bgr888, be888] {
+            let t = try XCTUnwrap(PixelTranslator(format: format))
+            var out = [UInt32](repeating: 0, count: source.count)
+            source.withUnsafeBufferPointer { s in
+                out.withUnsafeMutableBufferPointer { o in t.values(of: s.baseAddress!, into: o.baseAddress!, count: s.count) }
+            }
+            XCTAssertEqual(out, source.map { t.value($0) }, "\(format)")
+        }
+    }
+
     func testTranslatorRoundTripsAcrossFormats() throws {
         let be888 = PixelFormat(bitsPerPixel: 32, depth: 24, bigEndian: true, trueColour: true, redMax: 255,
                                 greenMax: 255, blueMax: 255, redShift: 0, greenShift: 8, blueShift: 16)
