@@ -12,7 +12,7 @@ import Darwin
 /// the changed tiles, and describes it as copies that are exact and correctly ordered.
 ///
 /// 1. Candidate offsets by voting: content-defined anchors (a gear hash over 16 pixels with its top
-///    6 bits zero, in non-uniform windows) are collected in the previous frame over the changed area
+///    6 bits zero, in non-uniform windows) are collected in the previous frame over the changed tiles
 ///    (rows 4k); anchors on rows 16k...16k+3 of the changed tiles of the current frame that are unique
 ///    in the previous frame (alone, or paired with the anchor before them on the row) vote for
 ///    `source - destination`.
@@ -148,17 +148,13 @@ private struct MotionSearch {
     func vote(_ area: Rect) -> [(dx: Int, dy: Int)] {
         let w = MotionDetector.window
         guard area.width > w else { return [] }
-        // Rows to scan: every `step`-th row of the changed area in the previous frame; rows 0..<step of
-        // every step * step in the changed tile spans of the current one (one of each `step` consecutive
-        // rows lands on a scanned row of the previous frame whatever the vertical offset). Sampling large
-        // areas more sparsely (8) saved little and lost window moves of the corpus.
+        // Rows to scan, both inside the changed tile spans (content that moves leaves a changed place
+        // behind, so sources lie there too): every `step`-th row in the previous frame; rows 0..<step of
+        // every step * step in the current one (one of each `step` consecutive rows lands on a scanned row
+        // of the previous frame whatever the vertical offset). Sampling large areas more sparsely (8)
+        // saved little and lost window moves of the corpus.
         let step = 4
-        var prevRows: [RowSpan] = []
-        prevRows.reserveCapacity(area.height / step + 1)
-        for y in stride(from: area.y - area.y % step, to: area.maxY, by: step) where y >= area.y {
-            prevRows.append(RowSpan(y: y, x0: area.x, x1: area.maxX))
-        }
-        var curRows: [RowSpan] = []
+        var prevRows: [RowSpan] = [], curRows: [RowSpan] = []
         for row in 0..<changed.rows {
             let tr = changed.rect(column: 0, row: row)
             var column = 0
@@ -167,10 +163,9 @@ private struct MotionSearch {
                 let start = column
                 while column < columns && changed.isMarked(column: column, row: row) { column += 1 }
                 let x0 = start * MotionDetector.tile, x1 = min(width, column * MotionDetector.tile)
-                var y = tr.y
-                while y < tr.maxY {
+                for y in tr.y..<tr.maxY {
+                    if y % step == 0 { prevRows.append(RowSpan(y: y, x0: x0, x1: x1)) }
                     if y % (step * step) < step { curRows.append(RowSpan(y: y, x0: x0, x1: x1)) }
-                    y += 1
                 }
             }
         }
