@@ -123,8 +123,10 @@ private struct MotionSearch {
             }
             match(candidates, from: 0, classifying: false, parallel: parallel)
         }
+        var used = [Bool](repeating: false, count: candidates.count)
+        for st in state where st >= 0 && Int(st) < used.count { used[Int(st)] = true }
         var ops: [CopyOperation] = []
-        for (k, offset) in candidates.enumerated() {
+        for (k, offset) in candidates.enumerated() where used[k] {
             for r in merge(runs(k, offset, within: area)) where r.area >= settings.minimumArea {
                 ops.append(CopyOperation(source: Rect(x: r.x + offset.dx, y: r.y + offset.dy, width: r.width, height: r.height),
                                          destinationX: r.x, destinationY: r.y))

@@ -13,6 +13,10 @@ struct TileCoder {
     /// Scratch for the tile as the decoder holds it after the copies (when a copy reaches the tile).
     /// Owned by the coder; `release` frees it.
     private let reference = UnsafeMutablePointer<UInt32>.allocate(capacity: 4096)
+    /// Scratch for one tile's bytes: header (column, row, kind, masks) then at most a 127-colour palette
+    /// and 4 bytes a pixel (plain RLE of single pixels).
+    private let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: TileCoder.tileBound)
+    static let tileBound = 4 + 1 + 8 + 2 + 1 + 127 * 3 + 4096 * 4
     private var values = [UInt32](repeating: 0, count: 4096)
     private var refs = [UInt32](repeating: 0, count: 4096)
     private var residuals = [UInt32](repeating: 0, count: 4096)
@@ -22,7 +26,10 @@ struct TileCoder {
     /// The union of the tiles written since `reset`.
     var covered = Rect(x: 0, y: 0, width: 0, height: 0)
 
-    func release() { reference.deallocate() }
+    func release() {
+        reference.deallocate()
+        bytes.deallocate()
+    }
 
     mutating func reset() {
         out.removeAll(keepingCapacity: true)
@@ -114,14 +121,33 @@ struct TileCoder {
                 }
             }
         }
-        out.appendU16(column)
-        out.appendU16(row)
+        let b = bytes
+        var o = 0
+        @inline(__always) func put(_ v: UInt8) { b[o] = v; o += 1 }
+        @inline(__always) func pixel(_ p: UInt32) {
+            b[o] = UInt8(truncatingIfNeeded: p); b[o + 1] = UInt8(truncatingIfNeeded: p >> 8)
+            b[o + 2] = UInt8(truncatingIfNeeded: p >> 16); o += 3
+        }
+        @inline(__always) func runLength(_ length: Int) {
+            var rest = length - 1
+            while rest >= 255 { put(255); rest -= 255 }
+            put(UInt8(truncatingIfNeeded: rest))
+        }
+        put(UInt8(truncatingIfNeeded: column >> 8)); put(UInt8(truncatingIfNeeded: column))
+        put(UInt8(truncatingIfNeeded: row >> 8)); put(UInt8(truncatingIfNeeded: row))
         let flag: UInt8 = (mask == all ? 0 : TileDelta.rowMaskFlag) | (cw == w ? 0 : TileDelta.columnsFlag)
+        func masks() {
+            if flag & TileDelta.rowMaskFlag != 0 {
+                for shift in stride(from: 56, through: 0, by: -8) { put(UInt8(truncatingIfNeeded: mask >> UInt64(shift))) }
+            }
+            if flag & TileDelta.columnsFlag != 0 { put(UInt8(cx)); put(UInt8(cw)) }
+        }
         let count = palette.count
         if !overflow && count == 1 {
-            out.append(TileDelta.Kind.solid.rawValue | flag)
-            appendMasks(mask, cx, cw, flag)
-            appendPixel(values[0])
+            put(TileDelta.Kind.solid.rawValue | flag)
+            masks()
+            pixel(values[0])
+            out.append(contentsOf: UnsafeBufferPointer(start: b, count: o))
             return
         }
         var best = TileDelta.Kind.raw, bestCost = 3 * n
@@ -142,52 +168,59 @@ struct TileCoder {
                 if packed <= bestCost { best = .packedPalette; bestCost = packed }
             }
         }
-        out.append(best.rawValue | flag)
-        appendMasks(mask, cx, cw, flag)
+        put(best.rawValue | flag)
+        masks()
         if best == .paletteRLE || best == .packedPalette { palette.sortColours() }
-        switch best {
-        case .raw:
-            for k in 0..<n { appendPixel(values[k]) }
-        case .predicted:
-            fillResiduals(n, cw)
-            for k in 0..<n { appendPixel(residuals[k]) }
-        case .xor:
-            for k in 0..<n { appendPixel(values[k] ^ refs[k]) }
-        case .plainRLE:
-            var i = 0
-            while i < n {
-                var j = i + 1
-                while j < n && values[j] == values[i] { j += 1 }
-                appendPixel(values[i])
-                out.appendRunLength(j - i)
-                i = j
-            }
-        case .paletteRLE:
-            out.append(UInt8(count))
-            for k in 0..<count { appendPixel(palette.colours[k]) }
-            var i = 0
-            while i < n {
-                var j = i + 1
-                while j < n && values[j] == values[i] { j += 1 }
-                let index = UInt8(palette.index(of: values[i]) ?? 0)
-                if j - i == 1 { out.append(index) } else { out.append(index | 0x80); out.appendRunLength(j - i) }
-                i = j
-            }
-        case .packedPalette:
-            out.append(UInt8(count))
-            for k in 0..<count { appendPixel(palette.colours[k]) }
-            for yy in 0..<codedRows {
-                var acc: UInt32 = 0, filled = 0
-                for x in 0..<cw {
-                    acc = acc << UInt32(bits) | UInt32(palette.index(of: values[yy * cw + x]) ?? 0)
-                    filled += bits
-                    if filled == 8 { out.append(UInt8(acc)); acc = 0; filled = 0 }
+        if best == .predicted { fillResiduals(n, cw) }
+        values.withUnsafeBufferPointer { v in
+            refs.withUnsafeBufferPointer { rv in
+                residuals.withUnsafeBufferPointer { res in
+                    switch best {
+                    case .raw:
+                        for k in 0..<n { pixel(v[k]) }
+                    case .predicted:
+                        for k in 0..<n { pixel(res[k]) }
+                    case .xor:
+                        for k in 0..<n { pixel(v[k] ^ rv[k]) }
+                    case .plainRLE:
+                        var i = 0
+                        while i < n {
+                            var j = i + 1
+                            while j < n && v[j] == v[i] { j += 1 }
+                            pixel(v[i])
+                            runLength(j - i)
+                            i = j
+                        }
+                    case .paletteRLE:
+                        put(UInt8(count))
+                        for k in 0..<count { pixel(palette.colours[k]) }
+                        var i = 0
+                        while i < n {
+                            var j = i + 1
+                            while j < n && v[j] == v[i] { j += 1 }
+                            let index = UInt8(palette.index(of: v[i]) ?? 0)
+                            if j - i == 1 { put(index) } else { put(index | 0x80); runLength(j - i) }
+                            i = j
+                        }
+                    case .packedPalette:
+                        put(UInt8(count))
+                        for k in 0..<count { pixel(palette.colours[k]) }
+                        for yy in 0..<codedRows {
+                            var acc: UInt32 = 0, filled = 0
+                            for x in 0..<cw {
+                                acc = acc << UInt32(bits) | UInt32(palette.index(of: v[yy * cw + x]) ?? 0)
+                                filled += bits
+                                if filled == 8 { put(UInt8(acc)); acc = 0; filled = 0 }
+                            }
+                            if filled > 0 { put(UInt8(truncatingIfNeeded: acc << UInt32(8 - filled))) }
+                        }
+                    case .solid:
+                        break
+                    }
                 }
-                if filled > 0 { out.append(UInt8(truncatingIfNeeded: acc << UInt32(8 - filled))) }
             }
-        case .solid:
-            break
         }
+        out.append(contentsOf: UnsafeBufferPointer(start: b, count: o))
     }
 
     /// A guess at the compressed size of the predicted form: about the significant bits of each channel
@@ -241,17 +274,5 @@ struct TileCoder {
     private static func cost(_ c: UInt8) -> Int {
         let m = c & 0x80 != 0 ? ~c : c
         return m == 0 ? 1 : 10 - m.leadingZeroBitCount
-    }
-
-    private mutating func appendMasks(_ mask: UInt64, _ cx: Int, _ cw: Int, _ flag: UInt8) {
-        if flag & TileDelta.rowMaskFlag != 0 { out.appendU64(mask) }
-        if flag & TileDelta.columnsFlag != 0 { out.append(UInt8(cx)); out.append(UInt8(cw)) }
-    }
-
-    @inline(__always)
-    private mutating func appendPixel(_ p: UInt32) {
-        out.append(UInt8(truncatingIfNeeded: p))
-        out.append(UInt8(truncatingIfNeeded: p >> 8))
-        out.append(UInt8(truncatingIfNeeded: p >> 16))
     }
 }
