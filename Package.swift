@@ -112,7 +112,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]),
         .testTarget(name: "PNGSnapshotTests", dependencies: ["Pixels", "PNGSnapshot"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "RFBProtocol", "Pixels"]),
         .testTarget(name: "X11CaptureTests", dependencies: ["Pixels", "X11Capture", "CXlib", "PNGSnapshot", "TestSupport"]),
         .testTarget(
             name: "SessionTests",

@@ -18,6 +18,10 @@ public enum RFBEncoding {
     public static let extendedDesktopSize: Int32 = -308
     public static let fence: Int32 = -312
     public static let continuousUpdates: Int32 = -313
+    /// CompressLevel pseudo-encodings (TightVNC registry, also honoured for ZRLE by TigerVNC): level N
+    /// is `compressLevel0 + N`, N in 0...9.
+    public static let compressLevel0: Int32 = -256
+    public static let compressLevel9: Int32 = -247
     /// Our SessionEnd extension, FourCC "RASE" (see `codecs/session-end.md`).
     public static let sessionEnd: Int32 = 0x5241_5345
 }

@@ -36,7 +36,9 @@ public final class ZRLEEncoder {
     /// The rectangle body as sent after the 12-byte rectangle header: U32 big-endian length, then the
     /// zlib data of all tiles (ending in a Z_SYNC_FLUSH). The rect is clipped to the framebuffer.
     /// Precondition: `format` is a servable true-colour format (check `PixelFormat.unsupportedReason`).
-    public func encode(_ fb: Framebuffer, rect: Rect, format: PixelFormat) -> [UInt8] {
+    /// `level`: the zlib level from now on (nil keeps the current one); the stream carries on.
+    public func encode(_ fb: Framebuffer, rect: Rect, format: PixelFormat, level: Int? = nil) -> [UInt8] {
+        if let level { deflater.setLevel(level) }
         guard let wire = WirePixel(compressedFor: format) else {
             preconditionFailure("ZRLE asked for an unsupported pixel format \(format)")
         }

@@ -6,13 +6,24 @@ final class Deflater {
     private let stream: UnsafeMutablePointer<z_stream>
     private var scratch = [UInt8](repeating: 0, count: 64 * 1024)
 
+    private var level: Int32
+    /// A level asked for by `setLevel`, applied at the start of the next `compress`.
+    private var pendingLevel: Int32?
+
     init(level: Int) {
+        self.level = Int32(max(0, min(9, level)))
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        let rc = deflateInit2_(stream, Int32(max(0, min(9, level))), Z_DEFLATED, 15, 8, Z_DEFAULT_STRATEGY,
+        let rc = deflateInit2_(stream, self.level, Z_DEFLATED, 15, 8, Z_DEFAULT_STRATEGY,
                                ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         // Only memory exhaustion can fail here; there is no input to blame.
         precondition(rc == Z_OK, "deflateInit2 failed: \(rc)")
+    }
+
+    /// Switches the level (clamped to 0...9) from the next `compress` on; the stream carries on.
+    func setLevel(_ newLevel: Int) {
+        let wanted = Int32(max(0, min(9, newLevel)))
+        pendingLevel = wanted == level ? nil : wanted
     }
 
     deinit {
@@ -23,6 +34,20 @@ final class Deflater {
 
     /// Compresses `input` and flushes (Z_SYNC_FLUSH), appending the output to `out`.
     func compress(_ input: [UInt8], into out: inout [UInt8]) {
+        if let wanted = pendingLevel {
+            // The previous call ended in a sync flush, so nothing is left to recompress; zlib may still
+            // close its block, and those bits go out first.
+            pendingLevel = nil
+            scratch.withUnsafeMutableBufferPointer { buf in
+                stream.pointee.next_in = nil
+                stream.pointee.avail_in = 0
+                stream.pointee.next_out = buf.baseAddress
+                stream.pointee.avail_out = uInt(buf.count)
+                if deflateParams(stream, wanted, Z_DEFAULT_STRATEGY) == Z_OK { level = wanted }
+                let produced = buf.count - Int(stream.pointee.avail_out)
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[0..<produced]))
+            }
+        }
         input.withUnsafeBytes { inp in
             stream.pointee.next_in = UnsafeMutablePointer(mutating: inp.baseAddress?.assumingMemoryBound(to: Bytef.self))
             stream.pointee.avail_in = uInt(inp.count)

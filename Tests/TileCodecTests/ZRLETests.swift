@@ -31,6 +31,23 @@ final class ZRLETests: XCTestCase {
         return out
     }
 
+    /// The viewer's CompressLevel can change between rectangles: the one stream carries on, and every
+    /// rectangle still decodes exactly with the decoder's single inflate stream.
+    func testLevelChangesMidStreamDecodeExactly() throws {
+        let encoder = ZRLEEncoder(level: 6), decoder = ZRLEDecoder()
+        var fb = Framebuffer(width: 200, height: 140)
+        let picture = Patterns.noise(200, 140, seed: 9)
+        var text = Patterns.text(200, 140, seed: 10)
+        Patterns.rectangles(&text, count: 5, seed: 11)
+        for (i, level) in [nil, 1, 1, 9, 0, 6, nil, 3].enumerated() {
+            let source = i % 2 == 0 ? picture : text
+            let rect = Rect(x: i * 7, y: i * 3, width: 120, height: 90)
+            let body = encoder.encode(source, rect: rect, format: .native, level: level)
+            try decoder.decode(body: Array(body[4...]), rect: rect, format: .native, into: &fb)
+            XCTAssertTrue(fb.equalPixels(in: rect, to: source), "rect \(i) at level \(level.map(String.init) ?? "unchanged")")
+        }
+    }
+
     func testRoundTripAllFormatsOneStream() throws {
         var content = Patterns.text(200, 140, seed: 3)
         Patterns.rectangles(&content, count: 12, seed: 4)
