@@ -96,23 +96,12 @@ struct TileCoder {
         }
         let codedRows = n / cw
         // Measure every kind.
-        palette.reset()
-        var overflow = false
-        var paletteRLECost = 0, plainRLECost = 0, xorCost = 0
+        var xorCost = 0
+        var (paletteRLECost, plainRLECost, overflow) = (0, 0, false)
         values.withUnsafeBufferPointer { v in
             refs.withUnsafeBufferPointer { rv in
-                var i = 0
-                while i < n {
-                    let colour = v[i]
-                    var j = i + 1
-                    while j < n && v[j] == colour { j += 1 }
-                    let len = j - i
-                    let lenBytes = (len - 1) / 255 + 1
-                    paletteRLECost += len == 1 ? 1 : 1 + lenBytes
-                    plainRLECost += 3 + lenBytes
-                    if !overflow && palette.index(of: colour) == nil && !palette.insert(colour) { overflow = true }
-                    i = j
-                }
+                guard let base = v.baseAddress else { return }
+                (paletteRLECost, plainRLECost, overflow) = palette.measureRuns(base, n, pixelSize: 3)
                 var zeroRun = false
                 for k in 0..<n {
                     let z = v[k] == rv[k]

@@ -60,4 +60,28 @@ struct TilePalette {
         count += 1
         return true
     }
+
+    /// What the run-based forms of `n` pixel values would cost, in bytes before compression, gathering
+    /// the colours on the way (at most `capacity`; `overflow` when there are more): palette RLE (index
+    /// byte, plus run-length bytes for runs longer than one) and plain RLE (`pixelSize` bytes a run plus
+    /// its run-length bytes). Resets the palette first.
+    @inline(__always)
+    mutating func measureRuns(_ v: UnsafePointer<UInt32>, _ n: Int, pixelSize: Int)
+        -> (paletteRLECost: Int, plainRLECost: Int, overflow: Bool) {
+        reset()
+        var paletteRLECost = 0, plainRLECost = 0, overflow = false
+        var i = 0
+        while i < n {
+            let colour = v[i]
+            var j = i + 1
+            while j < n && v[j] == colour { j += 1 }
+            let len = j - i
+            let lenBytes = (len - 1) / 255 + 1
+            paletteRLECost += len == 1 ? 1 : 1 + lenBytes
+            plainRLECost += pixelSize + lenBytes
+            if !overflow && index(of: colour) == nil && !insert(colour) { overflow = true }
+            i = j
+        }
+        return (paletteRLECost, plainRLECost, overflow)
+    }
 }

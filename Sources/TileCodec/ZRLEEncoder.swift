@@ -86,22 +86,9 @@ public final class ZRLEEncoder {
         for y in t.y..<t.maxY {
             wire.translator.values(of: pixels + y * stride + t.x, into: v + (y - t.y) * t.width, count: t.width)
         }
-        var i = 0
         // Runs and palette in one pass.
-        palette.reset()
-        var paletteRLECost = 0, plainRLECost = 0
-        var overflow = false
-        while i < n {
-            let colour = v[i]
-            var j = i + 1
-            while j < n && v[j] == colour { j += 1 }
-            let len = j - i
-            let lenBytes = (len - 1) / 255 + 1
-            paletteRLECost += len == 1 ? 1 : 1 + lenBytes
-            plainRLECost += c + lenBytes
-            if !overflow && palette.index(of: colour) == nil && !palette.insert(colour) { overflow = true }
-            i = j
-        }
+        let (paletteRLECost, plainRLECost, overflow) = palette.measureRuns(v, n, pixelSize: c)
+        var i = 0
         let count = palette.count
         if !overflow && count == 1 {
             out[0] = 1

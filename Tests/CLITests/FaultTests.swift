@@ -43,8 +43,7 @@ final class FaultTests: XCTestCase {
         guard getuid() == 0 else { return XCTFail("this test mounts a small tmpfs and needs root") }
         let f = try JourneyFixture()
         defer { f.tearDown() }
-        try FileManager.default.createDirectory(atPath: f.snapshots, withIntermediateDirectories: true)
-        XCTAssertEqual(try runProcess("/bin/mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", f.snapshots]).status, 0)
+        try mountSmallDisk(at: f.snapshots)
         defer { _ = try? runProcess("/bin/umount", ["-l", f.snapshots]) }
         let draw = try XCTUnwrap(XDrawing(displayName: f.xvfb.display))
         let (alice, bob) = try f.startSession()
@@ -107,8 +106,7 @@ final class FaultTests: XCTestCase {
         guard getuid() == 0 else { return XCTFail("this test mounts a small tmpfs and needs root") }
         let f = try JourneyFixture()
         defer { f.tearDown() }
-        try FileManager.default.createDirectory(atPath: f.snapshots, withIntermediateDirectories: true)
-        XCTAssertEqual(try runProcess("/bin/mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", f.snapshots]).status, 0)
+        try mountSmallDisk(at: f.snapshots)
         defer { _ = try? runProcess("/bin/umount", ["-l", f.snapshots]) }
         let (alice, bob) = try f.startSession()
         XCTAssertTrue(try f.waitForLatestToMatchScreen())
@@ -157,5 +155,11 @@ final class FaultTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: f.snapshots + "/final.png"))
         let chat = try String(contentsOfFile: f.snapshots + "/chat.log", encoding: .utf8)
         XCTAssertTrue(chat.contains("<alice> before the cut"), chat)
+    }
+
+    /// A 4 MiB tmpfs over `path` (created if needed), for disk-full cases; unmount with `umount -l`.
+    private func mountSmallDisk(at path: String) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        XCTAssertEqual(try runProcess("/bin/mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", path]).status, 0)
     }
 }

@@ -24,14 +24,7 @@ public final class RawSocket: @unchecked Sendable {
             }
             guard bound == 0 else { let e = errno; close(); throw Failure(description: "bind \(source): \(e)") }
         }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { let e = errno; close(); throw Failure(description: "connect: \(e)") }
+        guard connectLoopback(fd, port: port) == 0 else { let e = errno; close(); throw Failure(description: "connect: \(e)") }
     }
 
     deinit { close() }
@@ -92,5 +85,16 @@ public final class RawSocket: @unchecked Sendable {
 
     public func close() {
         if fd >= 0 { _ = Glibc.close(fd); fd = -1 }
+    }
+}
+
+/// `connect(2)` of socket `fd` to 127.0.0.1:`port`; 0 on success, -1 with `errno` set otherwise.
+public func connectLoopback(_ fd: Int32, port: Int) -> Int32 {
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = UInt16(port).bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
 }

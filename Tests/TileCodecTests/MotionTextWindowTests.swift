@@ -65,9 +65,7 @@ final class MotionTextWindowTests: XCTestCase {
                       "\(copies)")
         let copiedArea = copies.reduce(0) { $0 + $1.source.area }
         XCTAssertGreaterThan(copiedArea, 600 * 364 * 9 / 10, "most of the window comes from the copy")
-        var applied = previous
-        applied.apply(copies)
-        for c in copies { XCTAssertTrue(applied.equalPixels(in: c.destination, to: current), "copy \(c) is exact") }
+        assertExact(copies, previous, current)
     }
 
     /// A stale hint (the offset of an earlier update) that explains nothing must not hide the real move.
@@ -79,9 +77,7 @@ final class MotionTextWindowTests: XCTestCase {
                                              hints: [(dx: 0, dy: 13), (dx: -7, dy: 4)])
         let moved = copies.filter { $0.source.x - $0.destinationX == -14 && $0.source.y - $0.destinationY == 8 }
         XCTAssertGreaterThan(moved.reduce(0) { $0 + $1.source.area }, 600 * 364 * 9 / 10, "\(copies)")
-        var applied = previous
-        applied.apply(copies)
-        for c in copies { XCTAssertTrue(applied.equalPixels(in: c.destination, to: current), "copy \(c) is exact") }
+        assertExact(copies, previous, current)
     }
 
     /// The hint of the last update explains the next step of the same move: found, exact, and the
@@ -95,8 +91,16 @@ final class MotionTextWindowTests: XCTestCase {
         XCTAssertGreaterThan(copies.reduce(0) { $0 + $1.source.area }, 600 * 364 * 9 / 10, "\(copies)")
         XCTAssertEqual(MotionDetector.offsets(of: copies).first?.dx, -14)
         XCTAssertEqual(MotionDetector.offsets(of: copies).first?.dy, 8)
+        assertExact(copies, previous, current)
+    }
+
+    /// Applied in order on `previous`, every copy leaves exactly `current`'s pixels at its destination.
+    private func assertExact(_ copies: [CopyOperation], _ previous: Framebuffer, _ current: Framebuffer,
+                             file: StaticString = #filePath, line: UInt = #line) {
         var applied = previous
         applied.apply(copies)
-        for c in copies { XCTAssertTrue(applied.equalPixels(in: c.destination, to: current), "copy \(c) is exact") }
+        for c in copies {
+            XCTAssertTrue(applied.equalPixels(in: c.destination, to: current), "copy \(c) is exact", file: file, line: line)
+        }
     }
 }
