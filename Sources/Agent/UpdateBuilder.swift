@@ -120,17 +120,22 @@ public final class UpdateBuilder {
     // MARK: - Encodings
 
     private func tileDeltaRects(live: Framebuffer, damage: [Rect], area: Rect, incremental: Bool) throws -> [Rectangle] {
-        let update: TileDeltaUpdate?
+        var changed = TileMap(width: live.width, height: live.height)
+        var copies: [CopyOperation] = []
         if incremental {
-            update = tileDelta.encode(previous: viewerFramebuffer, current: live, damage: damage.map { $0.intersection(area) })
+            changed = ChangeDetector.changedTiles(previous: viewerFramebuffer, current: live,
+                                                  damage: damage.map { $0.intersection(area) })
+            guard !changed.isEmpty else { return [] }
+            copies = tileDelta.motion.detect(previous: viewerFramebuffer, current: live, changed: changed)
         } else {
-            var all = TileMap(width: live.width, height: live.height)
-            all.mark(area)
-            update = tileDelta.encode(previous: viewerFramebuffer, current: live, changed: all, copies: [])
+            changed.mark(area)
         }
-        guard let update else { return [] }
-        // The decoder's result equals `live` on every changed tile; mirror it.
-        for r in damageOrArea(damage, area, incremental) { viewerFramebuffer.copy(r, from: live) }
+        guard let update = tileDelta.encode(previous: viewerFramebuffer, current: live, changed: changed, copies: copies)
+        else { return [] }
+        // Mirror the decoder: it applies the copies, then every changed tile becomes `live` — whole 64x64
+        // tiles, which reach outside `area` when the viewer asked for less than whole tiles.
+        viewerFramebuffer.apply(copies)
+        for span in changed.markedSpans { viewerFramebuffer.copy(span, from: live) }
         return [Rectangle(header: try RectangleHeader(update.rect, encoding: RFBEncoding.tileDelta),
                           body: ByteBuffer(bytes: update.body))]
     }
@@ -174,10 +179,6 @@ public final class UpdateBuilder {
             viewerFramebuffer.copy(r, from: live)
         }
         return rects
-    }
-
-    private func damageOrArea(_ damage: [Rect], _ area: Rect, _ incremental: Bool) -> [Rect] {
-        incremental ? damage.map { $0.intersection(area) } : [area]
     }
 
     /// The Cursor pseudo-rectangle: pixels in the viewer's format, mask bit set where alpha >= 50%.
