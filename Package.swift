@@ -21,6 +21,14 @@ let package = Package(
     products: [
         .executable(name: "remote-assist", targets: ["RemoteAssistCLI"]),
         .executable(name: "remote-assist-bench", targets: ["RemoteAssistBench"]),
+        // Libraries for the fuzz package in Fuzz/ (it builds them with sanitizers; see the README).
+        .library(name: "Pixels", targets: ["Pixels"]),
+        .library(name: "TileCodec", targets: ["TileCodec"]),
+        .library(name: "RFBProtocol", targets: ["RFBProtocol"]),
+        .library(name: "RFBTransport", targets: ["RFBTransport"]),
+        .library(name: "PNGSnapshot", targets: ["PNGSnapshot"]),
+        .library(name: "Agent", targets: ["Agent"]),
+        .library(name: "Viewer", targets: ["Viewer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -143,7 +143,8 @@ public final class UpdateBuilder {
             update = tileDelta.encode(previous: viewerFramebuffer, current: live, changed: all, copies: [])
         }
         guard let update else { return [] }
-        // The decoder's result equals `live` on every changed tile (elsewhere it already did); mirror it.
+        // Mirror the decoder: every changed tile becomes `live` — whole 64x64 tiles, which reach outside
+        // `area` when the viewer asked for less than whole tiles (copies land inside changed tiles).
         for r in update.changed { viewerFramebuffer.copy(r, from: live) }
         return [Rectangle(header: try RectangleHeader(update.rect, encoding: RFBEncoding.tileDelta),
                           body: ByteBuffer(bytes: update.body))]

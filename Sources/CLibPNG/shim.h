@@ -5,6 +5,7 @@
 
 #include <png.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,28 @@ static inline int ra_png_encode_bgrx(const unsigned char *pixels, uint32_t width
     return 0;
 }
 
+/// The most libpng may allocate when it decompresses a chunk (zTXt, iTXt, iCCP).
+#define RA_PNG_CHUNK_MALLOC_MAX (8u << 20)
+
+/// Checks that every chunk length fits in the data before libpng sees it: libpng allocates a text chunk's
+/// declared length before reading it, so a 121-byte file declaring a 2 GB tEXt chunk cost a 2 GB
+/// allocation (and a second) per read. Data that ends inside a chunk header is left to libpng.
+static inline int ra_png_check_chunks(const unsigned char *data, size_t length, char *err, size_t err_capacity) {
+    size_t offset = 8;
+    while (length - offset >= 8) {
+        const unsigned char *c = data + offset;
+        size_t n = (size_t)c[0] << 24 | (size_t)c[1] << 16 | (size_t)c[2] << 8 | (size_t)c[3];
+        if (n > 0x7FFFFFFFu || n > length - offset - 8 || length - offset - 8 - n < 4) {
+            snprintf(err, err_capacity, "chunk %c%c%c%c of %zu bytes runs past the end of the file",
+                     c[4] & 0x7F, c[5] & 0x7F, c[6] & 0x7F, c[7] & 0x7F, n);
+            return -1;
+        }
+        if (memcmp(c + 4, "IEND", 4) == 0) break;
+        offset += 12 + n;
+    }
+    return 0;
+}
+
 static inline void ra_png_read_data(png_structp png, png_bytep bytes, size_t n) {
     ra_png_source *s = (ra_png_source *)png_get_io_ptr(png);
     if (n > s->length - s->offset) png_error(png, "the PNG data ends early (truncated file)");
@@ -102,6 +125,7 @@ static inline int ra_png_read_header(const unsigned char *data, size_t length, u
                                      uint32_t *width, uint32_t *height, char *err, size_t err_capacity) {
     ra_png_error_sink sink = { err, err_capacity };
     if (length < 8 || png_sig_cmp(data, 0, 8) != 0) { strncpy(err, "not a PNG file (bad signature)", err_capacity - 1); return -1; }
+    if (ra_png_check_chunks(data, length, err, err_capacity) != 0) return -1;
     ra_png_source source = { data, length, 0 };
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &sink, ra_png_on_error, ra_png_on_warning);
     if (!png) { strncpy(err, "cannot create a PNG reader", err_capacity - 1); return -1; }
@@ -109,6 +133,7 @@ static inline int ra_png_read_header(const unsigned char *data, size_t length, u
     if (!info) { png_destroy_read_struct(&png, NULL, NULL); strncpy(err, "cannot create PNG info", err_capacity - 1); return -1; }
     if (setjmp(png_jmpbuf(png))) { png_destroy_read_struct(&png, &info, NULL); return -1; }
     png_set_user_limits(png, max_side, max_side);
+    png_set_chunk_malloc_max(png, RA_PNG_CHUNK_MALLOC_MAX);
     png_set_read_fn(png, &source, ra_png_read_data);
     png_read_info(png, info);
     uint32_t w = png_get_image_width(png, info), h = png_get_image_height(png, info);
@@ -124,6 +149,7 @@ static inline int ra_png_read_header(const unsigned char *data, size_t length, u
 static inline int ra_png_decode_bgrx(const unsigned char *data, size_t length, uint32_t width, uint32_t height,
                                      unsigned char *pixels, size_t stride, char *err, size_t err_capacity) {
     ra_png_error_sink sink = { err, err_capacity };
+    if (length < 8 || ra_png_check_chunks(data, length, err, err_capacity) != 0) return -1;
     ra_png_source source = { data, length, 0 };
     png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &sink, ra_png_on_error, ra_png_on_warning);
     if (!png) { strncpy(err, "cannot create a PNG reader", err_capacity - 1); return -1; }
@@ -131,6 +157,7 @@ static inline int ra_png_decode_bgrx(const unsigned char *data, size_t length, u
     if (!info) { png_destroy_read_struct(&png, NULL, NULL); strncpy(err, "cannot create PNG info", err_capacity - 1); return -1; }
     if (setjmp(png_jmpbuf(png))) { png_destroy_read_struct(&png, &info, NULL); return -1; }
     png_set_user_limits(png, width, height);
+    png_set_chunk_malloc_max(png, RA_PNG_CHUNK_MALLOC_MAX);
     png_set_read_fn(png, &source, ra_png_read_data);
     png_read_info(png, info);
     if (png_get_image_width(png, info) != width || png_get_image_height(png, info) != height) {
@@ -150,6 +177,12 @@ static inline int ra_png_decode_bgrx(const unsigned char *data, size_t length, u
     if (png_get_rowbytes(png, info) != (size_t)width * 4) png_error(png, "unexpected PNG row size after conversion");
     for (int pass = 0; pass < passes; pass++) {
         for (uint32_t y = 0; y < height; y++) png_read_row(png, pixels + (size_t)y * stride, NULL);
+    }
+    /* The fourth byte is the pad byte, 0 in our layout. libpng leaves alpha there when it expands a
+       palette with a tRNS chunk to RGBA (png_set_strip_alpha does not apply to that expansion). */
+    for (uint32_t y = 0; y < height; y++) {
+        unsigned char *row = pixels + (size_t)y * stride;
+        for (uint32_t x = 0; x < width; x++) row[(size_t)x * 4 + 3] = 0;
     }
     png_read_end(png, NULL);
     png_destroy_read_struct(&png, &info, NULL);

@@ -271,6 +271,7 @@ public struct ClientHandshake: Sendable {
         case .awaitingServerInit:
             guard let si = try ServerInit.read(from: &bytes) else { return false }
             guard let version, let security else { throw RFBError.unexpected("ServerInit before negotiation") }
+            try RFBLimits.checkFramebufferSize(width: si.width, height: si.height)
             state = .completed
             actions.append(.completed(ClientHandshakeResult(version: version, security: security, serverInit: si)))
             return false

@@ -75,7 +75,10 @@ public struct FramebufferUpdateReader: Sendable {
             bodyLength = 4 + Int(n)
         case RFBEncoding.cursor:
             bodyLength = w * ht * bpp + (w + 7) / 8 * ht
-        case RFBEncoding.desktopSize, RFBEncoding.lastRect, RFBEncoding.pointerPos:
+        case RFBEncoding.desktopSize:
+            try RFBLimits.checkFramebufferSize(width: w, height: ht)
+            bodyLength = 0
+        case RFBEncoding.lastRect, RFBEncoding.pointerPos:
             bodyLength = 0
         case RFBEncoding.sessionEnd:
             guard h.x == 0, h.y == 0, h.width == 0, h.height == 0 else {
@@ -83,6 +86,7 @@ public struct FramebufferUpdateReader: Sendable {
             }
             bodyLength = 0
         case RFBEncoding.extendedDesktopSize:
+            if h.y == ExtendedDesktopSize.Status.noError.rawValue { try RFBLimits.checkFramebufferSize(width: w, height: ht) }
             guard let n = b.getInteger(at: b.readerIndex, as: UInt8.self) else { return nil }
             bodyLength = 4 + Int(n) * Screen.wireLength
         case RFBEncoding.desktopName:

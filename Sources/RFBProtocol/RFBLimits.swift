@@ -23,4 +23,18 @@ public enum RFBLimits {
     public static let maxSessionEndTextLength = 1024
     /// Largest framebuffer side (RFB sizes are U16).
     public static let maxFramebufferSide = 65_535
+    /// Largest framebuffer a viewer accepts (ServerInit, DesktopSize, ExtendedDesktopSize), in pixels:
+    /// 64 Mi pixels (256 MiB at 4 bytes a pixel, e.g. 8192x8192), so a server cannot make a viewer
+    /// allocate the 16 GiB that 65535x65535 would take.
+    public static let maxFramebufferPixels = 64 << 20
+}
+
+extension RFBLimits {
+    /// Throws `RFBError.tooLarge` for a framebuffer size over `maxFramebufferPixels`.
+    static func checkFramebufferSize(width: Int, height: Int) throws {
+        guard width * height <= maxFramebufferPixels else {
+            throw RFBError.tooLarge(what: "framebuffer of \(width)x\(height) pixels", length: width * height,
+                                    limit: maxFramebufferPixels)
+        }
+    }
 }

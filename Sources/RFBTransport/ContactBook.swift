@@ -40,6 +40,11 @@ public struct ContactBook: Sendable {
         return book
     }
 
+    /// Parses the text of a contacts file (hostile input: see `ContactsFile`); errors name `path` and the line.
+    public static func parse(_ bytes: [UInt8], path: String = fileName) throws -> [Contact] {
+        try ContactsFile.parse(bytes, path: path, limit: maximumContacts)
+    }
+
     /// Adds a contact; the name and fingerprint must both be new.
     @discardableResult
     public mutating func add(name: String, fingerprint: Fingerprint, address: ContactAddress? = nil) throws -> Contact {
