@@ -58,6 +58,9 @@ public final class UpdateBuilder {
     /// The picture the viewer holds after every update built so far.
     public private(set) var viewerFramebuffer: Framebuffer
     private let zrle: ZRLEEncoder
+    /// ZRLE's level when the viewer's current SetEncodings names none (a later list without a
+    /// CompressLevel goes back to it).
+    private let zrleLevel: Int
     private let tileDelta: TileDeltaEncoder
     private let motion = MotionDetector()
     /// The offsets of the last update's copies, tried first on the next one.
@@ -79,6 +82,7 @@ public final class UpdateBuilder {
 
     public init(width: Int, height: Int, zrleLevel: Int = UpdateBuilder.defaultZRLELevel, zstdLevel: Int = 1) {
         viewerFramebuffer = Framebuffer(width: width, height: height)
+        self.zrleLevel = zrleLevel
         zrle = ZRLEEncoder(level: zrleLevel)
         tileDelta = TileDeltaEncoder(level: zstdLevel)
     }
@@ -181,7 +185,7 @@ public final class UpdateBuilder {
             if settings.encoding == RFBEncoding.zrle {
                 rects.append(Rectangle(header: try RectangleHeader(r, encoding: RFBEncoding.zrle),
                                        body: ByteBuffer(bytes: zrle.encode(live, rect: r, format: settings.format,
-                                                                                 level: settings.compressLevel))))
+                                                                                 level: settings.compressLevel ?? zrleLevel))))
             } else {
                 guard let raw = RawEncoding.encode(live, rect: r, format: settings.format) else {
                     throw RFBError.invalidArgument("cannot serve pixel format \(settings.format)")
