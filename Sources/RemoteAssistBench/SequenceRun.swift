@@ -24,6 +24,15 @@ struct SequenceRun {
         var tdView = frames[0], zrleView = frames[0]
         var xorBytes = [UInt8](repeating: 0, count: frames[0].byteCount)
         var zrleHints: [(dx: Int, dy: Int)] = []  // as the agent does: last update's offsets first
+        let probe = TileDeltaEncoder(level: zstdLevel), probeZRLE = ZRLEEncoder(level: zrleLevel)
+        let probeMotion = MotionDetector()
+        var probeHints: [(dx: Int, dy: Int)] = []
+        var stages = StageTotals()
+        defer {
+            if breakdown {
+                progress("\(name) totals ms: detect \(f(stages.ms[0])) motion \(f(stages.ms[1])) td code+zstd \(f(stages.ms[2])) | ZRLE copies+residual \(f(stages.ms[3])) zrle \(f(stages.ms[4])) => tile-delta \(f(stages.ms[0] + stages.ms[1] + stages.ms[2])) ZRLE \(f(stages.ms[0] + stages.ms[1] + stages.ms[3] + stages.ms[4]))")
+            }
+        }
         for i in 1..<frames.count {
             let previous = frames[i - 1], current = frames[i]
             let damage = [current.bounds]
@@ -32,11 +41,20 @@ struct SequenceRun {
             for r in changed.markedRects { stats.rawBytes += r.area * 4 }
 
             if breakdown {
-                let probe = TileDeltaEncoder(level: zstdLevel)
+                // The stages of both codecs as they run below (hints included), timed one by one.
                 let (ch, t1) = measure { ChangeDetector.changedTiles(previous: previous, current: current, damage: damage) }
-                let (cp, t2) = measure { MotionDetector().detect(previous: previous, current: current, changed: ch) }
+                let (cp, t2) = measure { probeMotion.detect(previous: previous, current: current, changed: ch, hints: probeHints) }
+                probeHints = MotionDetector.offsets(of: cp)
                 let (u, t3) = measure { probe.encode(previous: previous, current: current, changed: ch, copies: cp) }
-                progress("\(name) #\(i): tiles \(ch.markedCount) detect \(f(t1)) motion \(f(t2)) code+zstd \(f(t3)) copies \(cp.count) payload \(probe.lastPayloadCount) bytes \(u?.body.count ?? 0)")
+                let (residual, t4) = measure { () -> TileMap in
+                    guard !cp.isEmpty else { return ch }
+                    var afterCopies = previous
+                    afterCopies.apply(cp)
+                    return ChangeDetector.changedTiles(previous: afterCopies, current: current, damage: ch.markedSpans)
+                }
+                let (_, t5) = measure { residual.markedSpans.map { probeZRLE.encode(current, rect: $0, format: format) } }
+                stages.add([t1, t2, t3, t4, t5])
+                progress("\(name) #\(i): tiles \(ch.markedCount) detect \(f(t1)) motion \(f(t2)) td code+zstd \(f(t3)) | ZRLE copies+residual \(f(t4)) zrle \(f(t5)) | copies \(cp.count) payload \(probe.lastPayloadCount) bytes \(u?.body.count ?? 0)")
             }
 
             // tile-delta
@@ -98,4 +116,10 @@ struct SequenceRun {
         }
         return stats
     }
+}
+
+/// Sums of the per-stage times of `--breakdown`.
+struct StageTotals {
+    var ms = [Double](repeating: 0, count: 5)
+    mutating func add(_ t: [Double]) { for k in 0..<min(t.count, ms.count) { ms[k] += t[k] } }
 }
