@@ -1,3 +1,4 @@
+import Foundation
 import Pixels
 import TileCodec
 
@@ -50,6 +51,7 @@ struct SequenceRun {
                 let (cp, t2) = measure { probeMotion.detect(previous: previous, current: current, changed: ch, hints: probeHints) }
                 probeHints = MotionDetector.offsets(of: cp)
                 let (u, t3) = measure { probe.encode(previous: previous, current: current, changed: ch, copies: cp) }
+                if getenv("PROFILE_TD") != nil { for _ in 0..<30 { _ = probe.encode(previous: previous, current: current, changed: ch, copies: cp) } }
                 let (residual, t4) = measure { () -> TileMap in
                     guard !cp.isEmpty else { return ch }
                     probeView.apply(cp)

@@ -15,11 +15,15 @@ struct TileCoder {
     private let reference = UnsafeMutablePointer<UInt32>.allocate(capacity: 4096)
     /// Scratch for one tile's bytes: header (column, row, kind, masks) then at most a 127-colour palette
     /// and 4 bytes a pixel (plain RLE of single pixels).
-    private let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: TileCoder.tileBound)
+    /// (Pixels are stored 4 bytes at a time and advanced by 3: the slack takes the last spare byte.)
+    private let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: TileCoder.tileBound + 8)
     static let tileBound = 4 + 1 + 8 + 2 + 1 + 127 * 3 + 4096 * 4
-    private var values = [UInt32](repeating: 0, count: 4096)
-    private var refs = [UInt32](repeating: 0, count: 4096)
-    private var residuals = [UInt32](repeating: 0, count: 4096)
+    /// The coded pixels (pad byte cleared), what the decoder holds there, and for the predicted kind the
+    /// colour-transformed pixels and the residuals; each 4096 pixels, row after coded row.
+    private let values = UnsafeMutablePointer<UInt32>.allocate(capacity: 4096)
+    private let refs = UnsafeMutablePointer<UInt32>.allocate(capacity: 4096)
+    private let transformed = UnsafeMutablePointer<UInt32>.allocate(capacity: 4096)
+    private let residuals = UnsafeMutablePointer<UInt32>.allocate(capacity: 4096)
     private var palette = TilePalette()
     var out: [UInt8] = []
     var tiles = 0
@@ -27,7 +31,7 @@ struct TileCoder {
     var covered = Rect(x: 0, y: 0, width: 0, height: 0)
 
     func release() {
-        reference.deallocate()
+        for p in [reference, values, refs, transformed, residuals] { p.deallocate() }
         bytes.deallocate()
     }
 
@@ -69,53 +73,48 @@ struct TileCoder {
         covered = covered.union(t)
         let all: UInt64 = t.height == 64 ? ~0 : (UInt64(1) << UInt64(t.height)) - 1
         // The coded columns: from the first to the last pixel that differs in any coded row.
-        var cx = w, cEnd = 0
-        for yy in 0..<t.height where mask & (UInt64(1) << UInt64(yy)) != 0 {
-            let src = cur + (t.y + yy) * width + t.x, rrow = ref + yy * rs
-            var a = 0
-            while a < cx && src[a] == rrow[a] { a += 1 }
-            cx = min(cx, a)
-            var b = w
-            while b > cEnd && src[b - 1] == rrow[b - 1] { b -= 1 }
-            cEnd = max(cEnd, b)
+        var differs: UInt64 = 0
+        var rowsLeft = mask
+        while rowsLeft != 0 {
+            let yy = rowsLeft.trailingZeroBitCount
+            rowsLeft &= rowsLeft &- 1
+            differs |= RunBits.differing(cur + (t.y + yy) * width + t.x, ref + yy * rs, count: w)
         }
+        let cx = differs.trailingZeroBitCount, cEnd = 64 - differs.leadingZeroBitCount
         let cw = cEnd - cx
         // Gather the coded pixels.
+        let v = values, rv = refs
         var n = 0
-        values.withUnsafeMutableBufferPointer { v in
-            refs.withUnsafeMutableBufferPointer { rv in
-                for yy in 0..<t.height where mask & (UInt64(1) << UInt64(yy)) != 0 {
-                    let src = cur + (t.y + yy) * width + t.x, rrow = ref + yy * rs
-                    for x in cx..<cEnd {
-                        v[n] = src[x] & 0x00FF_FFFF
-                        rv[n] = rrow[x] & 0x00FF_FFFF
-                        n += 1
-                    }
-                }
+        rowsLeft = mask
+        while rowsLeft != 0 {
+            let yy = rowsLeft.trailingZeroBitCount
+            rowsLeft &= rowsLeft &- 1
+            let src = cur + (t.y + yy) * width + t.x + cx, rrow = ref + yy * rs + cx
+            for x in 0..<cw {
+                v[n + x] = src[x] & 0x00FF_FFFF
+                rv[n + x] = rrow[x] & 0x00FF_FFFF
             }
+            n += cw
         }
         let codedRows = n / cw
-        // Measure every kind.
-        var xorCost = 0
-        var (paletteRLECost, plainRLECost, overflow) = (0, 0, false)
-        values.withUnsafeBufferPointer { v in
-            refs.withUnsafeBufferPointer { rv in
-                guard let base = v.baseAddress else { return }
-                (paletteRLECost, plainRLECost, overflow) = palette.measureRuns(base, n, pixelSize: 3)
-                var zeroRun = false
-                for k in 0..<n {
-                    let z = v[k] == rv[k]
-                    if !z { xorCost += 3 } else if !zeroRun { xorCost += 2 }
-                    zeroRun = z
-                }
-            }
+        // Measure every kind: runs and colours, and XOR (3 bytes a differing pixel, 2 a run of zeros).
+        let (runs, overflow) = palette.scanRuns(v, n)
+        let paletteRLECost = runs.paletteRLECost, plainRLECost = runs.plainRLECost(pixelSize: 3)
+        var xorCost = 0, zeroCarry: UInt64 = 0
+        var base = 0
+        while base < n {
+            let count = min(64, n - base)
+            let zeros = ~RunBits.differing(v + base, rv + base, count: count) & RunBits.low(count)
+            xorCost &+= 3 &* (count &- zeros.nonzeroBitCount) &+ 2 &* (zeros & ~(zeros &<< 1 | zeroCarry)).nonzeroBitCount
+            zeroCarry = zeros &>> 63
+            base += 64
         }
         let b = bytes
         var o = 0
         @inline(__always) func put(_ v: UInt8) { b[o] = v; o += 1 }
         @inline(__always) func pixel(_ p: UInt32) {
-            b[o] = UInt8(truncatingIfNeeded: p); b[o + 1] = UInt8(truncatingIfNeeded: p >> 8)
-            b[o + 2] = UInt8(truncatingIfNeeded: p >> 16); o += 3
+            UnsafeMutableRawPointer(b).storeBytes(of: p.littleEndian, toByteOffset: o, as: UInt32.self)
+            o += 3
         }
         @inline(__always) func runLength(_ length: Int) {
             var rest = length - 1
@@ -135,7 +134,7 @@ struct TileCoder {
         if !overflow && count == 1 {
             put(TileDelta.Kind.solid.rawValue | flag)
             masks()
-            pixel(values[0])
+            pixel(v[0])
             out.append(contentsOf: UnsafeBufferPointer(start: b, count: o))
             return
         }
@@ -161,102 +160,80 @@ struct TileCoder {
         masks()
         if best == .paletteRLE || best == .packedPalette { palette.sortColours() }
         if best == .predicted { fillResiduals(n, cw) }
-        values.withUnsafeBufferPointer { v in
-            refs.withUnsafeBufferPointer { rv in
-                residuals.withUnsafeBufferPointer { res in
-                    switch best {
-                    case .raw:
-                        for k in 0..<n { pixel(v[k]) }
-                    case .predicted:
-                        for k in 0..<n { pixel(res[k]) }
-                    case .xor:
-                        for k in 0..<n { pixel(v[k] ^ rv[k]) }
-                    case .plainRLE:
-                        var i = 0
-                        while i < n {
-                            var j = i + 1
-                            while j < n && v[j] == v[i] { j += 1 }
-                            pixel(v[i])
-                            runLength(j - i)
-                            i = j
-                        }
-                    case .paletteRLE:
-                        put(UInt8(count))
-                        for k in 0..<count { pixel(palette.colours[k]) }
-                        var i = 0
-                        while i < n {
-                            var j = i + 1
-                            while j < n && v[j] == v[i] { j += 1 }
-                            let index = UInt8(palette.index(of: v[i]) ?? 0)
-                            if j - i == 1 { put(index) } else { put(index | 0x80); runLength(j - i) }
-                            i = j
-                        }
-                    case .packedPalette:
-                        put(UInt8(count))
-                        for k in 0..<count { pixel(palette.colours[k]) }
-                        for yy in 0..<codedRows {
-                            var acc: UInt32 = 0, filled = 0
-                            for x in 0..<cw {
-                                acc = acc << UInt32(bits) | UInt32(palette.index(of: v[yy * cw + x]) ?? 0)
-                                filled += bits
-                                if filled == 8 { put(UInt8(acc)); acc = 0; filled = 0 }
-                            }
-                            if filled > 0 { put(UInt8(truncatingIfNeeded: acc << UInt32(8 - filled))) }
-                        }
-                    case .solid:
-                        break
-                    }
-                }
+        switch best {
+        case .raw:
+            for k in 0..<n { pixel(v[k]) }
+        case .predicted:
+            let res = residuals
+            for k in 0..<n { pixel(res[k]) }
+        case .xor:
+            for k in 0..<n { pixel(v[k] ^ rv[k]) }
+        case .plainRLE:
+            var i = 0
+            while i < n {
+                var j = i + 1
+                while j < n && v[j] == v[i] { j += 1 }
+                pixel(v[i])
+                runLength(j - i)
+                i = j
             }
+        case .paletteRLE:
+            put(UInt8(count))
+            for k in 0..<count { pixel(palette.colours[k]) }
+            var i = 0
+            while i < n {
+                var j = i + 1
+                while j < n && v[j] == v[i] { j += 1 }
+                let index = UInt8(palette.index(of: v[i]) ?? 0)
+                if j - i == 1 { put(index) } else { put(index | 0x80); runLength(j - i) }
+                i = j
+            }
+        case .packedPalette:
+            put(UInt8(count))
+            for k in 0..<count { pixel(palette.colours[k]) }
+            for yy in 0..<codedRows {
+                var acc: UInt32 = 0, filled = 0
+                for x in 0..<cw {
+                    acc = acc << UInt32(bits) | UInt32(palette.index(of: v[yy * cw + x]) ?? 0)
+                    filled += bits
+                    if filled == 8 { put(UInt8(acc)); acc = 0; filled = 0 }
+                }
+                if filled > 0 { put(UInt8(truncatingIfNeeded: acc << UInt32(8 - filled))) }
+            }
+        case .solid:
+            break
         }
         out.append(contentsOf: UnsafeBufferPointer(start: b, count: o))
     }
 
     /// A guess at the compressed size of the predicted form: about the significant bits of each channel
-    /// residual, measured on every 4th coded row and scaled up.
+    /// residual, measured on every 4th coded row and scaled up. Leaves the colour-transformed pixels in
+    /// `transformed` and the residuals of the sampled rows in `residuals`.
     private func predictedEstimate(_ n: Int, _ w: Int) -> Int {
-        values.withUnsafeBufferPointer { v in
-            let rows = n / w
-            var bits = 0, sampled = 0
-            var y = 0
-            while y < rows {
-                for x in 0..<w {
-                    let r = Self.residual(v, y * w + x, x, y, w)
-                    bits += Self.cost(UInt8(truncatingIfNeeded: r)) + Self.cost(UInt8(truncatingIfNeeded: r >> 8))
-                        + Self.cost(UInt8(truncatingIfNeeded: r >> 16))
-                }
-                sampled += 1
-                y += 4
+        let rows = n / w
+        TilePredictor.transform(values, into: transformed, count: n)
+        var bits = 0, sampled = 0
+        var y = 0
+        while y < rows {
+            TilePredictor.residualRow(transformed, y, w, into: residuals)
+            let r = residuals + y * w
+            for x in 0..<w {
+                let p = r[x]
+                bits &+= Self.cost(UInt8(truncatingIfNeeded: p)) &+ Self.cost(UInt8(truncatingIfNeeded: p >> 8))
+                    &+ Self.cost(UInt8(truncatingIfNeeded: p >> 16))
             }
-            return sampled == 0 ? .max : bits * rows / (sampled * 8)
+            sampled += 1
+            y += 4
         }
+        return sampled == 0 ? .max : bits * rows / (sampled * 8)
     }
 
-    /// Fills `residuals` with the predicted form of the coded pixels.
-    private mutating func fillResiduals(_ n: Int, _ w: Int) {
-        values.withUnsafeBufferPointer { v in
-            residuals.withUnsafeMutableBufferPointer { res in
-                for y in 0..<(n / w) {
-                    for x in 0..<w { res[y * w + x] = Self.residual(v, y * w + x, x, y, w) }
-                }
-            }
+    /// Fills the rest of `residuals` with the predicted form of the coded pixels, after
+    /// `predictedEstimate` (the predicted kind is only chosen after it).
+    private func fillResiduals(_ n: Int, _ w: Int) {
+        for y in 0..<(n / w) where y % 4 != 0 {
+            TilePredictor.residualRow(transformed, y, w, into: residuals)
         }
-    }
-
-    /// The residual of coded pixel `k` (at `x`, `y` of the coded grid `w` wide): transformed pixel minus
-    /// the prediction from its transformed neighbours.
-    @inline(__always)
-    private static func residual(_ v: UnsafeBufferPointer<UInt32>, _ k: Int, _ x: Int, _ y: Int, _ w: Int) -> UInt32 {
-        let t = subtractGreen(v[k])
-        let pred: UInt32
-        if y == 0 {
-            pred = x == 0 ? 0 : subtractGreen(v[k - 1])
-        } else if x == 0 {
-            pred = subtractGreen(v[k - w])
-        } else {
-            pred = medPixel(subtractGreen(v[k - 1]), subtractGreen(v[k - w]), subtractGreen(v[k - w - 1]))
-        }
-        return channelDifference(t, pred)
     }
 
     @inline(__always)

@@ -68,20 +68,47 @@ struct TilePalette {
     @inline(__always)
     mutating func measureRuns(_ v: UnsafePointer<UInt32>, _ n: Int, pixelSize: Int)
         -> (paletteRLECost: Int, plainRLECost: Int, overflow: Bool) {
+        let (counts, overflow) = scanRuns(v, n)
+        return (counts.paletteRLECost, counts.plainRLECost(pixelSize: pixelSize), overflow)
+    }
+
+    /// Counts the runs of `v[0..<n]` from run-start bit masks and gathers the colours of the runs in the
+    /// order they first appear (at most `capacity`; `overflow` when there are more). Resets the palette.
+    @inline(__always)
+    mutating func scanRuns(_ v: UnsafePointer<UInt32>, _ n: Int) -> (RunCounts, overflow: Bool) {
         reset()
-        var paletteRLECost = 0, plainRLECost = 0, overflow = false
-        var i = 0
-        while i < n {
-            let colour = v[i]
-            var j = i + 1
-            while j < n && v[j] == colour { j += 1 }
-            let len = j - i
-            let lenBytes = (len - 1) / 255 + 1
-            paletteRLECost += len == 1 ? 1 : 1 + lenBytes
-            plainRLECost += pixelSize + lenBytes
-            if !overflow && index(of: colour) == nil && !insert(colour) { overflow = true }
-            i = j
+        var counts = RunCounts(), overflow = false
+        var lastStart = 0, lastPixelStarts = false
+        // The colours of the last two runs: text alternates between two, so most runs are found here
+        // without a hash lookup (the run just before always has another colour).
+        var last: UInt32 = 0, beforeLast: UInt32 = 0, seen = 0
+        var base = 0
+        while base < n {
+            let count = min(64, n - base)
+            let s = RunBits.runStarts(v, base: base, count: count)
+            counts.runs += s.nonzeroBitCount
+            // A run of one pixel: the next pixel starts a run too (or it is the last pixel).
+            counts.singles += (s & (s &>> 1)).nonzeroBitCount
+            if lastPixelStarts && s & 1 != 0 { counts.singles += 1 }
+            lastPixelStarts = (s &>> UInt64(count - 1)) & 1 != 0
+            if s != 0 {
+                // Runs inside a word are shorter than 64; only one reaching in from before can be long.
+                let length = base + s.trailingZeroBitCount - lastStart
+                if length > 255 { counts.longExtra += (length - 1) / 255 }
+                lastStart = base + 63 - s.leadingZeroBitCount
+                var m = s
+                while !overflow && m != 0 {
+                    let c = v[base + m.trailingZeroBitCount]
+                    m &= m &- 1
+                    if !(seen >= 2 && c == beforeLast) && index(of: c) == nil && !insert(c) { overflow = true }
+                    beforeLast = last; last = c; seen += 1
+                }
+            }
+            base += 64
         }
-        return (paletteRLECost, plainRLECost, overflow)
+        if lastPixelStarts { counts.singles += 1 }
+        let length = n - lastStart
+        if length > 255 { counts.longExtra += (length - 1) / 255 }
+        return (counts, overflow)
     }
 }
