@@ -11,6 +11,10 @@ import Darwin
 /// Finds content that moved between two frames (vertical scrolls, dragged windows, any 2-D shift) inside
 /// the changed tiles, and describes it as copies that are exact and correctly ordered.
 ///
+/// 0. Cheap guesses first: the last update's offset (`hints`), then a vertical scroll voted by narrow
+///    column strips (`stripScrollVote`). A guess that explains at least 9 in 10 of a sample of the changed
+///    row segments is the only candidate, and step 1 is skipped; otherwise the guesses are tried after
+///    the voted offsets.
 /// 1. Candidate offsets by voting: content-defined anchors (a gear hash over 16 pixels with its top
 ///    6 bits zero, in non-uniform windows) are collected in the previous frame over the changed tiles
 ///    (rows 4k); anchors on rows 16k...16k+3 of the changed tiles of the current frame that are unique
@@ -38,7 +42,8 @@ public struct MotionDetector: Sendable {
 
     public init() {}
 
-    /// Voting is skipped when the best hint leaves at most 1 in this many changed rows unexplained.
+    /// Voting is skipped when a guess (the best hint, or the strip vote) leaves at most 1 in this many
+    /// sampled changed rows unexplained.
     static let hintsSuffice = 10
 
     /// Copies that turn `previous` into `current` over part of the tiles marked in `changed`.
@@ -77,7 +82,7 @@ extension MotionDetector {
 }
 
 /// The working state of one `MotionDetector.detect` call.
-private struct MotionSearch {
+struct MotionSearch {
     let prev: UnsafePointer<UInt32>, cur: UnsafePointer<UInt32>
     let width: Int, height: Int
     let changed: TileMap
@@ -103,26 +108,33 @@ private struct MotionSearch {
         let area = changedBounds()
         guard !area.isEmpty else { return [] }
         let parallel = area.area >= MotionDetector.parallelArea
-        var candidates = Array(hints.filter { $0.dx != 0 || $0.dy != 0 }.prefix(settings.maximumCandidates))
+        // Cheap guesses first, each accepted alone when, on a sample of the changed rows, it explains
+        // nearly all of them: the last update's offset (a steady scroll repeats it), then a vertical
+        // scroll voted by column strips (a scroll by a new amount). Otherwise the anchor scan votes, and
+        // the guesses are tried after the voted offsets.
+        let hinted = Array(hints.filter { $0.dx != 0 || $0.dy != 0 }.prefix(settings.maximumCandidates))
+        var classified = false
+        var candidates: [(dx: Int, dy: Int)] = []
+        if let h = hinted.first {
+            match([], from: 0, classifying: true, parallel: parallel)
+            classified = true
+            if explainsNearlyAll(h) { candidates = [h] }
+        }
+        var strip: (dx: Int, dy: Int)? = nil
+        if candidates.isEmpty, let s = stripScrollVote(area), !(hinted.first.map { $0 == s } ?? false) {
+            strip = s
+            if !classified { match([], from: 0, classifying: true, parallel: parallel) }
+            classified = true
+            if explainsNearlyAll(s) { candidates = [s] }
+        }
         if candidates.isEmpty {
             candidates = vote(area)
-            guard !candidates.isEmpty else { return [] }
-            match(candidates, from: 0, classifying: true, parallel: parallel)
-        } else {
-            // A steady scroll repeats the last update's offset: when, on a sample of the changed rows,
-            // that offset alone explains nearly all of them, it is the only candidate and the anchor scan
-            // is skipped. Otherwise vote as usual, the hints tried after the voted offsets.
-            match([], from: 0, classifying: true, parallel: parallel)
-            let best = candidates[0]
-            if explainsNearlyAll(best) {
-                candidates = [best]
-            } else {
-                let hinted = candidates
-                candidates = vote(area)
-                for h in hinted where !candidates.contains(where: { $0 == h }) { candidates.append(h) }
+            for h in hinted + (strip.map { [$0] } ?? []) where !candidates.contains(where: { $0 == h }) {
+                candidates.append(h)
             }
-            match(candidates, from: 0, classifying: false, parallel: parallel)
+            guard !candidates.isEmpty else { return [] }
         }
+        match(candidates, from: 0, classifying: !classified, parallel: parallel)
         var used = [Bool](repeating: false, count: candidates.count)
         for st in state where st >= 0 && Int(st) < used.count { used[Int(st)] = true }
         var ops: [CopyOperation] = []
