@@ -14,15 +14,16 @@ struct SequenceRun {
 
     func run() throws -> SequenceStats {
         var stats = SequenceStats(name: name, frames: frames.count, updates: max(0, frames.count - 1), changedTiles: 0,
-                                  rawBytes: 0, tileDeltaBytes: 0, zrleBytes: 0, xorZstdBytes: 0, tileDeltaCopies: 0,
-                                  zrleCopyRects: 0, zrleRects: 0, tileDeltaRoundtripExact: true,
-                                  zrleRoundtripExact: true, samples: Samples())
+                                  rawBytes: 0, tileDeltaBytes: 0, zrleBytes: 0, zrlePlainBytes: 0, xorZstdBytes: 0,
+                                  tileDeltaCopies: 0, zrleCopyRects: 0, zrleRects: 0, tileDeltaRoundtripExact: true,
+                                  zrleRoundtripExact: true, zrlePlainRoundtripExact: true, samples: Samples())
         guard frames.count > 1 else { return stats }
         let tdEncoder = TileDeltaEncoder(level: zstdLevel), tdDecoder = TileDeltaDecoder()
         let zrleEncoder = ZRLEEncoder(level: zrleLevel), zrleDecoder = ZRLEDecoder()
+        let plainEncoder = ZRLEEncoder(level: zrleLevel), plainDecoder = ZRLEDecoder()
         let xorStream = ZstdCompressor(level: 1)
         let format = PixelFormat.native
-        var tdView = frames[0], zrleView = frames[0]
+        var tdView = frames[0], zrleView = frames[0], plainView = frames[0]
         var zrleServerView = frames[0]
         zrleServerView.pixels.withUnsafeMutableBufferPointer { _ in }  // its own storage, before any timing
         var xorBytes = [UInt8](repeating: 0, count: frames[0].byteCount)
@@ -104,6 +105,18 @@ struct SequenceRun {
             stats.samples.zrleDecodeMs.append(zDec)
             if zrleView != current { stats.zrleRoundtripExact = false; zrleView = current }
 
+            // Plain ZRLE, as x11vnc and x0vncserver send it: every changed tile, no CopyRect.
+            let (plain, pEnc) = measure { () -> [(Rect, [UInt8])] in
+                let changed = ChangeDetector.changedTiles(previous: previous, current: current, damage: damage)
+                return changed.markedSpans.map { ($0, plainEncoder.encode(current, rect: $0, format: format)) }
+            }
+            stats.samples.zrlePlainEncodeMs.append(pEnc)
+            stats.zrlePlainBytes += plain.reduce(0) { $0 + 12 + $1.1.count }
+            for (rect, body) in plain {
+                try plainDecoder.decode(body: Array(body[4...]), rect: rect, format: format, into: &plainView)
+            }
+            if plainView != current { stats.zrlePlainRoundtripExact = false; plainView = current }
+
             // zstd-1 of the XOR of the two whole frames.
             let (xorSize, xMs) = measure { () -> Int in
                 previous.pixels.withUnsafeBufferPointer { a in
@@ -121,7 +134,7 @@ struct SequenceRun {
             stats.xorZstdBytes += xorSize
             stats.samples.xorZstdMs.append(xMs)
             if i % 10 == 0 || i == frames.count - 1 {
-                progress("\(name): \(i)/\(frames.count - 1) updates, tile-delta \(stats.tileDeltaBytes) B, ZRLE \(stats.zrleBytes) B, xor-zstd \(stats.xorZstdBytes) B")
+                progress("\(name): \(i)/\(frames.count - 1) updates, tile-delta \(stats.tileDeltaBytes) B, ZRLE+CopyRect \(stats.zrleBytes) B, ZRLE \(stats.zrlePlainBytes) B, xor-zstd \(stats.xorZstdBytes) B")
             }
         }
         return stats
