@@ -88,9 +88,10 @@ struct MotionSearch {
     let changed: TileMap
     let settings: MotionDetector
     let columns: Int
-    // Per row segment (y * columns + column): -4 unchanged and inside a copy already, -3 not in a changed
-    // tile, -2 same as previous at the same place, -1 changed and not yet explained, k >= 0 explained by
-    // candidate k over xa..<xb.
+    // Per row segment (y * columns + column): -5 same as previous at the same place and also equal to the
+    // previous frame at candidate 0's offset (fused classification only), -4 unchanged and inside a copy
+    // already, -3 not in a changed tile, -2 same as previous at the same place, -1 changed and not yet
+    // explained, k >= 0 explained by candidate k over xa..<xb.
     var state: [Int8]
     var xa: [Int32], xb: [Int32]
 
@@ -113,28 +114,25 @@ struct MotionSearch {
         // scroll voted by column strips (a scroll by a new amount). Otherwise the anchor scan votes, and
         // the guesses are tried after the voted offsets.
         let hinted = Array(hints.filter { $0.dx != 0 || $0.dy != 0 }.prefix(settings.maximumCandidates))
-        var classified = false
-        var candidates: [(dx: Int, dy: Int)] = []
-        if let h = hinted.first {
-            match([], from: 0, classifying: true, parallel: parallel)
-            classified = true
-            if explainsNearlyAll(h) { candidates = [h] }
-        }
+        var guess: (dx: Int, dy: Int)? = nil
+        if let h = hinted.first, explainsNearlyAll(h) { guess = h }
         var strip: (dx: Int, dy: Int)? = nil
-        if candidates.isEmpty, let s = stripScrollVote(area), !(hinted.first.map { $0 == s } ?? false) {
+        if guess == nil, let s = stripScrollVote(area), !(hinted.first.map { $0 == s } ?? false) {
             strip = s
-            if !classified { match([], from: 0, classifying: true, parallel: parallel) }
-            classified = true
-            if explainsNearlyAll(s) { candidates = [s] }
+            if explainsNearlyAll(s) { guess = s }
         }
-        if candidates.isEmpty {
+        var candidates: [(dx: Int, dy: Int)]
+        if let guess {
+            candidates = [guess]
+            match(candidates, from: 0, classifying: true, fused: true, parallel: parallel)
+        } else {
             candidates = vote(area)
             for h in hinted + (strip.map { [$0] } ?? []) where !candidates.contains(where: { $0 == h }) {
                 candidates.append(h)
             }
             guard !candidates.isEmpty else { return [] }
+            match(candidates, from: 0, classifying: true, parallel: parallel)
         }
-        match(candidates, from: 0, classifying: !classified, parallel: parallel)
         var used = [Bool](repeating: false, count: candidates.count)
         for st in state where st >= 0 && Int(st) < used.count { used[Int(st)] = true }
         var ops: [CopyOperation] = []
@@ -267,7 +265,8 @@ struct MotionSearch {
     /// Classifies every row segment of the changed tiles (when `classifying`), then tries candidates
     /// `first...` on the ones still unexplained; tile rows are cut into bands run in parallel when the
     /// area is large.
-    mutating func match(_ candidates: [(dx: Int, dy: Int)], from first: Int, classifying: Bool, parallel: Bool) {
+    mutating func match(_ candidates: [(dx: Int, dy: Int)], from first: Int, classifying: Bool, fused: Bool = false,
+                        parallel: Bool) {
         let rows = changed.rows
         let (prev, cur, width, height, columns, changed) = (self.prev, self.cur, self.width, self.height, self.columns, self.changed)
         state.withUnsafeMutableBufferPointer { st in
@@ -275,7 +274,7 @@ struct MotionSearch {
                 xb.withUnsafeMutableBufferPointer { b in
                     let job = MatchJob(prev: prev, cur: cur, width: width, height: height, columns: columns,
                                        changed: changed, state: st, xa: a, xb: b, candidates: candidates,
-                                       classifying: classifying, first: first)
+                                       classifying: classifying, first: first, fused: fused)
                     if parallel && rows >= 2 {
                         let bands = min(rows, ChangeDetector.bands)
                         DispatchQueue.concurrentPerform(iterations: bands) { i in
@@ -289,15 +288,17 @@ struct MotionSearch {
         }
     }
 
-    /// Whether `offset` explains at least 9 in 10 of a sample (every 8th row) of the changed row segments
-    /// (read only: nothing is marked).
+    /// Whether `offset` explains at least 9 in 10 of a sample (every 8th row) of the changed row segments;
+    /// compares the sampled rows itself (nothing is classified or marked yet).
     func explainsNearlyAll(_ offset: (dx: Int, dy: Int)) -> Bool {
         var total = 0, explained = 0
         for row in 0..<changed.rows {
             for column in 0..<columns where changed.isMarked(column: column, row: row) {
                 let t = changed.rect(column: column, row: row)
                 let lo = max(t.x, -offset.dx), hi = min(t.maxX, width - offset.dx)
-                for y in stride(from: t.y, to: t.maxY, by: 8) where state[y * columns + column] == -1 {
+                for y in stride(from: t.y, to: t.maxY, by: 8) {
+                    let o = y * width + t.x
+                    guard memcmp(prev + o, cur + o, t.width * 4) != 0 else { continue }
                     total += 1
                     let sy = y + offset.dy
                     guard hi - lo >= MotionDetector.window, sy >= 0, sy < height,
@@ -320,7 +321,9 @@ struct MotionSearch {
             func close() {
                 if open {
                     out.append(Rect(x: Int(a), y: first, width: Int(b - a), height: last - first + 1))
-                    for y in first...last where state[y * columns + column] == -2 { state[y * columns + column] = -4 }
+                    for y in first...last where state[y * columns + column] == -2 || state[y * columns + column] == -5 {
+                        state[y * columns + column] = -4
+                    }
                 }
                 open = false
             }
@@ -331,7 +334,7 @@ struct MotionSearch {
                     if open && xa[s] == a && xb[s] == b { last = y; continue }
                     close()
                     open = true; a = xa[s]; b = xb[s]; first = y; last = y
-                } else if open && st == -2 && unchangedRowMatches(y, Int(a), Int(b), offset) {
+                } else if open && (st == -5 && k == 0 || (st == -2 || st == -5) && unchangedRowMatches(y, Int(a), Int(b), offset)) {
                     continue
                 } else {
                     close()

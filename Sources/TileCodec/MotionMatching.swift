@@ -18,10 +18,51 @@ struct MatchJob: @unchecked Sendable {
     /// Classify first (a new search), and try candidates from this index on.
     let classifying: Bool
     let first: Int
+    /// Classify and match candidate 0 in one sweep (a single accepted guess), marking unchanged segments
+    /// that also match it (state -5), so neither needs a second read of the rows.
+    var fused = false
 
     func run(tileRows: Range<Int>) {
+        if classifying && fused && first == 0 && !candidates.isEmpty {
+            classifyMatching(candidates[0], tileRows)
+            for k in 1..<candidates.count { match(k, candidates[k], tileRows) }
+            return
+        }
         if classifying { classify(tileRows) }
         for k in first..<candidates.count { match(k, candidates[k], tileRows) }
+    }
+
+    /// `classify` and `match` of candidate 0 together; an unchanged segment whose row equals the previous
+    /// frame at `offset` over the whole matchable range gets -5 instead of -2.
+    func classifyMatching(_ offset: (dx: Int, dy: Int), _ tileRows: Range<Int>) {
+        let (dx, dy) = offset
+        for row in tileRows {
+            for column in 0..<columns where changed.isMarked(column: column, row: row) {
+                let t = changed.rect(column: column, row: row)
+                let lo = max(t.x, -dx), hi = min(t.maxX, width - dx)
+                let matchable = hi - lo >= MotionDetector.window
+                for y in t.y..<t.maxY {
+                    let o = y &* width &+ t.x, s = y &* columns &+ column
+                    xa[s] = Int32(truncatingIfNeeded: t.x)
+                    xb[s] = Int32(truncatingIfNeeded: t.maxX)
+                    let unchanged = memcmp(prev + o, cur + o, t.width &* 4) == 0
+                    let sy = y &+ dy
+                    guard matchable && sy >= 0 && sy < height else {
+                        state[s] = unchanged ? -2 : -1
+                        continue
+                    }
+                    let c = cur + y &* width, p = prev + (sy &* width &+ dx)
+                    if unchanged {
+                        state[s] = memcmp(c + lo, p + lo, (hi &- lo) &* 4) == 0 ? -5 : -2
+                    } else if let m = Self.matchedSpan(c, p, lo, hi) {
+                        state[s] = 0
+                        xa[s] = Int32(truncatingIfNeeded: m.lowerBound); xb[s] = Int32(truncatingIfNeeded: m.upperBound)
+                    } else {
+                        state[s] = -1
+                    }
+                }
+            }
+        }
     }
 
     func classify(_ tileRows: Range<Int>) {
