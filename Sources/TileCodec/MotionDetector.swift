@@ -114,25 +114,49 @@ struct MotionSearch {
         // scroll voted by column strips (a scroll by a new amount). Otherwise the anchor scan votes, and
         // the guesses are tried after the voted offsets.
         let hinted = Array(hints.filter { $0.dx != 0 || $0.dy != 0 }.prefix(settings.maximumCandidates))
-        var guess: (dx: Int, dy: Int)? = nil
-        if let h = hinted.first, explainsNearlyAll(h) { guess = h }
+        var guess: (dx: Int, dy: Int)? = nil, partial: (dx: Int, dy: Int)? = nil
+        func judge(_ offset: (dx: Int, dy: Int)) {
+            let (explained, total) = sampledExplanation(offset)
+            guard total > 0 else { return }
+            if explained * MotionDetector.hintsSuffice >= total * (MotionDetector.hintsSuffice - 1) {
+                guess = offset
+            } else if partial == nil && offset.dx == 0 && explained * 2 >= total {
+                partial = offset
+            }
+        }
+        if let h = hinted.first { judge(h) }
         var strip: (dx: Int, dy: Int)? = nil
         if guess == nil, let s = stripScrollVote(area), !(hinted.first.map { $0 == s } ?? false) {
             strip = s
-            if explainsNearlyAll(s) { guess = s }
+            judge(s)
         }
         var candidates: [(dx: Int, dy: Int)]
+        let others = hinted + (strip.map { [$0] } ?? [])
         if let guess {
             candidates = [guess]
             match(candidates, from: 0, classifying: true, fused: true, parallel: parallel)
+        } else if let partial {
+            // A guess that explains at least half: take it first, then vote only for what it left (the
+            // anchors of the current frame are looked for only in those tiles).
+            candidates = [partial]
+            match(candidates, from: 0, classifying: true, fused: true, parallel: parallel)
+            let left = unexplainedTiles()
+            guard !left.isEmpty else { return copies(candidates, area) }
+            for c in vote(area, destinations: left) + others where !candidates.contains(where: { $0 == c }) {
+                candidates.append(c)
+            }
+            match(candidates, from: 1, classifying: false, parallel: parallel)
         } else {
             candidates = vote(area)
-            for h in hinted + (strip.map { [$0] } ?? []) where !candidates.contains(where: { $0 == h }) {
-                candidates.append(h)
-            }
+            for h in others where !candidates.contains(where: { $0 == h }) { candidates.append(h) }
             guard !candidates.isEmpty else { return [] }
             match(candidates, from: 0, classifying: true, parallel: parallel)
         }
+        return copies(candidates, area)
+    }
+
+    /// The copies of the matched segments of each candidate, merged into rectangles and ordered.
+    mutating func copies(_ candidates: [(dx: Int, dy: Int)], _ area: Rect) -> [CopyOperation] {
         var used = [Bool](repeating: false, count: candidates.count)
         for st in state where st >= 0 && Int(st) < used.count { used[Int(st)] = true }
         var ops: [CopyOperation] = []
@@ -157,7 +181,9 @@ struct MotionSearch {
 
     // MARK: Voting
 
-    func vote(_ area: Rect) -> [(dx: Int, dy: Int)] {
+    /// `destinations`: only these tiles' rows of the current frame look for their anchors (all changed
+    /// tiles when nil); the whole-row vote is then skipped too.
+    func vote(_ area: Rect, destinations: TileMap? = nil) -> [(dx: Int, dy: Int)] {
         let w = MotionDetector.window
         guard area.width > w else { return [] }
         // Rows to scan, both inside the changed tile spans (content that moves leaves a changed place
@@ -175,10 +201,19 @@ struct MotionSearch {
                 let start = column
                 while column < columns && changed.isMarked(column: column, row: row) { column += 1 }
                 let x0 = start * MotionDetector.tile, x1 = min(width, column * MotionDetector.tile)
-                for y in tr.y..<tr.maxY {
-                    if y % step == 0 { prevRows.append(RowSpan(y: y, x0: x0, x1: x1)) }
-                    if y % (step * step) < step { curRows.append(RowSpan(y: y, x0: x0, x1: x1)) }
-                }
+                for y in tr.y..<tr.maxY where y % step == 0 { prevRows.append(RowSpan(y: y, x0: x0, x1: x1)) }
+            }
+        }
+        let targets = destinations ?? changed
+        for row in 0..<targets.rows {
+            let tr = targets.rect(column: 0, row: row)
+            var column = 0
+            while column < columns {
+                guard targets.isMarked(column: column, row: row) else { column += 1; continue }
+                let start = column
+                while column < columns && targets.isMarked(column: column, row: row) { column += 1 }
+                let x0 = start * MotionDetector.tile, x1 = min(width, column * MotionDetector.tile)
+                for y in tr.y..<tr.maxY where y % (step * step) < step { curRows.append(RowSpan(y: y, x0: x0, x1: x1)) }
             }
         }
         let parts = area.area >= MotionDetector.parallelArea ? ChangeDetector.bands : 1
@@ -216,7 +251,7 @@ struct MotionSearch {
         // Vertical scrolls also vote by whole rows: anchors of 16 pixels repeat all over small-font text
         // (a few characters), so they can miss a terminal scroll that whole-row hashes see at once.
         // Only when the anchors found no strong offset: the row pass reads the whole area twice.
-        let strong = best.contains { $0.votes >= 8 }
+        let strong = destinations != nil || best.contains { $0.votes >= 8 }
         for (dy, votes) in strong ? [] : rowScrollVotes(area) {
             let key = 131_072 << 20 | (dy + 131_072)
             if let k = best.firstIndex(where: { $0.key == key }) { best[k].votes += votes } else { best.append((key, votes)) }
@@ -288,9 +323,9 @@ struct MotionSearch {
         }
     }
 
-    /// Whether `offset` explains at least 9 in 10 of a sample (every 8th row) of the changed row segments;
+    /// How many of a sample (every 8th row) of the changed row segments `offset` explains, of how many;
     /// compares the sampled rows itself (nothing is classified or marked yet).
-    func explainsNearlyAll(_ offset: (dx: Int, dy: Int)) -> Bool {
+    func sampledExplanation(_ offset: (dx: Int, dy: Int)) -> (explained: Int, total: Int) {
         var total = 0, explained = 0
         for row in 0..<changed.rows {
             for column in 0..<columns where changed.isMarked(column: column, row: row) {
@@ -307,7 +342,19 @@ struct MotionSearch {
                 }
             }
         }
-        return total > 0 && explained * MotionDetector.hintsSuffice >= total * (MotionDetector.hintsSuffice - 1)
+        return (explained, total)
+    }
+
+    /// The changed tiles that still have a changed row segment no candidate explained.
+    func unexplainedTiles() -> TileMap {
+        var left = TileMap(width: width, height: height, tileSize: MotionDetector.tile)
+        for row in 0..<changed.rows {
+            for column in 0..<columns where changed.isMarked(column: column, row: row) {
+                let t = changed.rect(column: column, row: row)
+                if (t.y..<t.maxY).contains(where: { state[$0 * columns + column] == -1 }) { left.mark(column: column, row: row) }
+            }
+        }
+        return left
     }
 
     /// Vertical runs of segments explained by candidate `k` (same x range), through unchanged segments

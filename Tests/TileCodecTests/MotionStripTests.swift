@@ -57,3 +57,29 @@ final class MotionStripTests: XCTestCase {
         search(a, b) { s, area in XCTAssertNil(s.stripScrollVote(area), "unrelated pages do not agree on a shift") }
     }
 }
+
+/// A steady scroll whose last offset explains most but not nearly all of an update, beside a pane that
+/// moved sideways: the hinted offset is taken first, and the vote over the tiles it left still finds the
+/// pane's move.
+final class MotionPartialHintTests: XCTestCase {
+    func testHintedScrollThenVoteForWhatItLeft() {
+        let tall = Patterns.text(640, 400, seed: 5), pane = Patterns.text(560, 160, seed: 6, background: 0x2A2A40)
+        var previous = Framebuffer(width: 640, height: 480), current = Framebuffer(width: 640, height: 480)
+        for y in 0..<320 { for x in 0..<640 { previous[x, y] = tall[x, y]; current[x, y] = tall[x, y + 24] } }
+        for y in 0..<160 {
+            for x in 0..<560 { previous[x, 320 + y] = pane[x, y]; current[x + 40, 320 + y] = pane[x, y] }
+        }
+        let changed = ChangeDetector.changedTiles(previous: previous, current: current, damage: [current.bounds])
+        let copies = MotionDetector().detect(previous: previous, current: current, changed: changed,
+                                             hints: [(dx: 0, dy: 24)])
+        var applied = previous
+        applied.apply(copies)
+        for c in copies { XCTAssertTrue(applied.equalPixels(in: c.destination, to: current), "copy \(c) is exact") }
+        func area(_ dx: Int, _ dy: Int) -> Int {
+            copies.filter { $0.source.x - $0.destinationX == dx && $0.source.y - $0.destinationY == dy }
+                .reduce(0) { $0 + $1.source.area }
+        }
+        XCTAssertGreaterThan(area(0, 24), 600 * 250, "the scroll comes from the hint: \(copies)")
+        XCTAssertGreaterThan(area(-40, 0), 500 * 120, "the pane's move is voted: \(copies)")
+    }
+}
