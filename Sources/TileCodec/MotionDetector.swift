@@ -88,10 +88,9 @@ struct MotionSearch {
     let changed: TileMap
     let settings: MotionDetector
     let columns: Int
-    // Per row segment (y * columns + column): -5 same as previous at the same place and also equal to the
-    // previous frame at candidate 0's offset (fused classification only), -4 unchanged and inside a copy
-    // already, -3 not in a changed tile, -2 same as previous at the same place, -1 changed and not yet
-    // explained, k >= 0 explained by candidate k over xa..<xb.
+    // Per row segment (y * columns + column): -4 unchanged and inside a copy already, -3 not in a changed
+    // tile, -2 same as previous at the same place, -1 changed and not yet explained, k >= 0 explained by
+    // candidate k over xa..<xb (with a fused sweep, candidate 0 also takes unchanged rows it matches).
     var state: [Int8]
     var xa: [Int32], xb: [Int32]
 
@@ -138,8 +137,10 @@ struct MotionSearch {
         } else if let partial {
             // A guess that explains at least half: take it first, then vote only for what it left (the
             // anchors of the current frame are looked for only in those tiles).
+            // (Classified first, not fused: a fused sweep would let it take unchanged rows it happens to
+            // match, such as blank lines inside another moved region, cutting that move into pieces.)
             candidates = [partial]
-            match(candidates, from: 0, classifying: true, fused: true, parallel: parallel)
+            match(candidates, from: 0, classifying: true, parallel: parallel)
             let left = unexplainedTiles()
             guard !left.isEmpty else { return copies(candidates, area) }
             for c in vote(area, destinations: left) + others where !candidates.contains(where: { $0 == c }) {
@@ -368,9 +369,7 @@ struct MotionSearch {
             func close() {
                 if open {
                     out.append(Rect(x: Int(a), y: first, width: Int(b - a), height: last - first + 1))
-                    for y in first...last where state[y * columns + column] == -2 || state[y * columns + column] == -5 {
-                        state[y * columns + column] = -4
-                    }
+                    for y in first...last where state[y * columns + column] == -2 { state[y * columns + column] = -4 }
                 }
                 open = false
             }
@@ -381,7 +380,7 @@ struct MotionSearch {
                     if open && xa[s] == a && xb[s] == b { last = y; continue }
                     close()
                     open = true; a = xa[s]; b = xb[s]; first = y; last = y
-                } else if open && (st == -5 && k == 0 || (st == -2 || st == -5) && unchangedRowMatches(y, Int(a), Int(b), offset)) {
+                } else if open && st == -2 && unchangedRowMatches(y, Int(a), Int(b), offset) {
                     continue
                 } else {
                     close()

@@ -18,8 +18,7 @@ struct MatchJob: @unchecked Sendable {
     /// Classify first (a new search), and try candidates from this index on.
     let classifying: Bool
     let first: Int
-    /// Classify and match candidate 0 in one sweep (a single accepted guess), marking unchanged segments
-    /// that also match it (state -5), so neither needs a second read of the rows.
+    /// Classify and match candidate 0 in one sweep (an accepted guess), so rows are read once.
     var fused = false
 
     func run(tileRows: Range<Int>) {
@@ -32,8 +31,10 @@ struct MatchJob: @unchecked Sendable {
         for k in first..<candidates.count { match(k, candidates[k], tileRows) }
     }
 
-    /// `classify` and `match` of candidate 0 together; an unchanged segment whose row equals the previous
-    /// frame at `offset` over the whole matchable range gets -5 instead of -2.
+    /// `classify` and `match` of candidate 0 together. A row that equals the previous frame at the offset
+    /// over its whole matchable range is taken by the candidate at once, changed or not (a copy over an
+    /// unchanged row is as exact, and this saves comparing the row in place); other rows are classified,
+    /// and the changed ones matched as in `match` (a long enough prefix or suffix).
     func classifyMatching(_ offset: (dx: Int, dy: Int), _ tileRows: Range<Int>) {
         let (dx, dy) = offset
         for row in tileRows {
@@ -43,18 +44,20 @@ struct MatchJob: @unchecked Sendable {
                 let matchable = hi - lo >= MotionDetector.window
                 for y in t.y..<t.maxY {
                     let o = y &* width &+ t.x, s = y &* columns &+ column
-                    xa[s] = Int32(truncatingIfNeeded: t.x)
-                    xb[s] = Int32(truncatingIfNeeded: t.maxX)
-                    let unchanged = memcmp(prev + o, cur + o, t.width &* 4) == 0
                     let sy = y &+ dy
-                    guard matchable && sy >= 0 && sy < height else {
-                        state[s] = unchanged ? -2 : -1
+                    let c = cur + y &* width
+                    let p = prev + ((matchable && sy >= 0 && sy < height ? sy : y) &* width &+ dx)
+                    let inRange = matchable && sy >= 0 && sy < height
+                    if inRange && Self.wholeMatch(c, p, lo, hi) {
+                        state[s] = 0
+                        xa[s] = Int32(truncatingIfNeeded: lo); xb[s] = Int32(truncatingIfNeeded: hi)
                         continue
                     }
-                    let c = cur + y &* width, p = prev + (sy &* width &+ dx)
-                    if unchanged {
-                        state[s] = memcmp(c + lo, p + lo, (hi &- lo) &* 4) == 0 ? -5 : -2
-                    } else if let m = Self.matchedSpan(c, p, lo, hi) {
+                    xa[s] = Int32(truncatingIfNeeded: t.x)
+                    xb[s] = Int32(truncatingIfNeeded: t.maxX)
+                    if memcmp(prev + o, cur + o, t.width &* 4) == 0 {
+                        state[s] = -2
+                    } else if inRange, let m = Self.matchedSpan(c, p, lo, hi) {
                         state[s] = 0
                         xa[s] = Int32(truncatingIfNeeded: m.lowerBound); xb[s] = Int32(truncatingIfNeeded: m.upperBound)
                     } else {
@@ -63,6 +66,12 @@ struct MatchJob: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Whether row `c` equals row `p` over all of `lo..<hi` (end pixels first, then the whole range).
+    @inline(__always)
+    static func wholeMatch(_ c: UnsafePointer<UInt32>, _ p: UnsafePointer<UInt32>, _ lo: Int, _ hi: Int) -> Bool {
+        c[lo] == p[lo] && c[hi &- 1] == p[hi &- 1] && memcmp(c + lo, p + lo, (hi &- lo) &* 4) == 0
     }
 
     func classify(_ tileRows: Range<Int>) {
