@@ -24,7 +24,7 @@ struct TileCoder {
     private let refs = UnsafeMutablePointer<UInt32>.allocate(capacity: 4096)
     private let transformed = UnsafeMutablePointer<UInt32>.allocate(capacity: 4096)
     private let residuals = UnsafeMutablePointer<UInt32>.allocate(capacity: 4096)
-    private var palette = TilePalette()
+    private let palette = TilePalette()
     var out: [UInt8] = []
     var tiles = 0
     /// The union of the tiles written since `reset`.

@@ -1,35 +1,44 @@
 /// A small open-addressing set of up to 127 colours kept in insertion order, reused tile after tile
-/// without allocating.
-struct TilePalette {
+/// without allocating. A class over raw tables: each coder owns one, and writes cost no copy-on-write
+/// checks.
+final class TilePalette {
     static let capacity = 127
-    private(set) var colours = [UInt32](repeating: 0, count: 127)
+    /// The colours, in insertion order (or ascending after `sortColours`); `count` of them are valid.
+    let colours = UnsafeMutablePointer<UInt32>.allocate(capacity: TilePalette.capacity)
     private(set) var count = 0
-    private var keys = [UInt32](repeating: 0, count: 256)
-    private var slots = [UInt8](repeating: 0, count: 256)  // palette index + 1; 0 = empty
-    private var used = [Int](repeating: 0, count: 127)      // slot of each colour, to clear fast
+    private let keys = UnsafeMutablePointer<UInt32>.allocate(capacity: 256)
+    private let slots = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)  // palette index + 1; 0 = empty
+    private let used = UnsafeMutablePointer<Int>.allocate(capacity: TilePalette.capacity)  // slot of each colour
 
-    /// A placeholder with no storage, for moving a palette out of an object and back.
-    static let empty: TilePalette = {
-        var p = TilePalette()
-        p.colours = []
-        p.keys = []
-        p.slots = []
-        p.used = []
-        return p
-    }()
+    init() {
+        colours.initialize(repeating: 0, count: TilePalette.capacity)
+        keys.initialize(repeating: 0, count: 256)
+        slots.initialize(repeating: 0, count: 256)
+        used.initialize(repeating: 0, count: TilePalette.capacity)
+    }
 
-    mutating func reset() {
+    deinit {
+        colours.deallocate(); keys.deallocate(); slots.deallocate(); used.deallocate()
+    }
+
+    func reset() {
         for k in 0..<count { slots[used[k]] = 0 }
         count = 0
     }
 
     /// Renumbers the colours in ascending order, so tiles with the same colours use the same indices
     /// (their index bytes then repeat from tile to tile, which the stream compressor can exploit).
-    mutating func sortColours() {
-        let sorted = colours[0..<count].sorted()
-        let n = count
+    func sortColours() {
+        let n = count, c = colours
+        // Insertion sort in place: at most 127 colours, and usually a few.
+        for i in 1..<max(1, n) {
+            let v = c[i]
+            var j = i
+            while j > 0 && c[j - 1] > v { c[j] = c[j - 1]; j -= 1 }
+            c[j] = v
+        }
         reset()
-        for c in sorted { _ = insert(c) }
+        for i in 0..<n { _ = insert(c[i]) }
         precondition(count == n)
     }
 
@@ -49,7 +58,7 @@ struct TilePalette {
 
     /// Adds a colour not yet present; false when the palette is full.
     @inline(__always)
-    mutating func insert(_ c: UInt32) -> Bool {
+    func insert(_ c: UInt32) -> Bool {
         guard count < Self.capacity else { return false }
         var h = Self.hash(c)
         while slots[h] != 0 { h = (h + 1) & 255 }
@@ -66,7 +75,7 @@ struct TilePalette {
     /// byte, plus run-length bytes for runs longer than one) and plain RLE (`pixelSize` bytes a run plus
     /// its run-length bytes). Resets the palette first.
     @inline(__always)
-    mutating func measureRuns(_ v: UnsafePointer<UInt32>, _ n: Int, pixelSize: Int)
+    func measureRuns(_ v: UnsafePointer<UInt32>, _ n: Int, pixelSize: Int)
         -> (paletteRLECost: Int, plainRLECost: Int, overflow: Bool) {
         let (counts, overflow) = scanRuns(v, n)
         return (counts.paletteRLECost, counts.plainRLECost(pixelSize: pixelSize), overflow)
@@ -75,7 +84,7 @@ struct TilePalette {
     /// Counts the runs of `v[0..<n]` from run-start bit masks and gathers the colours of the runs in the
     /// order they first appear (at most `capacity`; `overflow` when there are more). Resets the palette.
     @inline(__always)
-    mutating func scanRuns(_ v: UnsafePointer<UInt32>, _ n: Int) -> (RunCounts, overflow: Bool) {
+    func scanRuns(_ v: UnsafePointer<UInt32>, _ n: Int) -> (RunCounts, overflow: Bool) {
         reset()
         var counts = RunCounts(), overflow = false
         var lastStart = 0, lastPixelStarts = false

@@ -17,7 +17,7 @@ public final class ZRLEEncoder {
     /// Scratch: one tile's client pixel values, and its encoded bytes (at most `tileBound`).
     private let values = UnsafeMutablePointer<UInt32>.allocate(capacity: 64 * 64)
     private let tileBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: ZRLEEncoder.tileBound)
-    private var palette = TilePalette()
+    private let palette = TilePalette()
 
     /// The most bytes one tile can take: subencoding byte, a 127-colour palette of 4-byte CPIXELs, and
     /// per pixel at most a CPIXEL plus a run-length byte (plain RLE of single pixels).
@@ -48,9 +48,7 @@ public final class ZRLEEncoder {
         var plain = self.plain
         self.plain = []
         plain.removeAll(keepingCapacity: true)
-        var palette = self.palette
-        self.palette = TilePalette.empty
-        defer { self.palette = palette }
+        let palette = self.palette
         let (values, tileBytes) = (self.values, self.tileBytes)
         fb.pixels.withUnsafeBufferPointer { pixels in
             guard let base = pixels.baseAddress else { return }
@@ -61,7 +59,7 @@ public final class ZRLEEncoder {
                 while tx < r.maxX {
                     let tw = min(Self.tileSize, r.maxX - tx)
                     let n = Self.encodeTile(base, fb.width, Rect(x: tx, y: ty, width: tw, height: th), wire, values,
-                                            tileBytes, &palette)
+                                            tileBytes, palette)
                     plain.append(contentsOf: UnsafeBufferPointer(start: tileBytes, count: n))
                     tx += tw
                 }
@@ -79,7 +77,7 @@ public final class ZRLEEncoder {
     /// Encodes tile `t` of the frame at `pixels` (`stride` pixels a row) into `out`; returns its length.
     private static func encodeTile(_ pixels: UnsafePointer<UInt32>, _ stride: Int, _ t: Rect, _ wire: WirePixel,
                                    _ v: UnsafeMutablePointer<UInt32>, _ out: UnsafeMutablePointer<UInt8>,
-                                   _ palette: inout TilePalette) -> Int {
+                                   _ palette: TilePalette) -> Int {
         let n = t.area
         let c = wire.size
         // Translate to client values, row by row.

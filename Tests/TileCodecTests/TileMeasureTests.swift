@@ -44,14 +44,14 @@ final class TileMeasureTests: XCTestCase {
             let n = 1 + Int(g.next() % 4096)
             let v = randomRuns(n, colours: [2, 3, 16, 100, 200][trial % 5], longRuns: trial % 3 == 0, using: &g)
             let want = reference(v)
-            var palette = TilePalette()
+            let palette = TilePalette()
             let (counts, overflow) = v.withUnsafeBufferPointer { palette.scanRuns($0.baseAddress!, n) }
             XCTAssertEqual(counts.runs, want.runs, "trial \(trial) n \(n)")
             XCTAssertEqual(counts.singles, want.singles, "trial \(trial) n \(n)")
             XCTAssertEqual(counts.longExtra, want.longExtra, "trial \(trial) n \(n)")
             XCTAssertEqual(overflow, want.overflow, "trial \(trial) n \(n)")
             if !want.overflow {
-                XCTAssertEqual(Array(palette.colours[0..<palette.count]), want.colours, "trial \(trial): palette order")
+                XCTAssertEqual((0..<palette.count).map { palette.colours[$0] }, want.colours, "trial \(trial): palette order")
             }
             if counts.runs != want.runs || counts.singles != want.singles { return }
         }
