@@ -114,20 +114,25 @@ struct MotionSearch {
         // the guesses are tried after the voted offsets.
         let hinted = Array(hints.filter { $0.dx != 0 || $0.dy != 0 }.prefix(settings.maximumCandidates))
         var guess: (dx: Int, dy: Int)? = nil, partial: (dx: Int, dy: Int)? = nil
-        func judge(_ offset: (dx: Int, dy: Int)) {
+        /// Records `offset` as the guess or the partial guess; returns whether it explains at least a
+        /// quarter of the sample.
+        @discardableResult
+        func judge(_ offset: (dx: Int, dy: Int)) -> Bool {
             let (explained, total) = sampledExplanation(offset)
-            guard total > 0 else { return }
+            guard total > 0 else { return false }
             if explained * MotionDetector.hintsSuffice >= total * (MotionDetector.hintsSuffice - 1) {
                 guess = offset
             } else if partial == nil && offset.dx == 0 && explained * 2 >= total {
                 partial = offset
             }
+            return explained * 4 >= total
         }
         if let h = hinted.first { judge(h) }
         var strip: (dx: Int, dy: Int)? = nil
-        if guess == nil, let s = stripScrollVote(area), !(hinted.first.map { $0 == s } ?? false) {
+        // The strip vote is kept as a candidate only when it explains a fair share: during a window drag
+        // it can vote for some vertical offset that then costs a matching pass and finds little.
+        if guess == nil, let s = stripScrollVote(area), !(hinted.first.map { $0 == s } ?? false), judge(s) {
             strip = s
-            judge(s)
         }
         var candidates: [(dx: Int, dy: Int)]
         let others = hinted + (strip.map { [$0] } ?? [])
