@@ -198,30 +198,8 @@ struct MotionSearch {
         // of the previous frame whatever the vertical offset). Sampling large areas more sparsely (8)
         // saved little and lost window moves of the corpus.
         let step = 4
-        var prevRows: [RowSpan] = [], curRows: [RowSpan] = []
-        for row in 0..<changed.rows {
-            let tr = changed.rect(column: 0, row: row)
-            var column = 0
-            while column < columns {
-                guard changed.isMarked(column: column, row: row) else { column += 1; continue }
-                let start = column
-                while column < columns && changed.isMarked(column: column, row: row) { column += 1 }
-                let x0 = start * MotionDetector.tile, x1 = min(width, column * MotionDetector.tile)
-                for y in tr.y..<tr.maxY where y % step == 0 { prevRows.append(RowSpan(y: y, x0: x0, x1: x1)) }
-            }
-        }
-        let targets = destinations ?? changed
-        for row in 0..<targets.rows {
-            let tr = targets.rect(column: 0, row: row)
-            var column = 0
-            while column < columns {
-                guard targets.isMarked(column: column, row: row) else { column += 1; continue }
-                let start = column
-                while column < columns && targets.isMarked(column: column, row: row) { column += 1 }
-                let x0 = start * MotionDetector.tile, x1 = min(width, column * MotionDetector.tile)
-                for y in tr.y..<tr.maxY where y % (step * step) < step { curRows.append(RowSpan(y: y, x0: x0, x1: x1)) }
-            }
-        }
+        let prevRows = Self.rowSpans(of: changed, width: width) { $0 % step == 0 }
+        let curRows = Self.rowSpans(of: destinations ?? changed, width: width) { $0 % (step * step) < step }
         let parts = area.area >= MotionDetector.parallelArea ? ChangeDetector.bands : 1
         var found = [[Anchor]](repeating: [], count: 2 * parts)
         found.withUnsafeMutableBufferPointer { out in
@@ -264,6 +242,23 @@ struct MotionSearch {
         }
         best.sort { $0.votes != $1.votes ? $0.votes > $1.votes : $0.key < $1.key }
         return best.prefix(settings.maximumCandidates).map { (dx: ($0.key >> 20) - 131_072, dy: ($0.key & 0xF_FFFF) - 131_072) }
+    }
+
+    /// The rows `keep` selects of each horizontal span of marked tiles of `tiles`.
+    static func rowSpans(of tiles: TileMap, width: Int, keep: (Int) -> Bool) -> [RowSpan] {
+        var spans: [RowSpan] = []
+        for row in 0..<tiles.rows {
+            let tr = tiles.rect(column: 0, row: row)
+            var column = 0
+            while column < tiles.columns {
+                guard tiles.isMarked(column: column, row: row) else { column += 1; continue }
+                let start = column
+                while column < tiles.columns && tiles.isMarked(column: column, row: row) { column += 1 }
+                let x0 = start * MotionDetector.tile, x1 = min(width, column * MotionDetector.tile)
+                for y in tr.y..<tr.maxY where keep(y) { spans.append(RowSpan(y: y, x0: x0, x1: x1)) }
+            }
+        }
+        return spans
     }
 
     /// Vertical offsets voted by rows of the changed area: a changed row of the current frame whose
