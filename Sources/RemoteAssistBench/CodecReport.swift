@@ -118,7 +118,8 @@ extension SequenceStats {
     /// The first run's figures with every time sample replaced by its median over the runs (the bytes
     /// and round trips of every run are the same: the encoders are deterministic).
     static func medianOfRuns(_ runs: [SequenceStats]) -> SequenceStats {
-        guard var merged = runs.first, runs.count > 1 else { return runs[0] }
+        var merged = runs[0]
+        guard runs.count > 1 else { return merged }
         func medians(_ pick: (Samples) -> [Double]) -> [Double] {
             let columns = runs.map { pick($0.samples) }
             return (0..<(columns.map(\.count).min() ?? 0)).map { i in median(columns.map { $0[i] }) }

@@ -76,12 +76,6 @@ extension Array where Element == UInt8 {
     @inline(__always) mutating func appendU64(_ v: UInt64) {
         for s in stride(from: 56, through: 0, by: -8) { append(UInt8(truncatingIfNeeded: v >> UInt64(s))) }
     }
-    /// Appends a ZRLE-style run length (`length >= 1`): bytes summing to `length - 1`, 255s continue.
-    @inline(__always) mutating func appendRunLength(_ length: Int) {
-        var rest = length - 1
-        while rest >= 255 { append(255); rest -= 255 }
-        append(UInt8(truncatingIfNeeded: rest))
-    }
     /// Overwrites 4 bytes at `offset` with `v` big-endian.
     mutating func patchU32(at offset: Int, _ v: Int) {
         self[offset] = UInt8(truncatingIfNeeded: v >> 24); self[offset + 1] = UInt8(truncatingIfNeeded: v >> 16)

@@ -45,9 +45,8 @@ struct MatchJob: @unchecked Sendable {
                 for y in t.y..<t.maxY {
                     let o = y &* width &+ t.x, s = y &* columns &+ column
                     let sy = y &+ dy
-                    let c = cur + y &* width
-                    let p = prev + ((matchable && sy >= 0 && sy < height ? sy : y) &* width &+ dx)
                     let inRange = matchable && sy >= 0 && sy < height
+                    let c = cur + y &* width, p = prev + ((inRange ? sy : y) &* width &+ dx)
                     if inRange && Self.wholeMatch(c, p, lo, hi) {
                         state[s] = 0
                         xa[s] = Int32(truncatingIfNeeded: lo); xb[s] = Int32(truncatingIfNeeded: hi)

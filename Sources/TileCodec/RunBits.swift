@@ -49,4 +49,14 @@ struct RunCounts {
     var paletteRLECost: Int { 2 * runs - singles + longExtra }
     /// Plain RLE: the pixel, then its length bytes.
     func plainRLECost(pixelSize: Int) -> Int { runs * (pixelSize + 1) + longExtra }
+
+    /// Writes a run length as ZRLE and tile-delta code it (`length >= 1`: bytes summing to `length - 1`,
+    /// 255s continue); returns how many bytes.
+    @inline(__always)
+    static func storeRunLength(_ length: Int, at out: UnsafeMutablePointer<UInt8>) -> Int {
+        var rest = length - 1, o = 0
+        while rest >= 255 { out[o] = 255; o += 1; rest -= 255 }
+        out[o] = UInt8(truncatingIfNeeded: rest)
+        return o + 1
+    }
 }

@@ -64,28 +64,25 @@ struct TileCoder {
             ref = UnsafePointer(reference)
             rs = w
         }
-        var mask: UInt64 = 0
-        for yy in 0..<t.height where memcmp(ref + yy * rs, cur + (t.y + yy) * width + t.x, w * 4) != 0 {
+        // The coded rows (those that differ), and the coded columns: from the first to the last pixel
+        // that differs in any coded row. One pass; a row's pixel mask only where memcmp saw a difference.
+        var mask: UInt64 = 0, differs: UInt64 = 0
+        for yy in 0..<t.height {
+            let c = cur + (t.y + yy) * width + t.x, r = ref + yy * rs
+            guard memcmp(r, c, w * 4) != 0 else { continue }
             mask |= UInt64(1) << UInt64(yy)
+            differs |= RunBits.differing(c, r, count: w)
         }
         guard mask != 0 else { return }
         tiles += 1
         covered = covered.union(t)
         let all: UInt64 = t.height == 64 ? ~0 : (UInt64(1) << UInt64(t.height)) - 1
-        // The coded columns: from the first to the last pixel that differs in any coded row.
-        var differs: UInt64 = 0
-        var rowsLeft = mask
-        while rowsLeft != 0 {
-            let yy = rowsLeft.trailingZeroBitCount
-            rowsLeft &= rowsLeft &- 1
-            differs |= RunBits.differing(cur + (t.y + yy) * width + t.x, ref + yy * rs, count: w)
-        }
         let cx = differs.trailingZeroBitCount, cEnd = 64 - differs.leadingZeroBitCount
         let cw = cEnd - cx
         // Gather the coded pixels.
         let v = values, rv = refs
         var n = 0
-        rowsLeft = mask
+        var rowsLeft = mask
         while rowsLeft != 0 {
             let yy = rowsLeft.trailingZeroBitCount
             rowsLeft &= rowsLeft &- 1
@@ -116,11 +113,7 @@ struct TileCoder {
             UnsafeMutableRawPointer(b).storeBytes(of: p.littleEndian, toByteOffset: o, as: UInt32.self)
             o += 3
         }
-        @inline(__always) func runLength(_ length: Int) {
-            var rest = length - 1
-            while rest >= 255 { put(255); rest -= 255 }
-            put(UInt8(truncatingIfNeeded: rest))
-        }
+        @inline(__always) func runLength(_ length: Int) { o += RunCounts.storeRunLength(length, at: b + o) }
         put(UInt8(truncatingIfNeeded: column >> 8)); put(UInt8(truncatingIfNeeded: column))
         put(UInt8(truncatingIfNeeded: row >> 8)); put(UInt8(truncatingIfNeeded: row))
         let flag: UInt8 = (mask == all ? 0 : TileDelta.rowMaskFlag) | (cw == w ? 0 : TileDelta.columnsFlag)

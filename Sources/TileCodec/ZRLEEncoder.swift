@@ -115,7 +115,7 @@ public final class ZRLEEncoder {
                 var j = i + 1
                 while j < n && v[j] == v[i] { j += 1 }
                 wire.store(v[i], at: out + o); o += c
-                o += storeRunLength(j - i, at: out + o)
+                o += RunCounts.storeRunLength(j - i, at: out + o)
                 i = j
             }
         case 2...16:
@@ -141,21 +141,11 @@ public final class ZRLEEncoder {
                     out[o] = index; o += 1
                 } else {
                     out[o] = index | 0x80; o += 1
-                    o += storeRunLength(j - i, at: out + o)
+                    o += RunCounts.storeRunLength(j - i, at: out + o)
                 }
                 i = j
             }
         }
         return o
-    }
-
-    /// Writes a ZRLE run length (`length >= 1`: bytes summing to `length - 1`, 255s continue); returns
-    /// how many bytes.
-    @inline(__always)
-    private static func storeRunLength(_ length: Int, at out: UnsafeMutablePointer<UInt8>) -> Int {
-        var rest = length - 1, o = 0
-        while rest >= 255 { out[o] = 255; o += 1; rest -= 255 }
-        out[o] = UInt8(truncatingIfNeeded: rest)
-        return o + 1
     }
 }

@@ -28,4 +28,13 @@ public struct ReadPlan: Sendable {
         }
         return lengths
     }
+
+    /// `stream` cut into the reads of this plan, in order.
+    public func pieces(of stream: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+        var start = stream.startIndex
+        return pieceLengths(total: stream.count).map { length in
+            defer { start += length }
+            return stream[start..<(start + length)]
+        }
+    }
 }

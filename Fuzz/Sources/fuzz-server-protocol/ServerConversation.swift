@@ -35,11 +35,9 @@ struct ServerConversation {
     mutating func play(_ stream: ArraySlice<UInt8>) {
         do {
             try perform(handshake.start())
-            var offset = stream.startIndex
-            for length in plan.pieceLengths(total: stream.count) {
+            for piece in plan.pieces(of: stream) {
                 guard !closed else { return }
-                inbox.writeBytes(stream[offset..<(offset + length)])
-                offset += length
+                inbox.writeBytes(piece)
                 try receive()
             }
         } catch {
