@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "PNGSnapshot", targets: ["PNGSnapshot"]),
         .library(name: "Agent", targets: ["Agent"]),
         .library(name: "Viewer", targets: ["Viewer"]),
+        .library(name: "PeerText", targets: ["PeerText"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -49,6 +50,8 @@ let package = Package(
 
         // Layer 0: pure values and codecs, no I/O.
         .target(name: "Pixels", swiftSettings: strict),
+        // The one cleaner of text a peer sent, used by every layer that shows or stores such text.
+        .target(name: "PeerText", swiftSettings: strict),
         .target(name: "TileCodec", dependencies: ["Pixels", "CZlib", "CZstd"], swiftSettings: strict),
 
         // Layer 1: RFB messages and state machines (bytes in, actions out).
@@ -110,6 +113,7 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["CXlib", "Pixels"], path: "Tests/TestSupport"),
         .testTarget(name: "PixelsTests", dependencies: ["Pixels"]),
+        .testTarget(name: "PeerTextTests", dependencies: ["PeerText"]),
         .testTarget(name: "TileCodecTests", dependencies: ["Pixels", "TileCodec"]),
         .testTarget(name: "RFBProtocolTests", dependencies: ["Pixels", "TileCodec", "RFBProtocol", nioCore]),
         .testTarget(
