@@ -3,10 +3,11 @@ import PackageDescription
 
 /// Layers (arrows point down only):
 ///   4 CLI       RemoteAssistCLI (remote-assist), RemoteAssistBench (remote-assist-bench)
-///   3 app       (Agent, Viewer: sessions, consent, chat — added with the session issues)
+///   3 app       Agent, Viewer (connections: handshake, capture, decoding), SessionModel (the sessions as
+///               the person sees them: records, queued questions, chat, logs)
 ///   2 adapters  X11Capture, PNGSnapshot, RFBTransport
 ///   1 protocol  RFBProtocol
-///   0 pure      Pixels, TileCodec
+///   0 pure      Pixels, TileCodec, PeerText
 /// C libraries enter only through the system-library targets CXlib, CLibPNG, CZlib, CZstd.
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -91,11 +92,18 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // Layer 3: the session model, the one source of truth the front-ends display.
+        .target(
+            name: "SessionModel",
+            dependencies: ["Agent", "Viewer", "Pixels", "RFBProtocol", "RFBTransport", "PeerText"],
+            swiftSettings: strict),
+
         // Layer 4: command lines.
         .executableTarget(
             name: "RemoteAssistCLI",
             dependencies: [
                 "Pixels", "X11Capture", "PNGSnapshot", "Agent", "Viewer", "RFBProtocol", "RFBTransport",
+                "SessionModel", "PeerText",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -114,6 +122,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["CXlib", "Pixels"], path: "Tests/TestSupport"),
         .testTarget(name: "PixelsTests", dependencies: ["Pixels"]),
         .testTarget(name: "PeerTextTests", dependencies: ["PeerText"]),
+        .testTarget(name: "SessionModelTests", dependencies: ["SessionModel", "Agent", "Viewer", "RFBProtocol", "RFBTransport", "Pixels"]),
         .testTarget(name: "TileCodecTests", dependencies: ["Pixels", "TileCodec"]),
         .testTarget(name: "RFBProtocolTests", dependencies: ["Pixels", "TileCodec", "RFBProtocol", nioCore]),
         .testTarget(
@@ -124,7 +133,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]),
         .testTarget(name: "PNGSnapshotTests", dependencies: ["Pixels", "PNGSnapshot"]),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "RFBProtocol", "Pixels"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "RFBProtocol", "RFBTransport", "Pixels"]),
         .testTarget(name: "X11CaptureTests", dependencies: ["Pixels", "X11Capture", "CXlib", "PNGSnapshot", "TestSupport"]),
         .testTarget(
             name: "SessionTests",

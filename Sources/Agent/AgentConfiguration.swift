@@ -26,6 +26,11 @@ public struct ConsentRequest: Sendable, Equatable {
     /// "alice (SHA256:…)", "a viewer with the one-time password", …
     public var viewer: String
     public var remoteAddress: String
+
+    public init(viewer: String, remoteAddress: String) {
+        self.viewer = viewer
+        self.remoteAddress = remoteAddress
+    }
 }
 
 /// What happens in an agent session, for the terminal, the status line and `--json`.
@@ -56,6 +61,9 @@ public struct AgentConfiguration: Sendable {
     /// Asks the requester; call `decide` exactly once, from any thread.
     public var consent: @Sendable (_ request: ConsentRequest, _ decide: @escaping @Sendable (Bool) -> Void) -> Void
     public var events: @Sendable (AgentEvent) -> Void
+    /// The same events with the connection they belong to (for a session model that keeps one record a
+    /// connection); set by whoever serves more than one connection.
+    public var sessionEvents: (@Sendable (AgentSessionControl, AgentEvent) -> Void)?
     /// The handshake (up to the consent question) must finish within this time (``AgentLimits/handshakeTimeout``).
     public var handshakeTimeout: TimeAmount
     /// Coalescing window for damage before an update is built.
@@ -76,6 +84,7 @@ public struct AgentConfiguration: Sendable {
         self.makeSource = makeSource
         self.consent = consent
         self.events = events
+        self.sessionEvents = nil
         self.handshakeTimeout = handshakeTimeout
         self.deferMilliseconds = deferMilliseconds
         self.reverse = reverse

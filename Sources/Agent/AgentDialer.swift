@@ -1,6 +1,7 @@
 public import NIOCore
 import NIOPosix
 import RFBTransport
+import Synchronization
 
 /// The reverse connection (`request`): the requester's agent dials the expert's listening viewer
 /// (like `vncviewer -listen`), so a requester behind NAT can be helped. It is still the RFB server.
@@ -14,7 +15,25 @@ public enum AgentDialer {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try TCPKeepAlive.enable(on: channel)
-                    try channel.pipeline.syncOperations.addHandler(AgentSessionHandler(configuration: configuration))
+                    var perConnection = configuration
+                    let control = Mutex<AgentSessionControl?>(nil)
+                    if let sessionEvents = configuration.sessionEvents {
+                        perConnection.events = { event in
+                            configuration.events(event)
+                            // Dropped at the end: the control holds the handler, which holds this closure.
+                            let c = control.withLock { c in
+                                defer { if case .ended = event { c = nil } else if case .connectionClosed = event { c = nil } }
+                                return c
+                            }
+                            if let c { sessionEvents(c, event) }
+                        }
+                    }
+                    let handler = AgentSessionHandler(configuration: perConnection)
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                    control.withLock {
+                        $0 = AgentSessionControl(loop: channel.eventLoop, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop),
+                                                 channel: channel)
+                    }
                 }
             }
             .connect(host: host, port: port)

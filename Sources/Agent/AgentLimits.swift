@@ -1,4 +1,5 @@
 public import NIOCore
+import RFBTransport
 
 /// The limits the listening agent holds against hostile peers, named so that tests and the README can
 /// point at them. Message lengths are bounded in `RFBLimits`; password attempts in `PasswordThrottle`.
@@ -7,9 +8,9 @@ public enum AgentLimits {
     /// time; a peer that sends nothing, or one byte a second, is closed when it runs out.
     public static let handshakeTimeout: TimeAmount = .seconds(10)
     /// Connections that have not authenticated yet, at once, from anywhere.
-    public static let maximumUnauthenticatedConnections = 16
+    public static let maximumUnauthenticatedConnections = ConnectionAdmission.defaultMaximumTotal
     /// Connections that have not authenticated yet, at once, from one source address.
-    public static let maximumUnauthenticatedPerAddress = 4
+    public static let maximumUnauthenticatedPerAddress = ConnectionAdmission.defaultMaximumPerAddress
     /// Bytes a viewer may have sent that are not yet read as messages (while the agent waits for TLS,
     /// a password check or consent, or for the rest of a message). The largest message a viewer may
     /// send is a ClientCutText of `RFBLimits.maxCutTextLength`.

@@ -1,6 +1,6 @@
 public import NIOCore
 import NIOPosix
-import RFBTransport
+public import RFBTransport
 import Synchronization
 
 /// The listening agent (`share`): every connection runs the handshake and asks for consent. Connections
@@ -83,6 +83,8 @@ private final class Connections: Sendable {
         let control = Mutex<AgentSessionControl?>(nil)
         var perConnection = configuration
         perConnection.events = { [self] event in
+            // Taken before the end lets go of it: the end is the last event the session model must see.
+            let current = control.withLock { $0 }
             switch event {
             case .consentAsked:
                 release(ticket)
@@ -97,6 +99,7 @@ private final class Connections: Sendable {
                 break
             }
             configuration.events(event)
+            if let sessionEvents = configuration.sessionEvents, let current { sessionEvents(current, event) }
         }
         let handler = AgentSessionHandler(configuration: perConnection)
         try channel.pipeline.syncOperations.addHandler(handler)
@@ -109,7 +112,8 @@ private final class Connections: Sendable {
         channel.closeFuture.whenComplete { [self] _ in
             release(ticket)
             forget(channel)
-            control.withLock { $0 = nil }
+            // After the close's own events (channelInactive reports the end with this control).
+            channel.eventLoop.execute { control.withLock { $0 = nil } }
         }
     }
 

@@ -8,6 +8,9 @@ public struct AgentSessionControl: Sendable {
     let handler: NIOLoopBound<AgentSessionHandler>
     public let channel: any Channel
 
+    /// Tells connections apart (for as long as the connection is open).
+    public var connectionID: ObjectIdentifier { ObjectIdentifier(channel) }
+
     public func sendChat(_ text: String) {
         let handler = handler
         loop.execute { try? handler.value.sendChat(text) }

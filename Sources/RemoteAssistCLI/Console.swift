@@ -1,4 +1,5 @@
 import Foundation
+import PeerText
 import Synchronization
 
 /// The terminal of a session command: status and chat lines with the time, or one JSON object per
@@ -21,8 +22,13 @@ final class Console: Sendable {
 
     func finish() { terminal?.restore() }
 
-    /// A human line (`12:01:02 text`) or, in JSON mode, `{"event": name, ...fields}`.
-    func event(_ name: String, _ text: String, _ fields: [String: any Sendable] = [:]) {
+    /// A human line (`12:01:02 text`) or, in JSON mode, `{"event": name, ...fields}`. The text and
+    /// every string field pass through ``PeerText`` once more: whatever a caller forgot, no control
+    /// character, escape or line break reaches the terminal or the JSON stream from here.
+    func event(_ name: String, _ raw: String, _ rawFields: [String: any Sendable] = [:]) {
+        let text = Self.clean(raw)
+        var fields = rawFields
+        for (key, value) in rawFields { if let string = value as? String { fields[key] = Self.clean(string) } }
         lock.withLock { _ in
             if json {
                 var object: [String: Any] = ["event": name, "time": ISO8601DateFormatter().string(from: Date())]
@@ -40,8 +46,11 @@ final class Console: Sendable {
         }
     }
 
+    static func clean(_ text: String) -> String { PeerText.clean(text, limit: PeerText.chatLimit + 512) }
+
     /// A question on the terminal (stderr in JSON mode, so stdout stays machine-readable).
-    func prompt(_ text: String) {
+    func prompt(_ raw: String) {
+        let text = Self.clean(raw)
         lock.withLock { _ in
             if json {
                 FileHandle.standardError.write(Data((text + "\n").utf8))
@@ -61,8 +70,9 @@ final class Console: Sendable {
 
     /// Our own chat line, shown in the transcript on an interactive terminal (a plain terminal
     /// already echoed it as it was typed).
-    func own(_ text: String) {
+    func own(_ raw: String) {
         guard let terminal, !json else { return }
+        let text = Self.clean(raw)
         lock.withLock { _ in terminal.printAbove("\(Self.clock()) \(text)\n") }
     }
 
@@ -70,7 +80,7 @@ final class Console: Sendable {
     func questionAnswered() { terminal?.setQuestion(nil) }
 
     /// The status shown in the interactive prompt; printed as a line on `/status` otherwise.
-    func status(_ text: String) { terminal?.setStatus(text) }
+    func status(_ text: String) { terminal?.setStatus(Self.clean(text)) }
 
 
     static func clock() -> String {

@@ -11,7 +11,9 @@ struct Listen: AsyncParsableCommand {
         discussion: """
             Requesters dial in (`remote-assist request YOURNAME`); each request shows who asks, with the \
             certificate fingerprint, and waits for your y/N. Only contacts are let in; with --allow-new an \
-            unknown requester is shown with its fingerprint and you may add them by typing a name. While \
+            unknown requester is shown with its fingerprint: compare it with them, answer y, then type a \
+            name to save them as a contact (or Enter to help them this once). Requests that arrive while you \
+            answer another wait their turn. While \
             you watch, another requester is told you are busy.
 
             The picture goes to --snapshots: latest.png (replaced atomically), final.png at the end, \
@@ -24,7 +26,7 @@ struct Listen: AsyncParsableCommand {
             """)
 
     @Option(help: "TCP port to listen on.") var port = 5500
-    @Option(help: "Address to listen on.") var host = "0.0.0.0"
+    @Option(help: ArgumentHelp("Address to listen on. The default, 0.0.0.0, is every network interface of this machine (the addresses are printed at start), so requesters elsewhere can dial in; only contacts' certificates (or, with --allow-new, anyone you then accept) get past TLS, and connections are capped per address. 127.0.0.1: this machine only.", valueName: "ADDRESS")) var host = "0.0.0.0"
     @Option(help: ArgumentHelp("Folder for the PNG snapshots and the chat log.", valueName: "DIR")) var snapshots = "remote-assist-snapshots"
     @Option(help: "Write latest.png at most this many times a second.") var rate: Double = 2
     @Flag(help: "Let a requester who is not a contact ask (you compare the fingerprint and may add them).") var allowNew = false
@@ -53,71 +55,49 @@ struct Listen: AsyncParsableCommand {
             throw CLIError("cannot use the snapshots folder \(snapshots): \(error)")
         }
         let exit = ExitSignal()
-        let session = SessionLines(console: console, localName: me.displayName, chatLog: snapshots + "/chat.log", listening: true)
-        let question = PendingQuestion(console: console)
-        let configuration = ViewerConfiguration(tls: tls, snapshots: writer,
-                                                events: { session.viewerEvent($0, exit: exit, snapshots: writer) })
+        let terminal = SessionTerminal(console: console, role: .viewing, localName: me.displayName,
+                                       chatLog: snapshots + "/chat.log", snapshots: writer)
+        let model = terminal.model
+        // The command ends with the session it watched; requests that never became one do not end it.
+        terminal.onEnded { _, wasLive, _ in if wasLive { exit.finish(0) } }
+        var configuration = ViewerConfiguration(tls: tls, snapshots: writer)
+        configuration.sessionEvents = { client, event in model.viewerEvent(client, event) }
         let timeout = acceptTimeout
-        let decide: @Sendable (TrustedPeer?, @escaping @Sendable (RequestAnswer) -> Void) -> Void = { peer, answer in
-            let fingerprint = peer.map { "\($0.fingerprint)" } ?? "?"
-            if let name = peer?.name {
-                question.ask("\(name) (\(fingerprint)) asks for help. Accept? [y/N]", timeoutSeconds: timeout) { line, timedOut in
-                    if timedOut { console.event("timeout", "no answer within \(timeout) s: request refused", ["timeout": true]) }
-                    let yes = !timedOut && ConsentPrompt.isYes(line)
-                    console.event(yes ? "accepted" : "declined", yes ? "accepted \(name)'s request; waiting for them to allow viewing"
-                                                                    : "declined \(name)'s request", ["contact": name])
-                    answer(yes ? .accepted() : .refused(timedOut ? .timeout : .declined,
-                                                        timedOut ? "\(me.displayName) did not answer the request" : "\(me.displayName) declined the request"))
-                }
-            } else {
-                question.ask("An unknown requester (\(fingerprint)) asks for help; they are not a contact. Compare the fingerprint with them, then type a name to add them and accept, or press Enter to refuse:",
-                             timeoutSeconds: timeout) { line, timedOut in
-                    if timedOut { console.event("timeout", "no answer within \(timeout) s: request refused", ["timeout": true]) }
-                    let name = (line ?? "").trimmingCharacters(in: .whitespaces)
-                    guard !name.isEmpty, let peer else {
-                        console.event("declined", "declined the unknown requester")
-                        return answer(.refused(.declined, "\(me.displayName) declined the request"))
-                    }
-                    do {
-                        var contacts = try ContactBook.load(directory: directory)
-                        _ = try contacts.add(name: name, fingerprint: peer.fingerprint)
-                        try contacts.save()
-                        console.event("accepted", "added \(name) (\(peer.fingerprint)) to your contacts and accepted", ["contact": name])
-                        answer(.accepted())
-                    } catch {
-                        console.event("declined", "cannot add \(name): \(error); request declined")
-                        answer(.refused(.declined, "\(me.displayName) declined the request"))
-                    }
-                }
-            }
+        let saveContact: @Sendable (String, Fingerprint) throws -> Void = { name, fingerprint in
+            var contacts = try ContactBook.load(directory: directory)
+            _ = try contacts.add(name: name, fingerprint: fingerprint)
+            try contacts.save()
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let listener: ViewerListener
         do {
-            listener = try await ViewerListener.start(host: host, port: port, configuration: configuration,
-                                                      busyText: "\(me.displayName) is busy in another session",
-                                                      decide: decide, group: group)
+            listener = try await ViewerListener.start(
+                host: host, port: port, configuration: configuration, busyText: "\(me.displayName) is busy in another session",
+                decide: { request, answer in
+                    model.decideRequest(request, timeoutSeconds: timeout, saveContact: saveContact, answer: answer)
+                },
+                notices: { model.listenerNotice($0) }, group: group)
         } catch {
             try? await group.shutdownGracefully()
             throw CLIError("cannot listen on \(host):\(port): \(error)")
         }
-        console.event("listening", "waiting for requests on \(host):\(listener.localPort) as \(me.displayName) (\(me.fingerprint)); snapshots in \(snapshots)",
-                      ["port": listener.localPort, "fingerprint": "\(me.fingerprint)"])
+        let addresses = ListeningAddresses.describe(host: host, port: listener.localPort)
+        console.event("listening", "waiting for requests as \(me.displayName) (\(me.fingerprint)) at \(addresses.joined(separator: ", ")); snapshots in \(snapshots)",
+                      ["port": listener.localPort, "addresses": addresses, "fingerprint": "\(me.fingerprint)"])
         let signals = Signals { _ in
             guard !exit.isFinished else { return }
-            if let s = listener.session, session.started { s.end(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)") }
+            if !model.live.isEmpty { model.endAll(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)") }
             else { console.event("stopped", "stopped listening"); exit.finish(0) }
         }
-        let ticker = StatusTicker(console: console, lines: session) { await listener.session?.statistics() }
-        session.ticker.withLock { $0 = ticker }
+        let ticker = StatusTicker(console: console, model: model)
+        terminal.ticker.withLock { $0 = ticker }
         ticker.start(exit: exit)
         console.startInput { line in
             guard !exit.isFinished else { return }
-            if question.take(line) { return }
-            if let s = listener.session, session.started { session.typed(line, viewer: s, exit: exit) }
-            else if line == nil { exit.finish(0) }
-            else if line == "/quit" { exit.finish(0) }
-            else if !(line ?? "").isEmpty { console.event("help", "no session yet: waiting for a request (/quit to stop)") }
+            if terminal.typed(line) { return }
+            if model.live.isEmpty { exit.finish(0); return }
+            model.endAll(reason: line == nil ? .endOfInput : .userQuit,
+                         text: line == nil ? "\(me.displayName) ended the session (end of input)" : "\(me.displayName) ended the session")
         }
         let status = await exit.wait()
         console.finish()

@@ -53,20 +53,28 @@ struct Request: AsyncParsableCommand {
         let security = AgentSecurity(
             mutualTLS: try TLSSetup.Server(credentials: credentials,
                                            clientCertificates: .required(TrustedPeers(fingerprint: expert.fingerprint, name: expert.name))))
-        let question = PendingQuestion(console: console)
-        let consent = ConsentPrompt(console: console, question: question, timeoutSeconds: consentTimeout, givenInAdvance: allowView)
         let exit = ExitSignal()
-        let session = SessionLines(console: console, localName: me.displayName, auditLog: try identity.directory() + "/audit.log")
+        let terminal = SessionTerminal(console: console, role: .sharing, localName: me.displayName,
+                                       auditLog: try identity.directory() + "/audit.log")
+        let model = terminal.model
+        // 0 after a session; 4 when the connection closed before one started (declined, unreachable, …).
+        terminal.onEnded { _, wasLive, _ in exit.finish(wasLive ? 0 : 4) }
         let displayName = display
-        let configuration = AgentConfiguration(
+        let timeout = consentTimeout
+        let inAdvance = allowView
+        var configuration = AgentConfiguration(
             security: security, desktopName: "\(me.displayName)'s desktop",
             makeSource: { try X11ScreenSource(displayName: displayName) },
-            consent: { consent.ask($0, $1) },
-            events: { event in
-                session.agentEvent(event, exit: exit)
-                if case .connectionClosed = event { exit.finish(4) }
+            consent: { request, decide in
+                if inAdvance {
+                    model.consentGivenInAdvance(request)
+                    decide(true)
+                } else {
+                    model.askConsent(request, timeoutSeconds: timeout, decide: decide)
+                }
             },
             reverse: true, answerTimeout: .seconds(Int64(answerTimeout)))
+        configuration.sessionEvents = { control, event in model.agentEvent(control, event) }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         console.event("requesting", "asking \(expert.name) (\(expert.fingerprint)) at \(address) for help; waiting for them to accept",
                       ["contact": expert.name, "address": "\(address)"])
@@ -79,16 +87,22 @@ struct Request: AsyncParsableCommand {
         }
         let signals = Signals { _ in
             guard !exit.isFinished else { return }
-            if session.started { agent.end(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)") }
+            if !model.live.isEmpty { agent.end(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)") }
             else { agent.end(reason: .interrupted, text: "\(me.displayName) withdrew the request"); exit.finish(0) }
         }
-        let ticker = StatusTicker(console: console, lines: session) { await agent.statistics() }
-        session.ticker.withLock { $0 = ticker }
+        let ticker = StatusTicker(console: console, model: model)
+        terminal.ticker.withLock { $0 = ticker }
         ticker.start(exit: exit)
         console.startInput { line in
             guard !exit.isFinished else { return }
-            if question.take(line) { return }
-            session.typed(line, agents: [agent], exit: exit)
+            if terminal.typed(line) { return }
+            if model.live.isEmpty {
+                agent.end(reason: line == nil ? .endOfInput : .userQuit, text: "\(me.displayName) withdrew the request")
+                exit.finish(0)
+                return
+            }
+            agent.end(reason: line == nil ? .endOfInput : .userQuit,
+                      text: line == nil ? "\(me.displayName) ended the session (end of input)" : "\(me.displayName) ended the session")
         }
         let status = await exit.wait()
         console.finish()

@@ -25,7 +25,7 @@ struct Share: AsyncParsableCommand {
             """)
 
     @Option(help: "TCP port to listen on.") var port = 5900
-    @Option(help: "Address to listen on.") var host = "0.0.0.0"
+    @Option(help: ArgumentHelp("Address to listen on. The default, 0.0.0.0, is every network interface of this machine (the addresses are printed at start): anyone who reaches the port can knock, but only your contacts' certificates or the one-time password get in, and nothing is shown before you say yes. 127.0.0.1: this machine only.", valueName: "ADDRESS")) var host = "0.0.0.0"
     @Option(help: "X display to share (default: $DISPLAY).") var display: String?
     @Flag(help: "Consent given in advance (scripts): do not ask before sharing.") var allowView = false
     @Option(help: "Seconds to wait for the consent answer before refusing.") var consentTimeout = 60
@@ -58,21 +58,34 @@ struct Share: AsyncParsableCommand {
             mutualTLS: try TLSSetup.Server(credentials: credentials, clientCertificates: .required(TrustedPeers(contacts: book))),
             passwordTLS: try TLSSetup.Server(credentials: credentials, clientCertificates: .notRequested),
             passwords: gate, allowNone: insecureLoopback)
-        let question = PendingQuestion(console: console)
-        let consent = ConsentPrompt(console: console, question: question, timeoutSeconds: consentTimeout, givenInAdvance: allowView)
         let exit = ExitSignal()
-        let nextViewer: @Sendable () -> Void = {
-            let fresh = gate.rotate()
-            console.event("password", "waiting for the next viewer; new one-time password: \(fresh.text)", ["password": fresh.text])
+        let terminal = SessionTerminal(console: console, role: .sharing, localName: me.displayName,
+                                       auditLog: try identity.directory() + "/audit.log")
+        let model = terminal.model
+        terminal.onEnded { _, wasLive, liveLeft in
+            guard wasLive, liveLeft == 0 else { return }
+            if keepListening {
+                let fresh = gate.rotate()
+                console.event("password", "waiting for the next viewer; new one-time password: \(fresh.text)", ["password": fresh.text])
+            } else {
+                exit.finish(0)
+            }
         }
-        let session = SessionLines(console: console, localName: me.displayName, auditLog: try identity.directory() + "/audit.log",
-                                   afterLastSession: keepListening ? nextViewer : nil)
         let displayName = display
-        let configuration = AgentConfiguration(
+        let timeout = consentTimeout
+        let inAdvance = allowView
+        var configuration = AgentConfiguration(
             security: security, desktopName: "\(me.displayName)'s desktop",
             makeSource: { try X11ScreenSource(displayName: displayName) },
-            consent: { consent.ask($0, $1) },
-            events: { event in session.agentEvent(event, exit: exit) })
+            consent: { request, decide in
+                if inAdvance {
+                    model.consentGivenInAdvance(request)
+                    decide(true)
+                } else {
+                    model.askConsent(request, timeoutSeconds: timeout, decide: decide)
+                }
+            })
+        configuration.sessionEvents = { control, event in model.agentEvent(control, event) }
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let bindHost = insecureLoopback ? "127.0.0.1" : host
@@ -82,29 +95,35 @@ struct Share: AsyncParsableCommand {
         } catch {
             throw CLIError("cannot listen on \(bindHost):\(port): \(error)")
         }
-        console.event("listening", "sharing display \(display ?? ProcessInfo.processInfo.environment["DISPLAY"] ?? "?") on \(bindHost):\(server.localPort) as \(me.displayName) (\(credentials.fingerprint))",
-                      ["port": server.localPort, "fingerprint": "\(credentials.fingerprint)"])
+        let addresses = ListeningAddresses.describe(host: bindHost, port: server.localPort)
+        let fingerprintText = "\(credentials.fingerprint) = SHA-256 \(ListeningAddresses.colonHex(credentials.fingerprint.hex))"
+        console.event("listening", "sharing display \(display ?? ProcessInfo.processInfo.environment["DISPLAY"] ?? "?") as \(me.displayName) (\(fingerprintText)); reachable at \(addresses.joined(separator: ", "))",
+                      ["port": server.localPort, "addresses": addresses, "fingerprint": "\(credentials.fingerprint)",
+                       "sha256": credentials.fingerprint.hex])
         console.event("password", "one-time password for stock VNC viewers (VeNCrypt, any user name): \(password.text)",
                       ["password": password.text])
 
         let signals = Signals { sig in
             guard !exit.isFinished else { return }
-            let running = server.sessions
-            if !running.isEmpty, session.started {
-                for s in running { s.end(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)") }
+            if !model.live.isEmpty {
+                model.endAll(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)")
                 if keepListening { exit.finish(0) }
             } else {
                 console.event("stopped", "stopped sharing")
                 exit.finish(0)
             }
         }
-        let ticker = StatusTicker(console: console, lines: session) { await server.session?.statistics() }
-        session.ticker.withLock { $0 = ticker }
+        let ticker = StatusTicker(console: console, model: model)
+        terminal.ticker.withLock { $0 = ticker }
         ticker.start(exit: exit)
         console.startInput { line in
             guard !exit.isFinished else { return }
-            if question.take(line) { return }
-            session.typed(line, agents: server.sessions, exit: exit)
+            if terminal.typed(line) { return }
+            // /quit or the end of input: end every session (each viewer is told why), then stop.
+            let running = model.live.count
+            model.endAll(reason: line == nil ? .endOfInput : .userQuit,
+                         text: line == nil ? "\(me.displayName) ended the session (end of input)" : "\(me.displayName) ended the session")
+            if running == 0 || keepListening { exit.finish(0) }
         }
         let status = await exit.wait()
         console.finish()

@@ -1,18 +1,20 @@
 import Foundation
 import Pixels
+import SessionModel
 
 /// The status line (peer, state, fps, kbit/s, paused): kept in the interactive prompt every second,
-/// emitted as a `status` event every 5 s with --json, and printed on `/status`.
+/// emitted as a `status` event every 5 s with --json, and printed on `/status`. It reads the session
+/// model; the numbers come from the oldest live session.
 final class StatusTicker: Sendable {
     private let console: Console
-    private let lines: SessionLines
-    private let statistics: @Sendable () async -> SessionStatistics?
+    private let model: SessionModel
 
-    init(console: Console, lines: SessionLines, statistics: @escaping @Sendable () async -> SessionStatistics?) {
+    init(console: Console, model: SessionModel) {
         self.console = console
-        self.lines = lines
-        self.statistics = statistics
+        self.model = model
     }
+
+    private func statistics() async -> SessionStatistics? { await model.liveControls.first?.statistics() }
 
     func start(exit: ExitSignal) {
         Task {
@@ -22,7 +24,7 @@ final class StatusTicker: Sendable {
             while !exit.isFinished {
                 try? await Task.sleep(for: .seconds(1))
                 tick += 1
-                guard let now = await statistics() else { continue }
+                let now = await statistics() ?? SessionStatistics()
                 let text = describe(now, since: last, seconds: Date().timeIntervalSince(lastTime))
                 console.status(text)
                 if console.json && tick % 5 == 0 { emit(now, text) }
@@ -36,20 +38,23 @@ final class StatusTicker: Sendable {
     func printNow() {
         Task {
             let now = await statistics() ?? SessionStatistics()
-            let text = describe(now, since: SessionStatistics(), seconds: lines.secondsSinceStart)
-            emit(now, text)
+            let seconds = Double(model.live.first?.seconds() ?? 0)
+            emit(now, describe(now, since: SessionStatistics(), seconds: seconds))
         }
     }
 
     private func emit(_ now: SessionStatistics, _ text: String) {
-        console.event("status", text, ["peer": lines.peerName, "state": lines.phase, "updates": now.updates,
-                                       "bytes": now.bytes, "paused": now.paused])
+        console.event("status", text, ["peer": model.peerSummary, "state": model.phase, "updates": now.updates,
+                                       "bytes": now.bytes, "paused": now.paused || model.paused,
+                                       "sessions": model.live.count, "questions": model.waitingQuestions.count])
     }
 
     private func describe(_ now: SessionStatistics, since: SessionStatistics, seconds: Double) -> String {
-        var parts = [lines.peerName, lines.phase]
-        if lines.started { parts.append(now.rates(since: since, seconds: seconds)) }
-        if now.paused || lines.paused { parts.append("paused") }
+        var parts = [model.peerSummary, model.phase]
+        if !model.live.isEmpty { parts.append(now.rates(since: since, seconds: seconds)) }
+        if now.paused || model.paused { parts.append("paused") }
+        let waiting = model.waitingQuestions.count
+        if waiting > 1 { parts.append("\(waiting) questions waiting") }
         return parts.joined(separator: " · ")
     }
 }

@@ -26,7 +26,8 @@ struct View: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Folder for the PNG snapshots.", valueName: "DIR")) var snapshots = "remote-assist-snapshots"
     @Option(help: "Write latest.png at most this many times a second.") var rate: Double = 2
     @Option(help: ArgumentHelp("Trust the agent with this certificate fingerprint.", valueName: "FINGERPRINT")) var fingerprint: String?
-    @Option(help: "The agent's one-time password (VeNCrypt X509Plain, as a stock viewer would).") var password: String?
+    @Option(help: "The agent's one-time password (VeNCrypt X509Plain, as a stock viewer would). Other users of this machine can read command lines: prefer --password-stdin or the REMOTE_ASSIST_PASSWORD environment variable.") var password: String?
+    @Flag(help: "Read the one-time password from the first line of standard input (chat input follows it).") var passwordStdin = false
     @Option(help: "Preferred encoding: tile-delta, zrle or raw.") var encoding: String = "tile-delta"
     @Flag(help: "Accept security type None (loopback tunnels and tests only).") var insecureLoopback = false
     @Flag(help: "Print events as JSON lines (for scripts).") var json = false
@@ -49,7 +50,8 @@ struct View: AsyncParsableCommand {
                 throw CLIError("\(error)")
             }
         }
-        let tls = try TLSSetup.Client(credentials: password == nil ? TLSCredentials(identity: me) : nil,
+        let secret = try oneTimePassword()
+        let tls = try TLSSetup.Client(credentials: secret == nil ? TLSCredentials(identity: me) : nil,
                                       trustedServers: TrustedPeers(trusted))
         let writer: SnapshotWriter
         do {
@@ -62,10 +64,14 @@ struct View: AsyncParsableCommand {
         var order = ViewerEncoding.allCases
         if let preferred = ViewerEncoding(rawValue: encoding) { order.removeAll { $0 == preferred }; order.insert(preferred, at: 0) }
         let exit = ExitSignal()
-        let session = SessionLines(console: console, localName: me.displayName, chatLog: snapshots + "/chat.log")
-        let configuration = ViewerConfiguration(
-            tls: tls, allowNone: insecureLoopback, password: password, encodings: order, snapshots: writer,
-            events: { session.viewerEvent($0, exit: exit, snapshots: writer) })
+        let terminal = SessionTerminal(console: console, role: .viewing, localName: me.displayName,
+                                       chatLog: snapshots + "/chat.log", snapshots: writer)
+        let model = terminal.model
+        // 0 after a session; 3 when it never started (refused, unreachable, …).
+        terminal.onEnded { _, wasLive, _ in exit.finish(wasLive ? 0 : 3) }
+        var configuration = ViewerConfiguration(
+            tls: tls, allowNone: insecureLoopback, password: secret, encodings: order, snapshots: writer)
+        configuration.sessionEvents = { client, event in model.viewerEvent(client, event) }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let client: ViewerClient
         do {
@@ -77,12 +83,14 @@ struct View: AsyncParsableCommand {
         let signals = Signals { _ in
             guard !exit.isFinished else { return }
             client.end(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)") }
-        let ticker = StatusTicker(console: console, lines: session) { await client.statistics() }
-        session.ticker.withLock { $0 = ticker }
+        let ticker = StatusTicker(console: console, model: model)
+        terminal.ticker.withLock { $0 = ticker }
         ticker.start(exit: exit)
         console.startInput { line in
             guard !exit.isFinished else { return }
-            session.typed(line, viewer: client, exit: exit)
+            if terminal.typed(line) { return }
+            client.end(reason: line == nil ? .endOfInput : .userQuit,
+                       text: line == nil ? "\(me.displayName) ended the session (end of input)" : "\(me.displayName) ended the session")
         }
         let status = await exit.wait()
         console.finish()
@@ -90,6 +98,22 @@ struct View: AsyncParsableCommand {
         try? await client.channel.close()
         try? await group.shutdownGracefully()
         if status != 0 { throw ExitCode(status) }
+    }
+}
+
+extension View {
+    /// The one-time password: --password, else the first line of standard input with
+    /// --password-stdin, else $REMOTE_ASSIST_PASSWORD; nil: none (certificate authentication).
+    func oneTimePassword() throws -> String? {
+        if let password { return password }
+        if passwordStdin {
+            guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+                throw CLIError("--password-stdin: no password on standard input")
+            }
+            return line.trimmingCharacters(in: .whitespaces)
+        }
+        if let value = ProcessInfo.processInfo.environment["REMOTE_ASSIST_PASSWORD"], !value.isEmpty { return value }
+        return nil
     }
 }
 

@@ -1,5 +1,6 @@
 public import NIOCore
 import NIOPosix
+import Synchronization
 public import Pixels
 public import RFBProtocol
 
@@ -16,7 +17,7 @@ public struct ViewerClient: Sendable {
             .connectTimeout(.seconds(10))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ViewerSessionHandler(configuration: configuration))
+                    _ = try ViewerClient.install(on: channel, configuration: configuration)
                 }
             }
             .connect(host: host, port: port)
@@ -26,6 +27,31 @@ public struct ViewerClient: Sendable {
             }
             .get()
     }
+
+    /// Adds the session handler to a new channel; with `sessionEvents` set, its events carry this client.
+    static func install(on channel: any Channel, configuration: ViewerConfiguration) throws -> ViewerClient {
+        var perConnection = configuration
+        let me = Mutex<ViewerClient?>(nil)
+        if let sessionEvents = configuration.sessionEvents {
+            perConnection.events = { event in
+                configuration.events(event)
+                // Dropped at the end: the client holds the handler, which holds this closure.
+                let client = me.withLock { c in
+                    defer { if case .ended = event { c = nil } }
+                    return c
+                }
+                if let client { sessionEvents(client, event) }
+            }
+        }
+        let handler = ViewerSessionHandler(configuration: perConnection)
+        try channel.pipeline.syncOperations.addHandler(handler)
+        let client = ViewerClient(handler: NIOLoopBound(handler, eventLoop: channel.eventLoop), channel: channel)
+        if configuration.sessionEvents != nil { me.withLock { $0 = client } }
+        return client
+    }
+
+    /// Tells connections apart (for as long as the connection is open).
+    public var connectionID: ObjectIdentifier { ObjectIdentifier(channel) }
 
     public func sendChat(_ text: String) {
         let handler = handler

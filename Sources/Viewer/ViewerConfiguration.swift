@@ -45,10 +45,16 @@ public struct ViewerConfiguration: Sendable {
     /// Where PNG snapshots go (nil: none written).
     public var snapshots: SnapshotWriter?
     public var events: @Sendable (ViewerEvent) -> Void
+    /// The same events with the connection they belong to (for the session model); nil: not used.
+    public var sessionEvents: (@Sendable (ViewerClient, ViewerEvent) -> Void)?
     /// Draw the requester's pointer into the snapshots (its image and position come from the agent).
     public var drawPointer: Bool
     /// The handshake must finish within this time (consent has its own, longer limit on the agent).
+    /// Listening, it is the limit up to the requester's verified certificate (``ViewerLimits``).
     public var handshakeTimeout: TimeAmount
+    /// Listening: after the expert accepted, the requester's consent (and so ServerInit) must come
+    /// within this time.
+    public var consentWait: TimeAmount
     /// Listening (reverse connections): decides on a request once the requester's certificate is
     /// verified; call `answer` exactly once, from any thread. nil for forward connections.
     public var answerRequest: (@Sendable (_ requester: TrustedPeer?, _ answer: @escaping @Sendable (RequestAnswer) -> Void) -> Void)?
@@ -66,6 +72,8 @@ public struct ViewerConfiguration: Sendable {
         self.events = events
         self.drawPointer = drawPointer
         self.handshakeTimeout = handshakeTimeout
+        self.consentWait = ViewerLimits.consentWait
+        self.sessionEvents = nil
         self.answerRequest = answerRequest
     }
 

@@ -4,83 +4,164 @@ public import RFBProtocol
 public import RFBTransport
 import Synchronization
 
-/// The expert's listening viewer (`listen`): requesters' agents dial in. One session at a time: while
-/// one runs, every other requester is refused as busy, with a reason it prints.
+/// A requester's agent that dialled in and was verified (its certificate is a contact's, or unknown
+/// with `--allow-new`): the expert decides on it.
+public struct ViewerRequest: Sendable {
+    public let peer: TrustedPeer?
+    public let remoteAddress: String
+    public let client: ViewerClient
+}
+
+/// What happened to connections that never became the session, for the log only.
+public enum ListenerNotice: Sendable, Equatable {
+    /// Over a connection cap: closed at once.
+    case refusedAtDoor(remoteAddress: String, reason: String)
+    /// Closed before its certificate was verified (a timeout, bad bytes, an untrusted certificate).
+    case closedUnverified(remoteAddress: String, reason: String)
+    /// Verified, but told the expert is busy with another request or session.
+    case busy(requester: String, remoteAddress: String)
+}
+
+/// The expert's listening viewer (`listen`): requesters' agents dial in. A connection counts only once
+/// its TLS peer is verified: before that it is held to the admission caps (``ConnectionAdmission``) and
+/// a short time limit, and none of its events reach the session. One request or session at a time:
+/// while one is decided on or watched, every other verified requester is refused as busy.
 public final class ViewerListener: Sendable {
     public let localPort: Int
     private let serverChannel: any Channel
     private struct State {
+        var admission: ConnectionAdmission
+        /// The request being decided on, or the session being watched.
         var active: ViewerClient?
-        var busy = false
     }
-    private let state = Mutex(State())
+    /// Shared by the listener and every connection's closures.
+    private final class Shared: Sendable {
+        let lock: Mutex<State>
+        init(_ admission: ConnectionAdmission) { lock = Mutex(State(admission: admission)) }
+        func withLock<T>(_ body: (inout State) -> T) -> T { lock.withLock { body(&$0) } }
+    }
+    private let state: Shared
 
-    private init(channel: any Channel) {
+    private init(channel: any Channel, state: Shared) {
         serverChannel = channel
         localPort = channel.localAddress?.port ?? 0
+        self.state = state
     }
 
-    /// Listens on `host:port`. `decide` is asked for each request while not busy (the expert's y/N).
-    /// `configuration` is used per connection with its `answerRequest` replaced.
+    /// Listens on `host:port`. `decide` is asked for each verified request while not busy (the
+    /// expert's y/N; call `answer` once, from any thread). After an acceptance, that connection's
+    /// events go to `configuration.events` and `sessionEvents`; a request that goes away while it is
+    /// decided on reports its `.ended` there too, so its question can be withdrawn.
     public static func start(host: String, port: Int, configuration: ViewerConfiguration, busyText: String,
-                             decide: @escaping @Sendable (TrustedPeer?, @escaping @Sendable (RequestAnswer) -> Void) -> Void,
+                             admission: ConnectionAdmission = ConnectionAdmission(),
+                             decide: @escaping @Sendable (ViewerRequest, @escaping @Sendable (RequestAnswer) -> Void) -> Void,
+                             notices: @escaping @Sendable (ListenerNotice) -> Void = { _ in },
                              group: any EventLoopGroup) async throws -> ViewerListener {
-        let holder = Mutex<ViewerListener?>(nil)
+        let state = Shared(admission)
         let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 8)
+            .serverChannelOption(.backlog, value: 16)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try TCPKeepAlive.enable(on: channel)
-                    var perConnection = configuration
-                    // A connection refused as busy stays out of the events of the session being watched.
-                    let refusedAsBusy = Mutex(false)
-                    let events = configuration.events
-                    perConnection.events = { event in
-                        if !refusedAsBusy.withLock({ $0 }) { events(event) }
-                    }
-                    perConnection.answerRequest = { peer, answer in
-                        guard let listener = holder.withLock({ $0 }) else { return answer(.refused(.error, "not ready")) }
-                        let claimed = listener.state.withLock { s -> Bool in
-                            guard !s.busy else { return false }
-                            s.busy = true
-                            return true
-                        }
-                        guard claimed else {
-                            refusedAsBusy.withLock { $0 = true }
-                            return answer(.refused(.busy, busyText))
-                        }
-                        decide(peer) { verdict in
-                            if !verdict.isAccepted { listener.state.withLock { $0.busy = false; $0.active = nil } }
-                            answer(verdict)
-                        }
-                    }
-                    let handler = ViewerSessionHandler(configuration: perConnection)
-                    try channel.pipeline.syncOperations.addHandler(handler)
-                    let client = ViewerClient(handler: NIOLoopBound(handler, eventLoop: channel.eventLoop), channel: channel)
-                    channel.closeFuture.whenComplete { _ in
-                        holder.withLock { listener in
-                            listener?.state.withLock { s in
-                                if s.active?.channel === channel { s.active = nil; s.busy = false }
-                            }
-                        }
-                    }
-                    holder.withLock { listener in
-                        listener?.state.withLock { s in if s.active == nil { s.active = client } }
-                    }
+                    try accept(channel, configuration: configuration, busyText: busyText, state: state,
+                               decide: decide, notices: notices)
                 }
             }
             .bind(host: host, port: port).get()
-        let listener = ViewerListener(channel: channel)
-        holder.withLock { $0 = listener }
-        return listener
+        return ViewerListener(channel: channel, state: state)
+    }
+
+    /// Runs on the new channel's event loop, inside the child initializer.
+    private static func accept(_ channel: any Channel, configuration: ViewerConfiguration, busyText: String,
+                               state: Shared,
+                               decide: @escaping @Sendable (ViewerRequest, @escaping @Sendable (RequestAnswer) -> Void) -> Void,
+                               notices: @escaping @Sendable (ListenerNotice) -> Void) throws {
+        let remote = AddressText.describe(channel.remoteAddress)
+        let decision = state.withLock { $0.admission.admit(address: channel.remoteAddress?.ipAddress ?? "?") }
+        guard case .admitted(let ticket) = decision else {
+            let reason = if case .refused(let text) = decision { text } else { "refused" }
+            notices(.refusedAtDoor(remoteAddress: remote, reason: reason))
+            throw ListenerRefusal(reason: reason)
+        }
+        try TCPKeepAlive.enable(on: channel)
+        /// Where this connection stands: unverified, verified (decided on), accepted, or refused as busy.
+        enum Standing { case unverified, verified, accepted, busy }
+        let standing = Mutex(Standing.unverified)
+        let release: @Sendable () -> Void = { state.withLock { $0.admission.release(ticket) } }
+
+        var perConnection = configuration
+        perConnection.handshakeTimeout = min(configuration.handshakeTimeout, ViewerLimits.handshakeBeforeVerification)
+        let events = configuration.events
+        let sessionEvents = configuration.sessionEvents
+        let me = Mutex<ViewerClient?>(nil)
+        perConnection.sessionEvents = nil
+        perConnection.events = { event in
+            let now = standing.withLock { $0 }
+            switch now {
+            case .unverified:
+                if case .ended(_, let reason) = event {
+                    release()
+                    notices(.closedUnverified(remoteAddress: remote, reason: reason))
+                }
+            case .busy:
+                if case .ended = event { release() }
+            case .verified:
+                // Only the end of a request being decided on: its question is withdrawn.
+                guard case .ended = event else { return }
+                events(event)
+                if let sessionEvents, let client = me.withLock({ $0 }) { sessionEvents(client, event) }
+            case .accepted:
+                events(event)
+                if let sessionEvents, let client = me.withLock({ $0 }) { sessionEvents(client, event) }
+            }
+            if case .ended = event { me.withLock { $0 = nil } }
+        }
+        perConnection.answerRequest = { peer, answer in
+            // The certificate is verified: the connection no longer counts against the caps.
+            release()
+            guard let client = me.withLock({ $0 }) else { return answer(.refused(.error, "not ready")) }
+            let claimed = state.withLock { s -> Bool in
+                guard s.active == nil else { return false }
+                s.active = client
+                return true
+            }
+            guard claimed else {
+                standing.withLock { $0 = .busy }
+                notices(.busy(requester: peer?.description ?? "an unknown requester", remoteAddress: remote))
+                return answer(.refused(.busy, busyText))
+            }
+            standing.withLock { $0 = .verified }
+            decide(ViewerRequest(peer: peer, remoteAddress: remote, client: client)) { verdict in
+                if verdict.isAccepted {
+                    standing.withLock { $0 = .accepted }
+                } else {
+                    state.withLock { s in if s.active?.channel === channel { s.active = nil } }
+                }
+                answer(verdict)
+            }
+        }
+        let client = try ViewerClient.install(on: channel, configuration: perConnection)
+        me.withLock { $0 = client }
+        channel.closeFuture.whenComplete { _ in
+            release()
+            state.withLock { s in if s.active?.channel === channel { s.active = nil } }
+        }
     }
 
     /// The session being answered or watched, if any.
     public var session: ViewerClient? { state.withLock { $0.active } }
 
+    /// Connections counted against the caps now (accepted by the socket, not yet verified).
+    public var unverifiedConnections: Int { state.withLock { $0.admission.count } }
+
     public func close() async {
         try? await serverChannel.close()
     }
+}
+
+/// A connection refused at the door (over a cap); the channel is closed by the bootstrap.
+struct ListenerRefusal: Error, CustomStringConvertible {
+    let reason: String
+    var description: String { reason }
 }

@@ -173,6 +173,11 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
                     return
                 }
                 context.write(me.wrapOutboundOut(bytes), promise: nil)
+                // Accepted: the requester now decides; ServerInit must come within the consent wait.
+                let wait = me.configuration.consentWait
+                me.handshakeTimer = loop.scheduleTask(in: wait) {
+                    bound.value.finish(byAgent: true, reason: "the requester did not start sharing within \(wait.nanoseconds / 1_000_000_000) s")
+                }
                 me.perform(me.handshake.tlsEstablished())
                 me.process()
             }

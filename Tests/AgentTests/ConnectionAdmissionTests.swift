@@ -1,4 +1,5 @@
 import Agent
+import RFBTransport
 import XCTest
 
 /// The accounting behind the listening agent's connection caps, without sockets.

@@ -3,8 +3,9 @@ import TestSupport
 import XCTest
 
 final class ListenOptionsTests: XCTestCase {
-    /// --allow-new: an unknown requester is shown with its fingerprint; typing a name adds them as a
-    /// contact and accepts; the session then runs.
+    /// --allow-new: an unknown requester is shown with its fingerprint and address; "y" accepts, and the
+    /// name is asked separately: a one-letter name (the "y" typed once more by habit) is refused and
+    /// asked again, a real one adds them as a contact; the session then runs.
     func testAllowNewAddsTheRequesterAfterTheExpertNamesThem() throws {
         let f = try JourneyFixture()
         defer { f.tearDown() }
@@ -14,7 +15,12 @@ final class ListenOptionsTests: XCTestCase {
         _ = try f.cli(["contacts", "add", "alice", aliceFP, "--address", "127.0.0.1:\(f.port)"], config: carolConfig)
         let alice = try f.listen(["--allow-new"])
         let carol = try f.start(["request", "alice", "--display", f.xvfb.display, "--allow-view"], config: carolConfig, name: "carol")
-        XCTAssertTrue(alice.waitFor("An unknown requester (\(carolFP)) asks for help"), alice.text)
+        XCTAssertTrue(alice.waitFor("An unknown requester (\(carolFP)) asks for help from 127.0.0.1:"), alice.text)
+        alice.type("y")
+        XCTAssertTrue(alice.waitFor("Type a name to save them as a contact"), alice.text)
+        alice.type("y")
+        XCTAssertTrue(alice.waitFor("\"y\" is too short for a contact name"), alice.text)
+        XCTAssertFalse(try f.cli(["contacts", "list"], config: f.aliceConfig).contains(carolFP), "no contact saved under \"y\"")
         alice.type("carol")
         XCTAssertTrue(alice.waitFor("added carol (\(carolFP)) to your contacts and accepted"), alice.text)
         XCTAssertTrue(alice.waitFor("viewing \"carol's desktop\""), alice.text)

@@ -1,6 +1,7 @@
-/// The accounting behind the agent's connection caps, without sockets: a connection is counted from
-/// the moment it is accepted until it authenticates (the consent question is asked) or closes. Over
-/// either cap, a new connection is refused at once.
+/// The accounting behind the connection caps of everything that listens (the agent of `share`, the
+/// viewer of `listen`), without sockets: a connection is counted from the moment it is accepted until
+/// it authenticates (its TLS peer is verified, or the consent question is asked) or closes. Over either
+/// cap, a new connection is refused at once.
 public struct ConnectionAdmission: Sendable {
     /// One admitted connection, to be released exactly once.
     public struct Ticket: Hashable, Sendable {
@@ -19,8 +20,12 @@ public struct ConnectionAdmission: Sendable {
     private var perAddress: [String: Int] = [:]
     private var issued = 0
 
-    public init(maximumTotal: Int = AgentLimits.maximumUnauthenticatedConnections,
-                maximumPerAddress: Int = AgentLimits.maximumUnauthenticatedPerAddress) {
+    /// Connections that have not authenticated yet, at once, from anywhere.
+    public static let defaultMaximumTotal = 16
+    /// Connections that have not authenticated yet, at once, from one source address.
+    public static let defaultMaximumPerAddress = 4
+
+    public init(maximumTotal: Int = defaultMaximumTotal, maximumPerAddress: Int = defaultMaximumPerAddress) {
         self.maximumTotal = maximumTotal
         self.maximumPerAddress = maximumPerAddress
     }

@@ -3,9 +3,9 @@ import Foundation
 /// Appends one line to a log file (created with mode 0600, O_APPEND so that concurrent writers never
 /// overwrite each other). A line is written whole or not at all: a short write (a full disk) is cut
 /// back off, so the file never ends in half a line.
-enum LineAppender {
+public enum LineAppender {
     /// nil on success, else why the line could not be written.
-    static func append(_ line: String, to path: String) -> String? {
+    public static func append(_ line: String, to path: String) -> String? {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return "cannot open \(path): \(String(cString: strerror(errno)))" }
         defer { close(fd) }

@@ -1,0 +1,100 @@
+import Foundation
+import RFBProtocol
+import SessionModel
+import Synchronization
+import Viewer
+
+/// The terminal front-end of the session model: prints its notices (a line each, or JSON), shows its
+/// current question as the prompt, and turns typed lines into answers, chat and commands. It keeps no
+/// session state of its own.
+final class SessionTerminal: Sendable {
+    let console: Console
+    let model: SessionModel
+    /// Viewing side: where pictures go (for the lines that mention them).
+    let snapshots: SnapshotWriter?
+    /// Called when a connection ended (after its notice was printed).
+    private let ended = Mutex<(@Sendable (SessionRecord, _ wasLive: Bool, _ liveLeft: Int) -> Void)?>(nil)
+    /// Set by the status ticker's owner for `/status`.
+    let ticker = Mutex<StatusTicker?>(nil)
+
+    init(console: Console, role: SessionRole, localName: String, auditLog: String? = nil, chatLog: String? = nil,
+         snapshots: SnapshotWriter? = nil) {
+        self.console = console
+        self.snapshots = snapshots
+        let relay = OutputRelay()
+        model = SessionModel(role: role, localName: localName, auditLog: auditLog, chatLog: chatLog, output: relay.send)
+        relay.target.withLock { $0 = { [self] in render($0) } }
+    }
+
+    func onEnded(_ handler: @escaping @Sendable (SessionRecord, Bool, Int) -> Void) { ended.withLock { $0 = handler } }
+
+    var help: String {
+        model.role == .sharing ? "type a line to chat; /pause, /resume, /status, /quit, /help"
+                               : "type a line to chat; /snap, /status, /quit, /help"
+    }
+
+    private func render(_ output: SessionOutput) {
+        switch output {
+        case .notice(let notice):
+            var text = notice.text
+            switch notice.name {
+            case "question":
+                // The prompt shows a question that is asked now; a queued one gets a line (JSON: an event).
+                if !console.json, notice.fields["shown"] as? Bool == true { return }
+            case "started" where model.role == .sharing:
+                text += "; \(help)"
+            case "started":
+                text += "; snapshots in \(snapshots?.directory ?? "-"); \(help)"
+            case "ended" where model.role == .viewing:
+                if notice.fields["was_live"] as? Bool == true, let path = snapshots?.finalPath { text += "; last picture in \(path)" }
+            default:
+                break
+            }
+            console.event(notice.name, text, notice.fields)
+        case .question(let question):
+            if let question { console.prompt(question.text) } else { console.questionAnswered() }
+        case .ended(let record, let wasLive, let liveLeft):
+            ended.withLock { $0 }?(record, wasLive, liveLeft)
+        }
+    }
+
+    /// A typed line (nil: end of input). Returns false for lines it does not handle (the caller's
+    /// commands: /quit and the end of input), true otherwise.
+    func typed(_ line: String?) -> Bool {
+        if model.answerCurrent(line) { return true }
+        guard let line else { return false }
+        let command = line.trimmingCharacters(in: .whitespaces)
+        switch command {
+        case "": return true
+        case "/quit": return false
+        case "/status": ticker.withLock { $0 }?.printNow()
+        case "/help": console.event("help", help)
+        case "/pause" where model.role == .sharing: model.setPaused(true)
+        case "/resume" where model.role == .sharing: model.setPaused(false)
+        case "/snap" where model.role == .viewing: snap()
+        default:
+            if command.hasPrefix("/") { console.event("help", "unknown command \(command); \(help)"); return true }
+            guard model.sendChat(line) else {
+                console.event("help", model.role == .sharing ? "no viewer yet: nothing sent" : "no session yet: nothing sent")
+                return true
+            }
+            console.own("<\(model.localName)> \(line)")
+        }
+        return true
+    }
+
+    private func snap() {
+        guard let client = model.liveControls.first as? ViewerClient else { return console.event("snapshot", "nothing to write yet") }
+        let console = console
+        Task {
+            if let path = try? await client.snapshot() { console.event("snapshot", "wrote \(path)", ["path": path]) }
+            else { console.event("snapshot", "nothing to write yet") }
+        }
+    }
+}
+
+/// Lets the model's output reach a front-end made after it.
+private final class OutputRelay: Sendable {
+    let target = Mutex<(@Sendable (SessionOutput) -> Void)?>(nil)
+    var send: @Sendable (SessionOutput) -> Void { { [self] output in target.withLock { $0 }?(output) } }
+}

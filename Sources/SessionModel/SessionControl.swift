@@ -1,0 +1,20 @@
+public import Agent
+public import Pixels
+public import RFBProtocol
+public import Viewer
+
+/// What the session model can do to one connection, on either side.
+public protocol SessionControl: Sendable {
+    var connectionID: ObjectIdentifier { get }
+    func sendChat(_ text: String)
+    /// Stops or restarts the picture (sharing side; the viewing side cannot pause).
+    func setPaused(_ paused: Bool)
+    func end(reason: SessionEnd.Reason, text: String)
+    func statistics() async -> SessionStatistics
+}
+
+extension AgentSessionControl: SessionControl {}
+
+extension ViewerClient: SessionControl {
+    public func setPaused(_ paused: Bool) {}
+}
