@@ -22,6 +22,8 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
     private var finalStatistics: SessionStatistics?
     private var viewer = "a viewer"
     private var remote = "?"
+    /// The viewer's IP address (nil if unknown), for counting wrong passwords per address.
+    private var remoteIP: String?
     private var context: ChannelHandlerContext?
     private var handshakeTimer: Scheduled<Void>?
     private var ended = false
@@ -53,6 +55,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     func channelActive(context: ChannelHandlerContext) {
         remote = AddressText.describe(context.channel.remoteAddress)
+        remoteIP = context.channel.remoteAddress?.ipAddress
         configuration.events(.connected(remoteAddress: remote))
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let limit = configuration.handshakeTimeout
@@ -358,10 +361,10 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     /// Checks a one-time password attempt; while the agent throttles attempts (after a wrong one), the
-    /// check waits its turn.
+    /// check waits its turn. An address with too many wrong passwords is refused without comparing.
     private func checkPassword(_ attempt: [UInt8]) {
         guard let context, !ended else { return }
-        let check = configuration.security.passwords?.verify(attempt) ?? .spent
+        let check = configuration.security.passwords?.verify(attempt, from: remoteIP) ?? .spent
         if case .throttled(let wait) = check {
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
             let (seconds, attoseconds) = wait.components
