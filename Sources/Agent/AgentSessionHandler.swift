@@ -163,6 +163,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
                 }
             case .consentGrantedNeedServerInit:
                 context.flush()
+                startSessionStartTimer(context)
                 startCapture(context)
             case .completed:
                 handshakeTimer?.cancel()
@@ -225,6 +226,8 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
                 guard !me.ended else { return }
                 if !granted { me.configuration.events(.consentRefused(ServerHandshake.declinedReason)) }
                 me.perform(me.handshake.consent(granted: granted, reason: granted ? nil : ServerHandshake.declinedReason))
+                // A ClientInit sent ahead of the SecurityResult waited in the buffer: read it now.
+                if me.cumulation.readableBytes > 0 { me.process() }
             }
         }
     }
@@ -266,7 +269,23 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
         } catch {
             return fail("\(error)", byViewer: false)
         }
-        if session != nil && cumulation.readableBytes > 0 { process() }
+        // ServerInit may be out now: whatever the viewer sent ahead (ClientInit, first requests) is read.
+        if cumulation.readableBytes > 0 { process() }
+    }
+
+    /// Consent is given, and the session starts only once the screen is captured and the viewer's
+    /// ClientInit is in: until ServerInit is sent, a timer still runs (no connection without one).
+    private func startSessionStartTimer(_ context: ChannelHandlerContext) {
+        handshakeTimer?.cancel()
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let limit = configuration.sessionStartTimeout
+        handshakeTimer = context.eventLoop.scheduleTask(in: limit) {
+            let me = bound.value
+            guard me.session == nil else { return }
+            let reason = me.capturedSize == nil ? "the screen could not be captured within \(Self.seconds(limit)) of consent"
+                                                : "the viewer did not send ClientInit within \(Self.seconds(limit)) of consent"
+            me.fail(reason, byViewer: me.capturedSize != nil)
+        }
     }
 
     /// The handshake completed: when the capture was ready before the viewer's ClientInit arrived, this
