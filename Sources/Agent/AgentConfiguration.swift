@@ -72,13 +72,15 @@ public struct AgentConfiguration: Sendable {
     public var reverse: Bool
     /// How long the expert may take to answer a reverse request.
     public var answerTimeout: TimeAmount
+    /// From consent to ServerInit (``AgentLimits/sessionStartTimeout``).
+    public var sessionStartTimeout: TimeAmount
 
     public init(security: AgentSecurity, desktopName: String,
                 makeSource: @escaping @Sendable () throws -> any ScreenSource,
                 consent: @escaping @Sendable (ConsentRequest, @escaping @Sendable (Bool) -> Void) -> Void,
                 events: @escaping @Sendable (AgentEvent) -> Void = { _ in },
                 handshakeTimeout: TimeAmount = AgentLimits.handshakeTimeout, deferMilliseconds: Int = 8, reverse: Bool = false,
-                answerTimeout: TimeAmount = .seconds(120)) {
+                answerTimeout: TimeAmount = .seconds(120), sessionStartTimeout: TimeAmount = AgentLimits.sessionStartTimeout) {
         self.security = security
         self.desktopName = desktopName
         self.makeSource = makeSource
@@ -89,5 +91,6 @@ public struct AgentConfiguration: Sendable {
         self.deferMilliseconds = deferMilliseconds
         self.reverse = reverse
         self.answerTimeout = answerTimeout
+        self.sessionStartTimeout = sessionStartTimeout
     }
 }

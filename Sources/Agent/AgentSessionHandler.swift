@@ -22,6 +22,8 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
     private var finalStatistics: SessionStatistics?
     private var viewer = "a viewer"
     private var remote = "?"
+    /// The viewer's IP address (nil if unknown), for counting wrong passwords per address.
+    private var remoteIP: String?
     private var context: ChannelHandlerContext?
     private var handshakeTimer: Scheduled<Void>?
     private var ended = false
@@ -53,6 +55,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     func channelActive(context: ChannelHandlerContext) {
         remote = AddressText.describe(context.channel.remoteAddress)
+        remoteIP = context.channel.remoteAddress?.ipAddress
         configuration.events(.connected(remoteAddress: remote))
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let limit = configuration.handshakeTimeout
@@ -160,6 +163,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
                 }
             case .consentGrantedNeedServerInit:
                 context.flush()
+                startSessionStartTimer(context)
                 startCapture(context)
             case .completed:
                 handshakeTimer?.cancel()
@@ -222,6 +226,8 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
                 guard !me.ended else { return }
                 if !granted { me.configuration.events(.consentRefused(ServerHandshake.declinedReason)) }
                 me.perform(me.handshake.consent(granted: granted, reason: granted ? nil : ServerHandshake.declinedReason))
+                // A ClientInit sent ahead of the SecurityResult waited in the buffer: read it now.
+                if me.cumulation.readableBytes > 0 { me.process() }
             }
         }
     }
@@ -263,7 +269,23 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
         } catch {
             return fail("\(error)", byViewer: false)
         }
-        if session != nil && cumulation.readableBytes > 0 { process() }
+        // ServerInit may be out now: whatever the viewer sent ahead (ClientInit, first requests) is read.
+        if cumulation.readableBytes > 0 { process() }
+    }
+
+    /// Consent is given, and the session starts only once the screen is captured and the viewer's
+    /// ClientInit is in: until ServerInit is sent, a timer still runs (no connection without one).
+    private func startSessionStartTimer(_ context: ChannelHandlerContext) {
+        handshakeTimer?.cancel()
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let limit = configuration.sessionStartTimeout
+        handshakeTimer = context.eventLoop.scheduleTask(in: limit) {
+            let me = bound.value
+            guard me.session == nil else { return }
+            let reason = me.capturedSize == nil ? "the screen could not be captured within \(Self.seconds(limit)) of consent"
+                                                : "the viewer did not send ClientInit within \(Self.seconds(limit)) of consent"
+            me.fail(reason, byViewer: me.capturedSize != nil)
+        }
     }
 
     /// The handshake completed: when the capture was ready before the viewer's ClientInit arrived, this
@@ -358,10 +380,10 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     /// Checks a one-time password attempt; while the agent throttles attempts (after a wrong one), the
-    /// check waits its turn.
+    /// check waits its turn. An address with too many wrong passwords is refused without comparing.
     private func checkPassword(_ attempt: [UInt8]) {
         guard let context, !ended else { return }
-        let check = configuration.security.passwords?.verify(attempt) ?? .spent
+        let check = configuration.security.passwords?.verify(attempt, from: remoteIP) ?? .spent
         if case .throttled(let wait) = check {
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
             let (seconds, attoseconds) = wait.components

@@ -14,6 +14,8 @@ public struct OneTimePassword: Sendable, CustomStringConvertible {
     static let maximumAttemptLength = 256
 
     public let expiry: ContinuousClock.Instant
+    /// How long it was made to last (a renewal gets the same).
+    public let lifetime: Duration
     public private(set) var failedAttempts = 0
     public private(set) var isSpent = false
     private let secret: [UInt8]
@@ -25,6 +27,7 @@ public struct OneTimePassword: Sendable, CustomStringConvertible {
             Self.alphabet[Int.random(in: 0..<Self.alphabet.count, using: &generator)]
         }
         expiry = now + lifetime
+        self.lifetime = lifetime
     }
 
     /// A fresh password from the system's secure random source.
@@ -81,4 +84,7 @@ public enum PasswordCheck: Sendable, Equatable {
     case expired
     /// A wrong password was given shortly before (by anyone): not compared, ask again after this wait.
     case throttled(retryAfter: Duration)
+    /// This source address gave too many wrong passwords (``FailedAddresses``): not compared, refused
+    /// for this long.
+    case addressBlocked(retryAfter: Duration)
 }

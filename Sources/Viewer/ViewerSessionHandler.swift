@@ -24,6 +24,13 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
     private var endReason: (byAgent: Bool, reason: String)?
     /// A local end is under way (the first reason given wins).
     private var ending = false
+    /// FramebufferUpdateRequests sent and FramebufferUpdates ended (never counted past the requests, as
+    /// an agent may send updates unasked): at most one request is outstanding, so an agent that floods
+    /// updates gets at most one request per read, not one per update.
+    private var requestsSent = 0
+    private var updatesEnded = 0
+    /// The next request must be non-incremental (the framebuffer was resized: its contents are gone).
+    private var needsFullUpdate = false
 
     init(configuration: ViewerConfiguration) {
         self.configuration = configuration
@@ -59,6 +66,14 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
         bytesReceived += bytes.readableBytes
         cumulation.writeBuffer(&bytes)
         process()
+    }
+
+    /// An agent that stops reading makes the connection unwritable: stop reading its updates too, so that
+    /// our replies (requests, fence answers) cannot pile up in memory.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        // Switching autoRead back on reads again at once.
+        context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable).whenFailure { _ in }
+        context.fireChannelWritabilityChanged()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -189,6 +204,7 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
         context.write(wrapOutboundOut(try s.setPixelFormat(.native)), promise: nil)
         context.write(wrapOutboundOut(try s.setEncodings(configuration.encodingList)), promise: nil)
         context.write(wrapOutboundOut(try s.updateRequest(incremental: false)), promise: nil)
+        requestsSent += 1
         session = s
         assembler = FrameAssembler(width: result.serverInit.width, height: result.serverInit.height)
         configuration.events(.sessionStarted(name: result.serverInit.name, width: result.serverInit.width,
@@ -213,12 +229,12 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
                 configuration.snapshots?.offer(assembler.framebuffer, pointer: configuration.drawPointer ? assembler.pointerOverlay : nil)
                 configuration.events(.frame(number: frames, width: assembler.framebuffer.width,
                                             height: assembler.framebuffer.height))
-                context.write(wrapOutboundOut(try s.updateRequest(incremental: true)), promise: nil)
+                updatesEnded = min(updatesEnded + 1, requestsSent)
             case .framebufferResized(let width, let height):
                 assembler.resize(width: width, height: height)
                 configuration.events(.resized(width: width, height: height))
                 // The contents are gone: ask for everything (a non-incremental request, sent after this update).
-                context.write(wrapOutboundOut(try s.updateRequest(incremental: false)), promise: nil)
+                needsFullUpdate = true
             case .chat(let chat):
                 if case .message(let text) = chat { configuration.events(.chat(text)) }
             case .peerEndedSession(let end):
@@ -228,7 +244,16 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
                 break
             }
         }
+        try requestNextUpdate(s, context)
         context.flush()
+    }
+
+    /// Asks for the next update once the last request is answered (one request outstanding at most).
+    private func requestNextUpdate(_ s: ClientSession, _ context: ChannelHandlerContext) throws {
+        guard updatesEnded == requestsSent, !ended, !ending else { return }
+        context.write(wrapOutboundOut(try s.updateRequest(incremental: !needsFullUpdate)), promise: nil)
+        requestsSent += 1
+        needsFullUpdate = false
     }
 
     // MARK: - Local commands

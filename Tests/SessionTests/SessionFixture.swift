@@ -40,8 +40,11 @@ final class SessionFixture: @unchecked Sendable {
     }
 
     /// Starts an agent on a free port. `trustViewer: false` leaves the viewer out of the contacts.
+    /// `makeSource` replaces opening the Xvfb screen (it is still recorded in `screensOpened`).
     func startAgent(trustViewer: Bool = true, allowNone: Bool = false, passwords: PasswordGate? = nil,
-                    consent: @escaping @Sendable (ConsentRequest, @escaping @Sendable (Bool) -> Void) -> Void = { $1(true) })
+                    consent: @escaping @Sendable (ConsentRequest, @escaping @Sendable (Bool) -> Void) -> Void = { $1(true) },
+                    makeSource: (@Sendable () throws -> any ScreenSource)? = nil,
+                    sessionStartTimeout: TimeAmount = AgentLimits.sessionStartTimeout)
         async throws -> AgentServer {
         let contacts = trustViewer ? [try Contact(name: "alice", fingerprint: viewerIdentity.fingerprint)] : []
         let credentials = TLSCredentials(identity: agentIdentity)
@@ -54,8 +57,12 @@ final class SessionFixture: @unchecked Sendable {
         let opened = screensOpened
         let configuration = AgentConfiguration(
             security: security, desktopName: "bob's desktop",
-            makeSource: { opened.append(display); return try X11ScreenSource(displayName: display) },
-            consent: consent, events: { e in events.append(e) })
+            makeSource: {
+                opened.append(display)
+                if let makeSource { return try makeSource() }
+                return try X11ScreenSource(displayName: display)
+            },
+            consent: consent, events: { e in events.append(e) }, sessionStartTimeout: sessionStartTimeout)
         return try await AgentServer.start(host: "127.0.0.1", port: 0, configuration: configuration, group: group)
     }
 

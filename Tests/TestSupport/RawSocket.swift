@@ -27,6 +27,13 @@ public final class RawSocket: @unchecked Sendable {
         guard connectLoopback(fd, port: port) == 0 else { let e = errno; close(); throw Failure(description: "connect: \(e)") }
     }
 
+    /// Takes over a connected socket (e.g. one from `RawListener.accept()`).
+    public init(adopting fd: Int32, receiveTimeoutSeconds: Int = 10) {
+        self.fd = fd
+        var timeout = timeval(tv_sec: receiveTimeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     deinit { close() }
 
     public func write(_ bytes: [UInt8]) throws {

@@ -11,7 +11,9 @@ public final class TCPRelay: Sendable {
     }
     private let sockets = Sockets()
 
-    public init(targetPort: Int) throws {
+    /// Relays to 127.0.0.1:`targetPort`, connecting from `source` (another loopback address makes the
+    /// relayed client look like another machine to the target).
+    public init(targetPort: Int, from source: String = "127.0.0.1") throws {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.listener = listener
         var one: Int32 = 1
@@ -32,7 +34,7 @@ public final class TCPRelay: Sendable {
             while true {
                 let client = accept(listener, nil, nil)
                 guard client >= 0 else { return }
-                guard let upstream = Self.connectTo(targetPort) else { close(client); continue }
+                guard let upstream = Self.connectTo(targetPort, from: source) else { close(client); continue }
                 sockets.all.withLock { $0 += [client, upstream] }
                 for (from, to) in [(client, upstream), (upstream, client)] {
                     Thread.detachNewThread { Self.pump(from: from, to: to) }
@@ -59,8 +61,17 @@ public final class TCPRelay: Sendable {
         }
     }
 
-    private static func connectTo(_ port: Int) -> Int32? {
+    private static func connectTo(_ port: Int, from source: String) -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if source != "127.0.0.1" {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if bound != 0 { close(fd); return nil }
+        }
         if connectLoopback(fd, port: port) != 0 { close(fd); return nil }
         return fd
     }
