@@ -1,6 +1,7 @@
 import Agent
 import Foundation
 import RFBProtocol
+import RFBTransport
 import Synchronization
 import Viewer
 
