@@ -14,23 +14,27 @@ public enum AtomicFile {
         public var description: String { "cannot write \(path): \(reason)" }
     }
 
-    /// Replaces `path` with `bytes`, created with permission `mode` (before umask).
-    public static func write(_ bytes: UnsafeRawBufferPointer, to path: String, mode: UInt32 = 0o644,
+    /// Replaces `path` with `bytes`. The file is private from its first byte on: the temporary file is
+    /// created O_CREAT|O_EXCL|O_NOFOLLOW with mode 0600 (a name planted in the folder, symbolic link or
+    /// not, is never opened), and ends with permission `mode` whatever the umask.
+    public static func write(_ bytes: UnsafeRawBufferPointer, to path: String, mode: UInt32 = 0o600,
                              durable: Bool = false) throws {
-        let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        var template = Array("\(folder.isEmpty ? "/" : folder)/.\(name).tmp-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw FileError(path: path, reason: errnoText()) }
-        let tempPath = String(cString: template.map { UInt8(bitPattern: $0) } + [0])
+        let (fd, tempPath) = try createTemporary(next: path)
         var ok = false
         defer {
             if !ok { unlink(tempPath) }
         }
-        guard fchmod(fd, mode_t(mode)) == 0 else { let e = errnoText(); close(fd); throw FileError(path: path, reason: e) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { let e = errnoText(); close(fd); throw FileError(path: path, reason: e) }
+        if UInt32(st.st_mode) & 0o7777 != mode && fchmod(fd, mode_t(mode)) != 0 {
+            let e = errnoText()
+            close(fd)
+            throw FileError(path: path, reason: e)
+        }
         var offset = 0
         while offset < bytes.count {
-            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            guard let base = bytes.baseAddress else { break }
+            let n = Glibc.write(fd, base + offset, bytes.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
                 let e = errnoText()
@@ -45,7 +49,22 @@ public enum AtomicFile {
         ok = true
     }
 
-    public static func write(_ bytes: [UInt8], to path: String, mode: UInt32 = 0o644, durable: Bool = false) throws {
+    /// A new temporary file next to `path` (`.NAME.tmp-XXXXXXXX`), mode 0600, opened for writing.
+    private static func createTemporary(next path: String) throws -> (Int32, String) {
+        let folder = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let prefix = "\(folder.isEmpty ? "" : folder)/.\(name).tmp-"
+        for _ in 0..<100 {
+            let suffix = String(UInt64.random(in: 0...UInt64(UInt32.max)), radix: 36)
+            let candidate = prefix + suffix
+            let fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            if fd >= 0 { return (fd, candidate) }
+            if errno != EEXIST { break }
+        }
+        throw FileError(path: path, reason: errnoText())
+    }
+
+    public static func write(_ bytes: [UInt8], to path: String, mode: UInt32 = 0o600, durable: Bool = false) throws {
         try bytes.withUnsafeBytes { try write($0, to: path, mode: mode, durable: durable) }
     }
 
@@ -63,7 +82,10 @@ public enum AtomicFile {
         var out = [UInt8](repeating: 0, count: Int(st.st_size))
         var offset = 0
         while offset < out.count {
-            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let n = out.withUnsafeMutableBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return Glibc.read(fd, base + offset, buffer.count - offset)
+            }
             if n < 0 { if errno == EINTR { continue }; throw FileError(path: path, reason: errnoText()) }
             if n == 0 { break }
             offset += n

@@ -51,6 +51,8 @@ struct Listen: AsyncParsableCommand {
             writer = try SnapshotWriter(directory: snapshots, maxPerSecond: rate) { problem in
                 console.event("snapshot_failed", problem, ["reason": problem])
             }
+        } catch let problem as PrivateFolderError {
+            throw CLIError(problem.suggesting("--snapshots").description)
         } catch {
             throw CLIError("cannot use the snapshots folder \(snapshots): \(error)")
         }

@@ -58,6 +58,8 @@ struct View: AsyncParsableCommand {
             writer = try SnapshotWriter(directory: snapshots, maxPerSecond: rate) { problem in
                 console.event("snapshot_failed", problem, ["reason": problem])
             }
+        } catch let problem as PrivateFolderError {
+            throw CLIError(problem.suggesting("--snapshots").description)
         } catch {
             throw CLIError("cannot use the snapshots folder \(snapshots): \(error)")
         }

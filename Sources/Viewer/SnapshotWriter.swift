@@ -1,6 +1,7 @@
 import Foundation
 public import Pixels
 import PNGSnapshot
+import RFBTransport
 import Synchronization
 
 /// Writes the viewer's picture as PNG files in a folder: `latest.png` (replaced atomically, at most
@@ -26,8 +27,11 @@ public final class SnapshotWriter: Sendable {
     /// Told (once per distinct message) when a write fails; the previous file stays as it was.
     private let onError: @Sendable (String) -> Void
 
+    /// Creates the folder (mode 0700) or checks that an existing one is private: throws a
+    /// `PrivateFolderError` when it is not a folder, is someone else's, or others may write to it.
+    /// Pictures are written mode 0600.
     public init(directory: String, maxPerSecond: Double = 2, onError: @escaping @Sendable (String) -> Void = { _ in }) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try PrivateFolder.prepare(directory, purpose: "the snapshots folder")
         self.directory = directory
         self.maxPerSecond = max(0.1, maxPerSecond)
         self.onError = onError

@@ -158,8 +158,9 @@ final class FaultTests: XCTestCase {
     }
 
     /// A 4 MiB tmpfs over `path` (created if needed), for disk-full cases; unmount with `umount -l`.
+    /// Mode 0700: a snapshots folder others may write to is refused (tmpfs roots are 1777 by default).
     private func mountSmallDisk(at path: String) throws {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        XCTAssertEqual(try runProcess("/bin/mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", path]).status, 0)
+        XCTAssertEqual(try runProcess("/bin/mount", ["-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", path]).status, 0)
     }
 }

@@ -51,4 +51,36 @@ final class SnapshotWriterTests: XCTestCase {
         XCTAssertTrue(problems.withLock { $0.first ?? "" }.contains("the last good picture stays"))
         XCTAssertFalse(latest.isEmpty)
     }
+
+    /// Pictures of a desktop are private: the new folder is 0700 and every PNG 0600, even with umask 0.
+    func testPicturesAre0600AndANewFolder0700WhateverTheUmask() throws {
+        let root = try makeTemporaryDirectory("snapshots")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let old = umask(0)
+        defer { umask(old) }
+        let dir = root.appendingPathComponent("new/shots").path
+        let writer = try SnapshotWriter(directory: dir, maxPerSecond: 100)
+        let picture = Framebuffer(width: 8, height: 8, fill: 0x123456)
+        writer.offer(picture)
+        let numbered = try writer.snapshot(picture)
+        try writer.finish(picture)
+        func mode(_ path: String) -> Int {
+            var st = stat()
+            return stat(path, &st) == 0 ? Int(st.st_mode) & 0o7777 : -1
+        }
+        XCTAssertEqual(mode(dir), 0o700)
+        XCTAssertEqual(mode(root.appendingPathComponent("new").path), 0o700)
+        for path in [dir + "/latest.png", dir + "/final.png", numbered] { XCTAssertEqual(mode(path), 0o600, path) }
+    }
+
+    /// A folder others may write to is refused before anything is written there.
+    func testAFolderOthersMayWriteToIsRefused() throws {
+        let root = try makeTemporaryDirectory("snapshots")
+        defer { try? FileManager.default.removeItem(at: root) }
+        XCTAssertEqual(chmod(root.path, 0o777), 0)
+        XCTAssertThrowsError(try SnapshotWriter(directory: root.path)) { error in
+            XCTAssertTrue("\(error)".contains("is writable by other users (mode 0777)"), "\(error)")
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.path), [])
+    }
 }
