@@ -54,6 +54,12 @@ struct Share: AsyncParsableCommand {
         } catch { throw CLIError("\(error)") }
         let gate = PasswordGate()
         let password = gate.rotate()
+        // A password guessed at three times, or expired, is replaced at once and the new one printed.
+        gate.onRenewal { fresh, why in
+            let cause = why == .lockedOut ? "after 3 wrong guesses" : "the last one expired"
+            console.event("password", "new one-time password for stock VNC viewers (\(cause)): \(fresh.text)",
+                          ["password": fresh.text, "reason": why.rawValue])
+        }
         let security = AgentSecurity(
             mutualTLS: try TLSSetup.Server(credentials: credentials, clientCertificates: .required(TrustedPeers(contacts: book))),
             passwordTLS: try TLSSetup.Server(credentials: credentials, clientCertificates: .notRequested),
@@ -111,6 +117,12 @@ struct Share: AsyncParsableCommand {
             } else {
                 console.event("stopped", "stopped sharing")
                 exit.finish(0)
+            }
+        }
+        Task {
+            while !exit.isFinished {
+                try? await Task.sleep(for: .seconds(2))
+                gate.renewIfExpired()
             }
         }
         let ticker = StatusTicker(console: console, model: model)

@@ -46,7 +46,11 @@ struct View: AsyncParsableCommand {
         let book = try identity.contacts()
         var trusted = book.contacts
         if let fingerprint {
-            do { trusted.append(try Contact(name: "agent", fingerprint: try Fingerprint.parse(fingerprint))) } catch {
+            // A contact keeps its name; an unknown fingerprint is "the agent".
+            do {
+                let pinned = try Fingerprint.parse(fingerprint)
+                if !trusted.contains(where: { $0.fingerprint == pinned }) { trusted.append(try Contact(name: "agent", fingerprint: pinned)) }
+            } catch {
                 throw CLIError("\(error)")
             }
         }

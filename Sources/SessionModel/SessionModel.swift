@@ -143,7 +143,8 @@ public final class SessionModel: Sendable {
         if currentChanged { output(.question(currentQuestion)) }
         if wasLive, role == .sharing {
             let by = byPeer ? record.name : "you"
-            journal.audit("session #\(id) ended: \(record.identity) from \(record.address) viewed the screen for \(record.seconds()) s; ended by \(by): \(reason)")
+            let verified = record.fingerprint.map { "\($0), " } ?? ""
+            journal.audit("session #\(id) ended: \(record.name) viewed the screen for \(record.seconds()) s (\(verified)from \(record.address)); ended by \(by): \(reason)")
         }
         if wasLive, role == .viewing { journal.chatNote("session ended: \(reason)") }
         output(.ended(record, wasLive: wasLive, liveLeft: liveLeft))

@@ -140,7 +140,7 @@ final class SessionModelTests: XCTestCase {
         XCTAssertEqual(lines.count, 4, audit)
         XCTAssertTrue(lines[0].contains("session #1 started: alice (SHA256:AAAA-ALICE) from 127.0.0.1:4001"), audit)
         XCTAssertTrue(lines[1].contains("session #2 started: carol (SHA256:AAAA-CAROL) from 127.0.0.1:4002"), audit)
-        XCTAssertTrue(lines[2].contains("session #1 ended: alice (SHA256:AAAA-ALICE)"), audit)
+        XCTAssertTrue(lines[2].contains("session #1 ended: alice viewed the screen for 0 s (SHA256:AAAA-ALICE, from 127.0.0.1:4001)"), audit)
         XCTAssertTrue(lines[2].contains("ended by alice: alice ended the session␊2026-01-01T00:00:00Z forged"), audit)
         XCTAssertTrue(lines[3].contains("session #2 ended: carol") && lines[3].contains("ended by you"), audit)
         XCTAssertEqual(out.ended.map { $0.2 }, [1, 0], "live sessions left after each end")
