@@ -41,6 +41,9 @@ final class ChildProcess {
     var exitStatus: Int32? { process.isRunning ? nil : process.terminationStatus }
     var output: String { (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "" }
 
+    /// Types `text` into the stdin pipe (a kept-open one).
+    func send(_ text: String) { try? input?.fileHandleForWriting.write(contentsOf: Data(text.utf8)) }
+
     /// Ends the stdin pipe (our CLI then ends its session cleanly).
     func closeStdin() { try? input?.fileHandleForWriting.close() }
 

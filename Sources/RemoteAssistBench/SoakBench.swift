@@ -22,10 +22,13 @@ struct SoakBench: ParsableCommand {
             peers attack the same agent from 127.0.0.2-6 (slowloris, silent, HTTP garbage, a ClientCutText \
             claiming 2 GiB, SetEncodings of 65535, TLS then stall), each reconnecting as soon as it is closed. \
             Reported: sessions pixel-exact, hostile outcomes, the agent's RSS and open descriptors (/proc) \
-            before the first and after the last connection.
+            before the first and after the last connection. With --listen-idle N, then an expert's `listen` \
+            accepts a `request`, and N peers from 127.0.0.2-6 connect to `listen` and say nothing (each \
+            reconnecting once closed) for --listen-seconds while the screen changes: every picture must \
+            equal the screen, and listen's descriptors and RSS must come back.
 
             Example:
-              swift build -c release && .build/release/remote-assist-bench soak --sessions 100 --hostile 20 --json /tmp/soak.json
+              swift build -c release && .build/release/remote-assist-bench soak --sessions 100 --hostile 20 --listen-idle 250 --json /tmp/soak.json
             """)
 
     @Option(help: "Sessions in a row.") var sessions = 100
@@ -33,12 +36,15 @@ struct SoakBench: ParsableCommand {
     static let attempts = 20
     @Option(help: "Hostile peers attacking at once.") var hostile = 20
     @Option(help: "Loopback source addresses the hostile peers spread over (127.0.0.2 onwards).") var hostileAddresses = 5
+    @Option(help: "Then, idle peers knocking on an expert's `listen` during a live `request` session (0: skip).")
+    var listenIdle = 0
+    @Option(help: "How long the idle peers knock on `listen`, in seconds.") var listenSeconds = 30
     @Option(help: "Write the results as JSON to this file.") var json: String?
     @Option(help: "Keep logs and pictures in this folder (default: a temporary folder, removed afterwards).")
     var workDirectory: String?
 
     func validate() throws {
-        guard sessions > 0, hostile >= 0, (1...200).contains(hostileAddresses) else {
+        guard sessions > 0, hostile >= 0, listenIdle >= 0, listenSeconds > 0, (1...200).contains(hostileAddresses) else {
             throw ValidationError("--sessions must be positive, --hostile not negative, --hostile-addresses 1-200")
         }
     }
@@ -116,6 +122,11 @@ struct SoakBench: ParsableCommand {
         share.closeStdin()
         share.waitExit(seconds: 10)
         report.agentExitStatus = share.exitStatus
+        if listenIdle > 0 {
+            report.listen = try SoakListenPhase.run(tool: tool, dir: dir, desktop: desktop, screen: screen, idle: listenIdle,
+                                                    addresses: hostileAddresses, seconds: Double(listenSeconds),
+                                                    compare: waitUntilEqual)
+        }
         report.seconds = (nowMilliseconds() - started) / 1000
         print(report.printed())
         if let json {

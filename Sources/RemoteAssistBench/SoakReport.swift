@@ -23,6 +23,8 @@ struct SoakReport: Codable {
     var threadsListening = 0
     var threadsEnd = 0
     var agentExitStatus: Int32?
+    /// The listen phase (`--listen-idle`), if it ran.
+    var listen: ListenSoakReport?
     var seconds = 0.0
 
     var hostileConnections: Int { hostile.values.reduce(0) { $0 + $1.connections } }
@@ -42,6 +44,7 @@ struct SoakReport: Codable {
         lines.append("agent fds: \(fdsListening) listening, \(fdsEnd) at the end; threads: \(threadsListening) listening, \(threadsEnd) at the end")
         lines.append("agent exit status: \(agentExitStatus.map(String.init) ?? "still running"); \(format(seconds)) s")
         for failure in failures.prefix(10) { lines.append("failure: \(failure)") }
+        if let listen { lines.append(listen.printed()) }
         return lines.joined(separator: "\n")
     }
 }

@@ -26,6 +26,22 @@ final class SoakTests: XCTestCase {
         var threadsListening: Int
         var threadsEnd: Int
         var agentExitStatus: Int32?
+        var listen: Listen?
+    }
+    struct Listen: Decodable {
+        var idleConnections: Int
+        var idleRefusedAtOnce: Int
+        var idleClosedByLimit: Int
+        var idleUnexpected: Int
+        var pictures: Int
+        var picturesExact: Int
+        var sessionEndedCleanly: Bool
+        var fdsBefore: Int
+        var fdsDuring: Int
+        var fdsAfter: Int
+        var rssBeforeKB: Int
+        var rssAfterKB: Int
+        var failures: [String]
     }
 
     func testSessionsStayPixelExactAndTheAgentLeaksNothingUnderAttack() throws {
@@ -33,7 +49,7 @@ final class SoakTests: XCTestCase {
         let folder = try makeTemporaryDirectory("soak")
         defer { try? FileManager.default.removeItem(at: folder) }
         let json = folder.appendingPathComponent("soak.json").path
-        let result = try runProcess(bench, ["soak", "--sessions", "10", "--hostile", "20", "--json", json,
+        let result = try runProcess(bench, ["soak", "--sessions", "10", "--hostile", "20", "--listen-idle", "60", "--listen-seconds", "15", "--json", json,
                                             "--work-directory", folder.appendingPathComponent("work").path])
         XCTAssertEqual(result.status, 0, result.stderr)
         let report = try JSONDecoder().decode(Report.self, from: Data(contentsOf: URL(fileURLWithPath: json)))
@@ -52,5 +68,19 @@ final class SoakTests: XCTestCase {
         XCTAssertLessThan(report.rssEndKB - report.rssAfterFirstSessionKB, 60 * 1024,
                           "agent RSS grew from \(report.rssAfterFirstSessionKB / 1024) to \(report.rssEndKB / 1024) MB")
         XCTAssertEqual(report.agentExitStatus, 0)
+
+        // 60 idle peers knocking on an expert's `listen` during a live session: capped, closed by the
+        // limit, and the session stays pixel-exact with descriptors and memory back where they were.
+        let listen = try XCTUnwrap(report.listen)
+        XCTAssertEqual(listen.picturesExact, listen.pictures, "\(listen.failures)")
+        XCTAssertEqual(listen.pictures, 4)
+        XCTAssertTrue(listen.sessionEndedCleanly, "\(listen.failures)")
+        XCTAssertEqual(listen.idleUnexpected, 0)
+        XCTAssertGreaterThan(listen.idleRefusedAtOnce, 0, "over the caps: refused at once")
+        XCTAssertGreaterThan(listen.idleClosedByLimit, 0, "held ones closed by the 10 s limit")
+        // 16 held at most, plus the few being accepted and closed at once at the moment of sampling.
+        XCTAssertLessThanOrEqual(listen.fdsDuring, listen.fdsBefore + 16 + 4, "at most 16 unverified connections held")
+        XCTAssertLessThanOrEqual(listen.fdsAfter, listen.fdsBefore, "descriptors leaked")
+        XCTAssertLessThan(listen.rssAfterKB - listen.rssBeforeKB, 30 * 1024, "listen RSS grew")
     }
 }
