@@ -160,6 +160,20 @@ final class SessionModelTests: XCTestCase {
         XCTAssertTrue(model.live.allSatisfy(\.paused))
     }
 
+    /// The expert's RequestAnswer text and the refusal reasons reach the requester cleaned.
+    func testRequestAnswerTextIsCleaned() throws {
+        let out = Outputs()
+        let model = sharingModel(out)
+        let alice = FakeControl()
+        connect(model, alice, name: "alice", port: 4001)
+        model.agentEvent(alice, .requestAnswered(refusal: "no\r\u{1B}[2Kallowed: capture starts now\u{9B}"))
+        model.agentEvent(alice, .connectionClosed(remoteAddress: "127.0.0.1:4001", reason: "x\u{1B}]52;c;AAAA\u{07}"))
+        XCTAssertTrue(out.texts.contains("no␍␛[2Kallowed: capture starts now[U+009B]"), "\(out.texts)")
+        XCTAssertTrue(out.texts.contains { $0.hasSuffix("closed: x␛]52;c;AAAA␇") }, "\(out.texts)")
+        XCTAssertEqual(out.ended.count, 1)
+        XCTAssertEqual(out.ended.first?.1, false, "never live")
+    }
+
     /// Every peer-supplied string is cleaned before a notice is made of it.
     func testPeerTextIsCleanedInEveryNotice() throws {
         let out = Outputs()
