@@ -116,3 +116,43 @@ final class ShareSessionsTests: XCTestCase {
         }
     }
 }
+
+/// The one-time password of `share`: three wrong guesses kill it, and a new one is printed at once
+/// (a JSON event with the reason), instead of leaving stock viewers locked out until a session ends.
+final class PasswordRenewalCLITests: XCTestCase {
+    func testALockedOutPasswordIsReplacedAndTheNewOnePrinted() throws {
+        let f = try JourneyFixture()
+        defer { f.tearDown() }
+        let bobFP = try f.cli(["id", "--fingerprint"], config: f.bobConfig)
+        let bob = try f.start(["share", "--json", "--port", "0", "--host", "127.0.0.1", "--display", f.xvfb.display],
+                              config: f.bobConfig, name: "bob")
+        XCTAssertTrue(bob.waitFor("\"event\":\"password\""), bob.text)
+        func passwords() -> [(String, String?)] {
+            bob.text.split(separator: "\n").compactMap { line in
+                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                      object["event"] as? String == "password", let password = object["password"] as? String else { return nil }
+                return (password, object["reason"] as? String)
+            }
+        }
+        let port = bob.text.split(separator: "\n").compactMap { line -> Int? in
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return object?["event"] as? String == "listening" ? object?["port"] as? Int : nil
+        }.first ?? 0
+        let first = try XCTUnwrap(passwords().first?.0)
+        for attempt in 1...3 {
+            let guess = try CLIProcess(f.tool, ["view", "127.0.0.1:\(port)", "--fingerprint", bobFP, "--snapshots",
+                                                f.root.appendingPathComponent("guess-\(attempt)").path],
+                                       environment: ["XDG_CONFIG_HOME": f.root.appendingPathComponent("guesser").path,
+                                                     "REMOTE_ASSIST_PASSWORD": "WRONGPASSWD\(attempt)"], name: "guess")
+            XCTAssertEqual(guess.exitStatus(timeout: 30), 3, guess.text)
+        }
+        XCTAssertTrue(bob.waitFor("after 3 wrong guesses"), bob.text)
+        let all = passwords()
+        XCTAssertEqual(all.count, 2, bob.text)
+        XCTAssertEqual(all.last?.1, "locked-out")
+        XCTAssertNotEqual(all.last?.0, first)
+        XCTAssertEqual(all.last?.0.count, 12)
+        bob.closeInput()
+        XCTAssertEqual(bob.exitStatus(), 0, bob.text)
+    }
+}
