@@ -111,6 +111,15 @@ final class ChildProcess {
 }
 
 /// Finds an executable on PATH.
+extension ChildProcess {
+    /// A short `remote-assist` command with its own config folder, run to completion; its trimmed output.
+    static func remoteAssist(_ tool: String, _ arguments: [String], config: String, logFile: String) throws -> String {
+        let (status, output) = try run(tool, arguments, environment: ["XDG_CONFIG_HOME": config], logFile: logFile)
+        guard status == 0 else { throw BenchError("remote-assist \(arguments.joined(separator: " ")) failed: \(output)") }
+        return output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
 func which(_ name: String) -> String? {
     if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
     let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"

@@ -62,10 +62,7 @@ struct SoakBench: ParsableCommand {
         defer { desktop.stop() }
         let bob = "\(dir)/bob", alice = "\(dir)/alice"
         func cli(_ arguments: [String], config: String) throws -> String {
-            let (status, output) = try ChildProcess.run(tool, arguments, environment: ["XDG_CONFIG_HOME": config],
-                                                        logFile: "\(dir)/cli.log")
-            guard status == 0 else { throw BenchError("remote-assist \(arguments.joined(separator: " ")) failed: \(output)") }
-            return output.trimmingCharacters(in: .whitespacesAndNewlines)
+            try ChildProcess.remoteAssist(tool, arguments, config: config, logFile: "\(dir)/cli.log")
         }
         let bobFingerprint = try cli(["id", "--fingerprint", "--name", "bob"], config: bob)
         let aliceFingerprint = try cli(["id", "--fingerprint", "--name", "alice"], config: alice)

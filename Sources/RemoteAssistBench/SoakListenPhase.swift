@@ -49,10 +49,7 @@ enum SoakListenPhase {
         report.idlePeers = idle
         let expert = "\(dir)/expert", requester = "\(dir)/requester", snapshots = "\(dir)/listen-snapshots"
         func cli(_ arguments: [String], config: String) throws -> String {
-            let (status, output) = try ChildProcess.run(tool, arguments, environment: ["XDG_CONFIG_HOME": config],
-                                                        logFile: "\(dir)/cli.log")
-            guard status == 0 else { throw BenchError("remote-assist \(arguments.joined(separator: " ")) failed: \(output)") }
-            return output.trimmingCharacters(in: .whitespacesAndNewlines)
+            try ChildProcess.remoteAssist(tool, arguments, config: config, logFile: "\(dir)/cli.log")
         }
         let expertFingerprint = try cli(["id", "--fingerprint", "--name", "carol"], config: expert)
         let requesterFingerprint = try cli(["id", "--fingerprint", "--name", "dave"], config: requester)

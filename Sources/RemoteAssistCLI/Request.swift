@@ -60,19 +60,10 @@ struct Request: AsyncParsableCommand {
         // 0 after a session; 4 when the connection closed before one started (declined, unreachable, …).
         terminal.onEnded { _, wasLive, _ in exit.finish(wasLive ? 0 : 4) }
         let displayName = display
-        let timeout = consentTimeout
-        let inAdvance = allowView
         var configuration = AgentConfiguration(
             security: security, desktopName: "\(me.displayName)'s desktop",
             makeSource: { try X11ScreenSource(displayName: displayName) },
-            consent: { request, decide in
-                if inAdvance {
-                    model.consentGivenInAdvance(request)
-                    decide(true)
-                } else {
-                    model.askConsent(request, timeoutSeconds: timeout, decide: decide)
-                }
-            },
+            consent: model.consentPolicy(givenInAdvance: allowView, timeoutSeconds: consentTimeout),
             reverse: true, answerTimeout: .seconds(Int64(answerTimeout)))
         configuration.sessionEvents = { control, event in model.agentEvent(control, event) }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)

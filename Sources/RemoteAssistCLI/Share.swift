@@ -78,19 +78,10 @@ struct Share: AsyncParsableCommand {
             }
         }
         let displayName = display
-        let timeout = consentTimeout
-        let inAdvance = allowView
         var configuration = AgentConfiguration(
             security: security, desktopName: "\(me.displayName)'s desktop",
             makeSource: { try X11ScreenSource(displayName: displayName) },
-            consent: { request, decide in
-                if inAdvance {
-                    model.consentGivenInAdvance(request)
-                    decide(true)
-                } else {
-                    model.askConsent(request, timeoutSeconds: timeout, decide: decide)
-                }
-            })
+            consent: model.consentPolicy(givenInAdvance: allowView, timeoutSeconds: consentTimeout))
         configuration.sessionEvents = { control, event in model.agentEvent(control, event) }
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)

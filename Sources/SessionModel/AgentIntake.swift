@@ -90,6 +90,19 @@ extension SessionModel {
         }
     }
 
+    /// The agent's consent policy: the queued question, or (`--allow-view`) consent given in advance.
+    public func consentPolicy(givenInAdvance: Bool, timeoutSeconds: Int)
+        -> @Sendable (ConsentRequest, @escaping @Sendable (Bool) -> Void) -> Void {
+        { [self] request, decide in
+            if givenInAdvance {
+                consentGivenInAdvance(request)
+                decide(true)
+            } else {
+                askConsent(request, timeoutSeconds: timeoutSeconds, decide: decide)
+            }
+        }
+    }
+
     /// Consent given in advance (`--allow-view`): said once per viewer, then granted.
     public func consentGivenInAdvance(_ request: ConsentRequest) {
         let who = PeerText.clean(request.viewer, limit: PeerText.nameLimit)

@@ -21,15 +21,7 @@ final class HostileAgentFloodTests: XCTestCase {
 
         // RFB 3.8, security None, a 64x48 desktop.
         let agent = try listener.accept(timeoutSeconds: 20)
-        try agent.write(Array("RFB 003.008\n".utf8))
-        XCTAssertEqual(try agent.read(12), Array("RFB 003.008\n".utf8))
-        try agent.write([1, 1])
-        XCTAssertEqual(try agent.read(1), [1], "security None chosen")
-        try agent.write([0, 0, 0, 0])
-        _ = try agent.read(1)   // ClientInit
-        let name = Array("hostile".utf8)
-        let format: [UInt8] = [32, 24, 0, 1, 0, 255, 0, 255, 0, 255, 16, 8, 0, 0, 0, 0]
-        try agent.write([0, 64, 0, 48] + format + RawRFBClient.u32(UInt32(name.count)) + name)
+        try RawRFBAgent.handshakeNone(agent, width: 64, height: 48, name: Array("hostile".utf8))
         XCTAssertTrue(view.waitFor("\"event\":\"started\""), view.text)
         usleep(500_000)
         let baseline = try XCTUnwrap(ProcessFigures.residentKilobytes(view.pid))

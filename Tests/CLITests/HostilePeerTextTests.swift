@@ -51,15 +51,7 @@ final class HostilePeerTextTests: XCTestCase {
                                   environment: ["XDG_CONFIG_HOME": config.path], name: "view")
         defer { view.stop() }
         let agent = try listener.accept(timeoutSeconds: 20)
-        try agent.write(Array("RFB 003.008\n".utf8))
-        _ = try agent.read(12)
-        try agent.write([1, 1])
-        _ = try agent.read(1)
-        try agent.write([0, 0, 0, 0])
-        _ = try agent.read(1)   // ClientInit
-        let name = Array(Self.evil.utf8)
-        let format: [UInt8] = [32, 24, 0, 1, 0, 255, 0, 255, 0, 255, 16, 8, 0, 0, 0, 0]
-        try agent.write([0, 16, 0, 16] + format + RawRFBClient.u32(UInt32(name.count)) + name)
+        try RawRFBAgent.handshakeNone(agent, width: 16, height: 16, name: Array(Self.evil.utf8))
         XCTAssertTrue(view.waitFor("viewing \""), view.text)
         try agent.write(Self.textChat(Self.evil))
         XCTAssertTrue(view.waitFor("verified: mallory"), view.text)
@@ -84,10 +76,7 @@ final class HostilePeerTextTests: XCTestCase {
                                    environment: ["XDG_CONFIG_HOME": config.path], name: "share")
         defer { share.stop() }
         XCTAssertTrue(share.waitFor("\"event\":\"password\""), share.text)
-        let port = try XCTUnwrap(share.text.split(separator: "\n").compactMap { line -> Int? in
-            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            return object?["event"] as? String == "listening" ? object?["port"] as? Int : nil
-        }.first)
+        let port = try XCTUnwrap(share.listeningPort)
         let viewer = try RawSocket(port: port)
         defer { viewer.close() }
         _ = try RawRFBClient.handshakeNone(viewer)

@@ -48,10 +48,7 @@ final class SecretsTests: XCTestCase {
         let share = try run(["share", "--json", "--port", "0", "--host", "127.0.0.1", "--allow-view", "--display", f.xvfb.display],
                             config: f.bobConfig, name: "share")
         XCTAssertTrue(share.waitFor("\"event\":\"password\""), share.text)
-        let port = try XCTUnwrap(share.text.split(separator: "\n").compactMap { line -> Int? in
-            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            return object?["event"] as? String == "listening" ? object?["port"] as? Int : nil
-        }.first)
+        let port = try XCTUnwrap(share.listeningPort)
         let view = try run(["view", "127.0.0.1:\(port)", "--json", "--fingerprint", bobFingerprint, "--snapshots", f.snapshots],
                            config: f.aliceConfig, name: "view")
         XCTAssertTrue(view.waitFor("\"event\":\"started\""), view.text)

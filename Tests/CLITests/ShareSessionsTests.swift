@@ -93,12 +93,8 @@ final class ShareSessionsTests: XCTestCase {
             let bob = try f.start(["share", "--json", "--port", "0", "--host", "127.0.0.1", "--allow-view", "--display", f.xvfb.display],
                                   config: f.bobConfig, name: "bob")
             XCTAssertTrue(bob.waitFor("\"event\":\"password\""), bob.text)
-            var port = 0, password = ""
-            for line in bob.text.split(separator: "\n") {
-                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-                if object?["event"] as? String == "listening" { port = object?["port"] as? Int ?? 0 }
-                if object?["event"] as? String == "password" { password = object?["password"] as? String ?? "" }
-            }
+            let port = try XCTUnwrap(bob.listeningPort)
+            let password = try XCTUnwrap(bob.jsonEvents("password").first?["password"] as? String)
             let snapshots = f.root.appendingPathComponent("pw-\(viaStdin)").path
             var arguments = ["view", "127.0.0.1:\(port)", "--fingerprint", bobFP, "--snapshots", snapshots]
             var environment = ["XDG_CONFIG_HOME": f.root.appendingPathComponent("stranger").path]
@@ -128,16 +124,11 @@ final class PasswordRenewalCLITests: XCTestCase {
                               config: f.bobConfig, name: "bob")
         XCTAssertTrue(bob.waitFor("\"event\":\"password\""), bob.text)
         func passwords() -> [(String, String?)] {
-            bob.text.split(separator: "\n").compactMap { line in
-                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                      object["event"] as? String == "password", let password = object["password"] as? String else { return nil }
-                return (password, object["reason"] as? String)
+            bob.jsonEvents("password").compactMap { object in
+                (object["password"] as? String).map { ($0, object["reason"] as? String) }
             }
         }
-        let port = bob.text.split(separator: "\n").compactMap { line -> Int? in
-            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            return object?["event"] as? String == "listening" ? object?["port"] as? Int : nil
-        }.first ?? 0
+        let port = try XCTUnwrap(bob.listeningPort)
         let first = try XCTUnwrap(passwords().first?.0)
         for attempt in 1...3 {
             let guess = try CLIProcess(f.tool, ["view", "127.0.0.1:\(port)", "--fingerprint", bobFP, "--snapshots",

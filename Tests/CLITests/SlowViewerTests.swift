@@ -18,10 +18,7 @@ final class SlowViewerTests: XCTestCase {
                                    environment: ["XDG_CONFIG_HOME": config.path], name: "share")
         defer { share.stop() }
         XCTAssertTrue(share.waitFor("\"event\":\"password\""), share.text)
-        let port = try XCTUnwrap(share.text.split(separator: "\n").compactMap { line -> Int? in
-            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            return object?["event"] as? String == "listening" ? object?["port"] as? Int : nil
-        }.first)
+        let port = try XCTUnwrap(share.listeningPort)
 
         let viewer = try RawSocket(port: port)
         let size = try RawRFBClient.handshakeNone(viewer)

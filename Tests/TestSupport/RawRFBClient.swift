@@ -48,3 +48,19 @@ public enum RawRFBClient {
     public static let continuousUpdatesEncoding: Int32 = -313
     public static let fenceEncoding: Int32 = -312
 }
+
+/// The agent's side of an RFB 3.8 handshake with security None, for playing a (hostile) agent to the
+/// real viewer over a raw socket: version, None, SecurityResult OK, ClientInit read, then ServerInit
+/// with a 32-bit true-colour format and `name`.
+public enum RawRFBAgent {
+    public static func handshakeNone(_ agent: RawSocket, width: Int, height: Int, name: [UInt8]) throws {
+        try agent.write(Array("RFB 003.008\n".utf8))
+        guard try agent.read(12) == Array("RFB 003.008\n".utf8) else { throw RawSocket.Failure(description: "not RFB 3.8") }
+        try agent.write([1, 1])
+        guard try agent.read(1) == [1] else { throw RawSocket.Failure(description: "security None not chosen") }
+        try agent.write([0, 0, 0, 0])
+        _ = try agent.read(1)   // ClientInit
+        let format: [UInt8] = [32, 24, 0, 1, 0, 255, 0, 255, 0, 255, 16, 8, 0, 0, 0, 0]
+        try agent.write(RawRFBClient.u16(width) + RawRFBClient.u16(height) + format + RawRFBClient.u32(UInt32(name.count)) + name)
+    }
+}
