@@ -22,8 +22,12 @@ public struct ServerHandshakeConfiguration: Hashable, Sendable {
         return veNCryptSubtypes.filter { VeNCryptSubtype.supported.contains($0) && seen.insert($0).inserted }
     }
 
+    /// None first when it is allowed (`--insecure-loopback`, 127.0.0.1 only, for SSH tunnels): clients
+    /// that take the first type they know (libvncclient, which Debian builds for TLS 1.2 only) then
+    /// use None instead of failing in VeNCrypt; clients that choose by their own preference (ours,
+    /// TigerVNC) still take VeNCrypt.
     var offeredTypes: [SecurityType] {
-        (offeredSubtypes.isEmpty ? [] : [.veNCrypt]) + (allowNone ? [.none] : [])
+        (allowNone ? [.none] : []) + (offeredSubtypes.isEmpty ? [] : [.veNCrypt])
     }
 }
 

@@ -10,8 +10,16 @@ struct RemoteAssist: AsyncParsableCommand {
             leaves the requester's machine before the requester consents, and either side can end the \
             session at any time.
 
-            Examples:
-              remote-assist snapshot --display :0 --output desk.png   capture the screen once
+            Once, exchange fingerprints with the person you trust (read them aloud):
+              remote-assist id                  your name and fingerprint
+              remote-assist contacts add alice SHA256:… --address HOST:5500
+
+            Then, each time (the expert first):
+              alice$ remote-assist listen         wait for requests
+              bob$   remote-assist request alice  ask; alice accepts; bob allows
+
+            Either side types to chat; /quit or Ctrl-C ends the session for both.
+            Also: `share` / `view HOST` (the requester listens), `snapshot`.
             """,
         version: "0.1.0",
         subcommands: [Request.self, Listen.self, Share.self, View.self, Snapshot.self, Id.self, Contacts.self]

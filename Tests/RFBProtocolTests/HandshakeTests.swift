@@ -166,6 +166,9 @@ final class HandshakeTests: XCTestCase {
         let all = ServerHandshakeConfiguration(allowNone: true, veNCryptSubtypes: [.x509Plain, .x509None])
         let withIdentity = try both(all, ClientHandshakeConfiguration(allowNone: true, hasIdentity: true, plainCredentials: alice))
         XCTAssertEqual(withIdentity.clientResult?.security, .veNCrypt(.x509None))
+        // None is offered first (clients that take the first type they know use it on a tunnel), yet a
+        // client that may use VeNCrypt still does.
+        XCTAssertEqual(Array(withIdentity.serverSent[12..<15]), [2, 1, 19])
         let passwordOnly = try both(all, ClientHandshakeConfiguration(hasIdentity: false, plainCredentials: alice))
         XCTAssertEqual(passwordOnly.clientResult?.security, .veNCrypt(.x509Plain))
         let noneOnly = try both(all, ClientHandshakeConfiguration(allowNone: true, hasIdentity: false))
