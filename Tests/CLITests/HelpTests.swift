@@ -9,7 +9,7 @@ final class HelpTests: XCTestCase {
         let help = try runProcess(tool, ["--help"]).stdout
         let listen = try XCTUnwrap(help.range(of: "remote-assist listen"), help)
         let request = try XCTUnwrap(help.range(of: "remote-assist request alice"), help)
-        let snapshot = try XCTUnwrap(help.range(of: "snapshot"), help)
+        let snapshot = try XCTUnwrap(help.range(of: "`snapshot`"), help)
         XCTAssertLessThan(listen.lowerBound, snapshot.lowerBound, help)
         XCTAssertLessThan(request.lowerBound, snapshot.lowerBound, help)
         XCTAssertTrue(help.contains("remote-assist contacts add"), help)
