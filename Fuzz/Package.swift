@@ -44,10 +44,15 @@ let package = Package(
         .executableTarget(name: "fuzz-contacts", dependencies: [product("RFBTransport")], swiftSettings: strict),
         .executableTarget(name: "fuzz-png", dependencies: [product("Pixels"), product("PNGSnapshot")],
                           swiftSettings: strict),
+        .executableTarget(name: "fuzz-peer-text", dependencies: ["FuzzSupport", product("PeerText")],
+                          swiftSettings: strict),
+        .executableTarget(
+            name: "fuzz-request-answer", dependencies: ["FuzzSupport", product("RFBProtocol"), nioCore],
+            swiftSettings: strict),
         .executableTarget(
             name: "fuzz-seeds",
             dependencies: ["FuzzSupport", product("Pixels"), product("TileCodec"), product("RFBProtocol"),
-                           product("PNGSnapshot"), product("RFBTransport"), product("Agent"), nioCore],
+                           product("PNGSnapshot"), product("RFBTransport"), product("Agent"), product("PeerText"), nioCore],
             swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

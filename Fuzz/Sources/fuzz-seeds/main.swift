@@ -16,6 +16,8 @@ do {
     try DecoderSeeds.write(&writer, codecs: codecs)
     try PNGSeeds.write(&writer)
     try ContactsSeeds.write(&writer)
+    try PeerTextSeeds.write(&writer)
+    try RequestAnswerSeeds.write(&writer)
     for (target, count) in writer.counts.sorted(by: { $0.key < $1.key }) {
         print("\(target): \(count) seeds")
     }
