@@ -57,11 +57,11 @@ struct Listen: AsyncParsableCommand {
             throw CLIError("cannot use the snapshots folder \(snapshots): \(error)")
         }
         let exit = ExitSignal()
-        let terminal = SessionTerminal(console: console, role: .viewing, localName: me.displayName,
-                                       chatLog: snapshots + "/chat.log", snapshots: writer)
-        let model = terminal.model
         // The command ends with the session it watched; requests that never became one do not end it.
-        terminal.onEnded { _, wasLive, _ in if wasLive { exit.finish(0) } }
+        let terminal = SessionTerminal(console: console, role: .viewing, localName: me.displayName,
+                                       chatLog: snapshots + "/chat.log", snapshots: writer,
+                                       ended: { _, wasLive, _ in if wasLive { exit.finish(0) } })
+        let model = terminal.model
         var configuration = ViewerConfiguration(tls: tls, snapshots: writer)
         configuration.sessionEvents = { client, event in model.viewerEvent(client, event) }
         let timeout = acceptTimeout

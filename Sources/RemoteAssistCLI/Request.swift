@@ -54,11 +54,11 @@ struct Request: AsyncParsableCommand {
             mutualTLS: try TLSSetup.Server(credentials: credentials,
                                            clientCertificates: .required(TrustedPeers(fingerprint: expert.fingerprint, name: expert.name))))
         let exit = ExitSignal()
-        let terminal = SessionTerminal(console: console, role: .sharing, localName: me.displayName,
-                                       auditLog: try identity.directory() + "/audit.log")
-        let model = terminal.model
         // 0 after a session; 4 when the connection closed before one started (declined, unreachable, …).
-        terminal.onEnded { _, wasLive, _ in exit.finish(wasLive ? 0 : 4) }
+        let terminal = SessionTerminal(console: console, role: .sharing, localName: me.displayName,
+                                       auditLog: try identity.directory() + "/audit.log",
+                                       ended: { _, wasLive, _ in exit.finish(wasLive ? 0 : 4) })
+        let model = terminal.model
         let displayName = display
         var configuration = AgentConfiguration(
             security: security, desktopName: "\(me.displayName)'s desktop",

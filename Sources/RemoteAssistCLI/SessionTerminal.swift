@@ -7,56 +7,27 @@ import Viewer
 /// The terminal front-end of the session model: prints its notices (a line each, or JSON), shows its
 /// current question as the prompt, and turns typed lines into answers, chat and commands. It keeps no
 /// session state of its own.
+///
+/// No closure is kept in a `Mutex` here: reading an optional closure out of one (`withLock { $0 }`)
+/// writes it back re-wrapped in a reabstraction thunk each time, so a handler called once per connection
+/// grew a chain of thunks until a call overflowed the stack (the agent died after ~15,000 connections,
+/// ever slower before). Everything the output path needs is fixed at init.
 final class SessionTerminal: Sendable {
     let console: Console
     let model: SessionModel
-    /// Viewing side: where pictures go (for the lines that mention them).
-    let snapshots: SnapshotWriter?
-    /// Called when a connection ended (after its notice was printed).
-    private let ended = Mutex<(@Sendable (SessionRecord, _ wasLive: Bool, _ liveLeft: Int) -> Void)?>(nil)
     /// Set by the status ticker's owner for `/status`.
     let ticker = Mutex<StatusTicker?>(nil)
 
+    /// `ended` is called when a connection ended (after its notice was printed), with whether it had
+    /// become a session and how many sessions are still live.
     init(console: Console, role: SessionRole, localName: String, auditLog: String? = nil, chatLog: String? = nil,
-         snapshots: SnapshotWriter? = nil) {
+         snapshots: SnapshotWriter? = nil, ended: @escaping @Sendable (SessionRecord, _ wasLive: Bool, _ liveLeft: Int) -> Void) {
         self.console = console
-        self.snapshots = snapshots
-        let relay = OutputRelay()
-        model = SessionModel(role: role, localName: localName, auditLog: auditLog, chatLog: chatLog, output: relay.send)
-        relay.target.withLock { $0 = { [self] in render($0) } }
+        let renderer = TerminalRenderer(console: console, role: role, snapshots: snapshots, ended: ended)
+        model = SessionModel(role: role, localName: localName, auditLog: auditLog, chatLog: chatLog, output: renderer.render)
     }
 
-    func onEnded(_ handler: @escaping @Sendable (SessionRecord, Bool, Int) -> Void) { ended.withLock { $0 = handler } }
-
-    var help: String {
-        model.role == .sharing ? "type a line to chat; /pause, /resume, /status, /quit, /help"
-                               : "type a line to chat; /snap, /status, /quit, /help"
-    }
-
-    private func render(_ output: SessionOutput) {
-        switch output {
-        case .notice(let notice):
-            var text = notice.text
-            switch notice.name {
-            case "question":
-                // The prompt shows a question that is asked now; a queued one gets a line (JSON: an event).
-                if !console.json, notice.fields["shown"] as? Bool == true { return }
-            case "started" where model.role == .sharing:
-                text += "; \(help)"
-            case "started":
-                text += "; snapshots in \(snapshots?.directory ?? "-"); \(help)"
-            case "ended" where model.role == .viewing:
-                if notice.fields["was_live"] as? Bool == true, let path = snapshots?.finalPath { text += "; last picture in \(path)" }
-            default:
-                break
-            }
-            console.event(notice.name, text, notice.fields)
-        case .question(let question):
-            if let question { console.prompt(question.text) } else { console.questionAnswered() }
-        case .ended(let record, let wasLive, let liveLeft):
-            ended.withLock { $0 }?(record, wasLive, liveLeft)
-        }
-    }
+    var help: String { TerminalRenderer.help(model.role) }
 
     /// A typed line (nil: end of input). Returns false for lines it does not handle (the caller's
     /// commands: /quit and the end of input), true otherwise.
@@ -93,8 +64,41 @@ final class SessionTerminal: Sendable {
     }
 }
 
-/// Lets the model's output reach a front-end made after it.
-private final class OutputRelay: Sendable {
-    let target = Mutex<(@Sendable (SessionOutput) -> Void)?>(nil)
-    var send: @Sendable (SessionOutput) -> Void { { [self] output in target.withLock { $0 }?(output) } }
+/// How the model's output looks on the terminal.
+struct TerminalRenderer: Sendable {
+    let console: Console
+    let role: SessionRole
+    /// Viewing side: where pictures go (for the lines that mention them).
+    let snapshots: SnapshotWriter?
+    let ended: @Sendable (SessionRecord, Bool, Int) -> Void
+
+    static func help(_ role: SessionRole) -> String {
+        role == .sharing ? "type a line to chat; /pause, /resume, /status, /quit, /help"
+                         : "type a line to chat; /snap, /status, /quit, /help"
+    }
+
+    func render(_ output: SessionOutput) {
+        switch output {
+        case .notice(let notice):
+            var text = notice.text
+            switch notice.name {
+            case "question":
+                // The prompt shows a question that is asked now; a queued one gets a line (JSON: an event).
+                if !console.json, notice.fields["shown"] as? Bool == true { return }
+            case "started" where role == .sharing:
+                text += "; \(Self.help(role))"
+            case "started":
+                text += "; snapshots in \(snapshots?.directory ?? "-"); \(Self.help(role))"
+            case "ended" where role == .viewing:
+                if notice.fields["was_live"] as? Bool == true, let path = snapshots?.finalPath { text += "; last picture in \(path)" }
+            default:
+                break
+            }
+            console.event(notice.name, text, notice.fields)
+        case .question(let question):
+            if let question { console.prompt(question.text) } else { console.questionAnswered() }
+        case .ended(let record, let wasLive, let liveLeft):
+            ended(record, wasLive, liveLeft)
+        }
+    }
 }

@@ -66,9 +66,8 @@ struct Share: AsyncParsableCommand {
             passwords: gate, allowNone: insecureLoopback)
         let exit = ExitSignal()
         let terminal = SessionTerminal(console: console, role: .sharing, localName: me.displayName,
-                                       auditLog: try identity.directory() + "/audit.log")
-        let model = terminal.model
-        terminal.onEnded { _, wasLive, liveLeft in
+                                       auditLog: try identity.directory() + "/audit.log",
+                                       ended: { _, wasLive, liveLeft in
             guard wasLive, liveLeft == 0 else { return }
             if keepListening {
                 let fresh = gate.rotate()
@@ -76,7 +75,8 @@ struct Share: AsyncParsableCommand {
             } else {
                 exit.finish(0)
             }
-        }
+        })
+        let model = terminal.model
         let displayName = display
         var configuration = AgentConfiguration(
             security: security, desktopName: "\(me.displayName)'s desktop",

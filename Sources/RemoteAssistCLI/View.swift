@@ -70,11 +70,11 @@ struct View: AsyncParsableCommand {
         var order = ViewerEncoding.allCases
         if let preferred = ViewerEncoding(rawValue: encoding) { order.removeAll { $0 == preferred }; order.insert(preferred, at: 0) }
         let exit = ExitSignal()
-        let terminal = SessionTerminal(console: console, role: .viewing, localName: me.displayName,
-                                       chatLog: snapshots + "/chat.log", snapshots: writer)
-        let model = terminal.model
         // 0 after a session; 3 when it never started (refused, unreachable, …).
-        terminal.onEnded { _, wasLive, _ in exit.finish(wasLive ? 0 : 3) }
+        let terminal = SessionTerminal(console: console, role: .viewing, localName: me.displayName,
+                                       chatLog: snapshots + "/chat.log", snapshots: writer,
+                                       ended: { _, wasLive, _ in exit.finish(wasLive ? 0 : 3) })
+        let model = terminal.model
         var configuration = ViewerConfiguration(
             tls: tls, allowNone: insecureLoopback, password: secret, encodings: order, snapshots: writer)
         configuration.sessionEvents = { client, event in model.viewerEvent(client, event) }
