@@ -73,7 +73,10 @@ public enum PeerText {
         switch scalar.properties.generalCategory {
         case .format:
             // The zero-width joiner inside an emoji sequence (a family, a flag with a sign) is what draws it.
-            if value == 0x200D, let before, let after, isPictograph(before), isPictograph(after) { return nil }
+            // (A pictograph may carry its emoji-presentation selector U+FE0F before the joiner: 🏳️‍🌈.)
+            if value == 0x200D, let before, let after, isPictograph(before) || before.value == 0xFE0F, isPictograph(after) {
+                return nil
+            }
             return visible(value)
         case .lineSeparator, .paragraphSeparator, .control, .surrogate:
             return visible(value)

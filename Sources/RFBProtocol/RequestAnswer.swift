@@ -16,8 +16,10 @@ public struct RequestAnswer: Hashable, Sendable {
     public var text: String
 
     public static func accepted(_ text: String = "") -> RequestAnswer { RequestAnswer(refusal: nil, text: text) }
+    /// A refusal never carries code 0, which means "accepted" on the wire: `.userQuit` (0) is sent as
+    /// `.declined`.
     public static func refused(_ reason: SessionEnd.Reason, _ text: String) -> RequestAnswer {
-        RequestAnswer(refusal: reason, text: text)
+        RequestAnswer(refusal: reason.rawValue == acceptedCode ? .declined : reason, text: text)
     }
 
     public var isAccepted: Bool { refusal == nil }
@@ -41,7 +43,9 @@ public struct RequestAnswer: Hashable, Sendable {
             throw RFBError.invalidArgument("request answer text of \(bytes.count) bytes (at most \(RFBLimits.maxSessionEndTextLength))")
         }
         buffer.rfbWriteU8(Self.messageType)
-        buffer.rfbWriteU8(refusal?.rawValue ?? Self.acceptedCode)
+        // A refusal is never written as the acceptance code, however it was made.
+        buffer.rfbWriteU8(refusal.map { $0.rawValue == Self.acceptedCode ? SessionEnd.Reason.declined.rawValue : $0.rawValue }
+                          ?? Self.acceptedCode)
         buffer.rfbWritePadding(2)
         buffer.rfbWriteU32(UInt32(bytes.count))
         buffer.writeBytes(bytes)

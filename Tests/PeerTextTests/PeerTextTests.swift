@@ -39,7 +39,7 @@ final class PeerTextTests: XCTestCase {
     }
 
     func testPrintableTextIsUnchanged() {
-        for text in ["hello, alice", "Grüße aus Köln — «ça va?» ¿qué?", "日本語のテキスト", "emoji 👍🏽 family 👨‍👩‍👧 flag 🇩🇪",
+        for text in ["hello, alice", "Grüße aus Köln — «ça va?» ¿qué?", "日本語のテキスト", "emoji 👍🏽 family 👨‍👩‍👧 flag 🇩🇪 🏳️‍🌈 🏴‍☠️ 👩🏽‍💻",
                      "math ∑ x² ≤ ∞", "", "   spaced   ", "a\u{0301}ccent", "עברית ומספרים 123"] {
             XCTAssertEqual(PeerText.clean(text), text)
             XCTAssertTrue(PeerText.isClean(text))
