@@ -21,7 +21,8 @@ enum CleanText {
     }
 
     /// No control (C0, DEL, C1), format character or line / paragraph separator, except a zero-width
-    /// joiner between two emoji at U+2000 or above (an emoji ZWJ sequence).
+    /// joiner between two emoji at U+2000 or above (an emoji ZWJ sequence), the first of which may carry
+    /// its presentation selector U+FE0F.
     static func allowed(_ scalars: [Unicode.Scalar], at index: Int) -> Bool {
         let scalar = scalars[index]
         let value = scalar.value
@@ -29,7 +30,7 @@ enum CleanText {
         switch scalar.properties.generalCategory {
         case .format:
             guard value == zeroWidthJoiner, index > 0, index + 1 < scalars.count else { return false }
-            return isPictograph(scalars[index - 1]) && isPictograph(scalars[index + 1])
+            return (isPictograph(scalars[index - 1]) || scalars[index - 1].value == 0xFE0F) && isPictograph(scalars[index + 1])
         case .lineSeparator, .paragraphSeparator, .control:
             return false
         default:
