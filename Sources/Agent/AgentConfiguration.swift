@@ -44,6 +44,9 @@ public enum AgentEvent: Sendable, Equatable {
     case requestAnswered(refusal: String?)
     case sessionStarted(viewer: String, width: Int, height: Int)
     case chat(String)
+    /// The viewer does not speak our extensions (a stock VNC viewer): chat and pause notices are not
+    /// sent to it (reported once a session, at the first line typed).
+    case chatUnsupported
     case resized(width: Int, height: Int)
     /// The session ended; `byViewer` tells who ended it.
     case ended(byViewer: Bool, reason: String)

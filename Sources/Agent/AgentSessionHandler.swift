@@ -30,6 +30,10 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
     private var awaitingTLS = false
     /// Reverse connection: consent is asked only after the expert's RequestAnswer accepted.
     private var awaitingAnswer = false
+    /// The viewer's SetEncodings arrived (so whether it can chat is known); chat typed before waits here.
+    private var encodingsKnown = false
+    private var pendingChat: [String] = []
+    private var chatRefusalReported = false
 
     init(configuration: AgentConfiguration) {
         self.configuration = configuration
@@ -319,6 +323,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
                     state.settings = settings
                     state.leading += leading
                 }
+                if case .encodingsChanged = action { encodingsArrived() }
             case .updateRequested(let request):
                 pump.request(area: request.area, incremental: request.incremental)
             case .continuousUpdatesChanged(let enabled, let area):
@@ -342,12 +347,35 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     // MARK: - Local commands (from AgentSession)
 
+    /// Chat goes only to viewers that speak our extensions (they list the SessionEnd pseudo-encoding):
+    /// stock viewers (TigerVNC) close the connection on an unknown message type 11. Lines typed before
+    /// the viewer's SetEncodings wait for it; a viewer that cannot chat is reported once.
     func sendChat(_ text: String) throws {
-        guard let context, session != nil, !ended else { return }
+        guard let context, let s = session, !ended else { return }
+        guard encodingsKnown else {
+            if pendingChat.count < 100 { pendingChat.append(text) }
+            return
+        }
+        guard s.clientSupports(RFBEncoding.sessionEnd) else {
+            if !chatRefusalReported {
+                chatRefusalReported = true
+                configuration.events(.chatUnsupported)
+            }
+            return
+        }
         for message in TextChat.messages(for: text) {
             context.write(wrapOutboundOut(try ServerMessage.textChat(message).serialized()), promise: nil)
         }
         context.flush()
+    }
+
+    /// The viewer's first SetEncodings arrived: the chat typed before it goes out now (or is reported).
+    private func encodingsArrived() {
+        guard !encodingsKnown else { return }
+        encodingsKnown = true
+        let waiting = pendingChat
+        pendingChat = []
+        for line in waiting { try? sendChat(line) }
     }
 
     var statistics: SessionStatistics { pump?.statistics ?? finalStatistics ?? SessionStatistics() }

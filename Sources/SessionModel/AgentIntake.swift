@@ -46,6 +46,11 @@ extension SessionModel {
                     "width": width, "height": height], session: id)
         case .chat(let text):
             chatArrived(text, from: session(for: control))
+        case .chatUnsupported:
+            let id = session(for: control)
+            let name = record(id)?.name ?? "the viewer"
+            notice("chat_unsupported", "\(name) uses a VNC viewer that cannot show chat: lines typed here do not reach them (talk on the phone)",
+                   [:], session: id)
         case .resized(let width, let height):
             notice("resized", "screen is now \(width)x\(height)", ["width": width, "height": height])
         case .ended(let byViewer, let reason):

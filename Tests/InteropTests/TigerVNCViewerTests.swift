@@ -56,6 +56,16 @@ final class TigerVNCViewerTests: XCTestCase {
         XCTAssertTrue(events.contains { if case .sessionStarted(let who, width, height) = $0 { return who.contains("one-time password") }; return false },
                       "\(events)")
 
+        // The requester chats (and /pause sends a notice as chat): TigerVNC closed the connection on the
+        // unknown message type 11. It is not sent to a viewer that does not speak our extensions; the
+        // requester is told once, and the session goes on.
+        let session = try XCTUnwrap(agent.server?.session)
+        session.sendChat("can you see my screen?")
+        session.sendChat("(sharing paused by bob: the picture stays as it is until they resume)")
+        try await Task.sleep(for: .seconds(1))
+        XCTAssertEqual(agent.events.all.filter { $0 == .chatUnsupported }.count, 1, "\(agent.events.all)")
+        XCTAssertTrue(viewer.isRunning, viewer.log)
+
         draw.fill(Rect(x: 100, y: 100, width: 300, height: 200), 0x8040C0)
         draw.text("changed after the first frame", x: 120, y: 150, 0xFFFF00)
         draw.sync()

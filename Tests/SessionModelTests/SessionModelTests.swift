@@ -146,6 +146,17 @@ final class SessionModelTests: XCTestCase {
         XCTAssertEqual(out.ended.map { $0.2 }, [1, 0], "live sessions left after each end")
     }
 
+    /// A stock viewer cannot show chat: the requester is told, by name.
+    func testAViewerThatCannotChatIsNamed() throws {
+        let out = Outputs()
+        let model = sharingModel(out)
+        let alice = FakeControl()
+        connect(model, alice, name: "alice", port: 4001)
+        model.agentEvent(alice, .sessionStarted(viewer: "alice", width: 8, height: 8))
+        model.agentEvent(alice, .chatUnsupported)
+        XCTAssertTrue(out.texts.contains { $0.hasPrefix("alice uses a VNC viewer that cannot show chat") }, "\(out.texts)")
+    }
+
     func testPauseReachesEveryLiveSessionAndLaterOnes() throws {
         let out = Outputs()
         let model = sharingModel(out)
