@@ -13,8 +13,10 @@ struct ListenSoakReport: Codable {
     var idleRefusedAtOnce = 0
     /// Held, then closed by `listen`'s limit before verification.
     var idleClosedByLimit = 0
-    /// Still open after twice the limit, or failed to connect.
+    /// Still open after twice the limit.
     var idleUnexpected = 0
+    /// The connection itself failed (the machine's limits, not listen's answer).
+    var idleConnectFailed = 0
     var pictures = 0
     var picturesExact = 0
     var sessionEndedCleanly = false
@@ -29,7 +31,8 @@ struct ListenSoakReport: Codable {
     func printed() -> String {
         var lines = [
             "listen: \(idlePeers) idle peers, \(idleConnections) connections: \(idleRefusedAtOnce) refused at once, "
-                + "\(idleClosedByLimit) closed by the 10 s limit, \(idleUnexpected) unexpected",
+                + "\(idleClosedByLimit) closed by the 10 s limit, \(idleUnexpected) still open after 20 s, "
+                + "\(idleConnectFailed) could not connect",
             "listen: the live session's pictures \(picturesExact)/\(pictures) pixel-exact, ended cleanly: \(sessionEndedCleanly)",
             "listen fds: \(fdsBefore) in the session, \(fdsDuring) under attack, \(fdsAfter) after; "
                 + "RSS \(rssBeforeKB / 1024) MB -> \(rssAfterKB / 1024) MB (peak \(rssPeakKB / 1024) MB)",
@@ -98,6 +101,7 @@ enum SoakListenPhase {
         report.idleRefusedAtOnce = counts.refusedAtOnce
         report.idleClosedByLimit = counts.closedByLimit
         report.idleUnexpected = counts.unexpected
+        report.idleConnectFailed = counts.connectFailed
         let settle = nowMilliseconds() + 15_000
         while (ProcFigures.openFDs(listen.pid) ?? 0) > report.fdsBefore && nowMilliseconds() < settle { usleep(100_000) }
         report.fdsAfter = ProcFigures.openFDs(listen.pid) ?? 0
@@ -129,7 +133,7 @@ enum SoakListenPhase {
 
 /// Peers that connect and say nothing, each reconnecting as soon as it is closed.
 final class IdlePeers: Sendable {
-    struct Counts { var connections = 0, refusedAtOnce = 0, closedByLimit = 0, unexpected = 0 }
+    struct Counts { var connections = 0, refusedAtOnce = 0, closedByLimit = 0, unexpected = 0, connectFailed = 0 }
     private let port: Int
     private let counts = Mutex(Counts())
     private let stopping = Mutex(false)
@@ -158,7 +162,7 @@ final class IdlePeers: Sendable {
         counts.withLock { $0.connections += 1 }
         let started = nowMilliseconds()
         guard let socket = try? BenchSocket(port: port, from: source, receiveTimeoutSeconds: 20) else {
-            counts.withLock { $0.unexpected += 1 }
+            counts.withLock { $0.connectFailed += 1 }
             usleep(200_000)
             return
         }

@@ -59,7 +59,9 @@ public final class ViewerListener: Sendable {
                              group: any EventLoopGroup) async throws -> ViewerListener {
         let state = Shared(admission)
         let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 16)
+            // Room for a burst: connections over the caps are accepted and closed at once by us; a
+            // full kernel queue would instead drop them half-open, where the peer waits in vain.
+            .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
