@@ -49,6 +49,7 @@ struct Request: AsyncParsableCommand {
         guard let address = expert.address else {
             throw CLIError("contact '\(contact)' has no address: add it with `remote-assist contacts add \(contact) \(expert.fingerprint) --address HOST:PORT`")
         }
+        let screen = try DisplayCheck.open(display)
         let credentials = TLSCredentials(identity: me)
         let security = AgentSecurity(
             mutualTLS: try TLSSetup.Server(credentials: credentials,
@@ -59,7 +60,7 @@ struct Request: AsyncParsableCommand {
                                        auditLog: try identity.directory() + "/audit.log",
                                        ended: { _, wasLive, _ in exit.finish(wasLive ? 0 : 4) })
         let model = terminal.model
-        let displayName = display
+        let displayName: String? = screen
         var configuration = AgentConfiguration(
             security: security, desktopName: "\(me.displayName)'s desktop",
             makeSource: { try X11ScreenSource(displayName: displayName) },

@@ -52,6 +52,7 @@ struct Share: AsyncParsableCommand {
             credentials = try tlsCert.map { try TLSCredentials.load(certificateFile: $0, keyFile: tlsKey ?? "") }
                 ?? TLSCredentials(identity: me)
         } catch { throw CLIError("\(error)") }
+        let screen = try DisplayCheck.open(display)
         let gate = PasswordGate()
         let password = gate.rotate()
         // A password guessed at three times, or expired, is replaced at once and the new one printed.
@@ -77,7 +78,7 @@ struct Share: AsyncParsableCommand {
             }
         })
         let model = terminal.model
-        let displayName = display
+        let displayName: String? = screen
         var configuration = AgentConfiguration(
             security: security, desktopName: "\(me.displayName)'s desktop",
             makeSource: { try X11ScreenSource(displayName: displayName) },
@@ -94,7 +95,7 @@ struct Share: AsyncParsableCommand {
         }
         let addresses = ListeningAddresses.describe(host: bindHost, port: server.localPort)
         let fingerprintText = "\(credentials.fingerprint) = SHA-256 \(ListeningAddresses.colonHex(credentials.fingerprint.hex))"
-        console.event("listening", "sharing display \(display ?? ProcessInfo.processInfo.environment["DISPLAY"] ?? "?") as \(me.displayName) (\(fingerprintText)); reachable at \(addresses.joined(separator: ", "))",
+        console.event("listening", "sharing display \(screen) as \(me.displayName) (\(fingerprintText)); reachable at \(addresses.joined(separator: ", "))",
                       ["port": server.localPort, "addresses": addresses, "fingerprint": "\(credentials.fingerprint)",
                        "sha256": credentials.fingerprint.hex])
         console.event("password", "one-time password for stock VNC viewers (VeNCrypt, any user name): \(password.text)",
