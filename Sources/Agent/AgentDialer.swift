@@ -9,7 +9,8 @@ public enum AgentDialer {
     /// Connects to `host:port` and runs `configuration` (which should have `reverse: true`).
     public static func connect(host: String, port: Int, configuration: AgentConfiguration,
                                group: any EventLoopGroup) async throws -> AgentSessionControl {
-        try await ClientBootstrap(group: group)
+        let dialled = Mutex<AgentSessionControl?>(nil)
+        _ = try await ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(10))
             .channelInitializer { channel in
@@ -30,18 +31,16 @@ public enum AgentDialer {
                     }
                     let handler = AgentSessionHandler(configuration: perConnection)
                     try channel.pipeline.syncOperations.addHandler(handler)
-                    control.withLock {
-                        $0 = AgentSessionControl(loop: channel.eventLoop, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop),
-                                                 channel: channel)
-                    }
+                    let made = AgentSessionControl(loop: channel.eventLoop, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop),
+                                                   channel: channel)
+                    control.withLock { $0 = made }
+                    dialled.withLock { $0 = made }
                 }
             }
             .connect(host: host, port: port)
-            .flatMapThrowing { channel in
-                let handler = try channel.pipeline.syncOperations.handler(type: AgentSessionHandler.self)
-                return AgentSessionControl(loop: channel.eventLoop, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop),
-                                           channel: channel)
-            }
             .get()
+        // Kept from the initializer: a connection refused at once may have lost its handler by now.
+        guard let made = dialled.withLock({ $0 }) else { throw ChannelError.inappropriateOperationForState }
+        return made
     }
 }

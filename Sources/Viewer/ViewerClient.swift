@@ -12,20 +12,22 @@ public struct ViewerClient: Sendable {
     /// Connects to `host:port` and starts the handshake.
     public static func connect(host: String, port: Int, configuration: ViewerConfiguration,
                                group: any EventLoopGroup) async throws -> ViewerClient {
-        try await ClientBootstrap(group: group)
+        // Kept from the initializer: a connection refused at once (an untrusted agent) may have lost its
+        // handler by the time `connect` completes, so it is not looked up in the pipeline afterwards.
+        let made = Mutex<ViewerClient?>(nil)
+        _ = try await ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(10))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    _ = try ViewerClient.install(on: channel, configuration: configuration)
+                    let client = try ViewerClient.install(on: channel, configuration: configuration)
+                    made.withLock { $0 = client }
                 }
             }
             .connect(host: host, port: port)
-            .flatMapThrowing { channel in
-                let handler = try channel.pipeline.syncOperations.handler(type: ViewerSessionHandler.self)
-                return ViewerClient(handler: NIOLoopBound(handler, eventLoop: channel.eventLoop), channel: channel)
-            }
             .get()
+        guard let client = made.withLock({ $0 }) else { throw ChannelError.inappropriateOperationForState }
+        return client
     }
 
     /// Adds the session handler to a new channel; with `sessionEvents` set, its events carry this client.
