@@ -55,7 +55,11 @@ final class Console: Sendable {
             if json {
                 FileHandle.standardError.write(Data((text + "\n").utf8))
             } else if let terminal {
-                terminal.setQuestion(text)
+                // The question (name, fingerprint, address) is wider than most terminals: it is printed
+                // once as a line, and the prompt under it stays short, so redrawing it every second
+                // (the status ticker) does not repeat a wrapped question down the screen.
+                terminal.printAbove("\(Self.clock()) \(text)\n")
+                terminal.setQuestion(text.hasSuffix("[y/N]") ? "answer [y/N] >" : "answer >")
             } else {
                 Self.write(text + " ")
             }

@@ -35,12 +35,8 @@ public struct SessionRecord: Sendable, Equatable, Identifiable {
     public var height = 0
     /// The desktop name the agent sent (viewing side).
     public var desktopName: String?
-    public var lastUpdate: Date?
     public var endReason: String?
     public var endedByPeer = false
-
-    /// "alice" or, for a peer known only by its certificate, "SHA256:…".
-    public var who: String { name }
 
     /// "alice (SHA256:…)" or just the name.
     public var identity: String { fingerprint.map { "\(name) (\($0))" } ?? name }

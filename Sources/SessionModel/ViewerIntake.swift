@@ -16,8 +16,8 @@ extension SessionModel {
             let (name, fingerprint) = Self.identity(description)
             update(id) { $0.name = name; $0.fingerprint = fingerprint }
             notice("verified", "verified: \(record(id)?.identity ?? name)", ["peer": name, "fingerprint": fingerprint ?? ""], session: id)
-        case .requestArrived:
-            break
+        case .requestArrived, .frame:
+            break   // a frame changes nothing the person is shown (the pictures go to the snapshot writer)
         case .sessionStarted(let rawName, let width, let height, let encoding):
             let id = session(for: control)
             let name = PeerText.clean(rawName, limit: PeerText.nameLimit)
@@ -28,8 +28,6 @@ extension SessionModel {
         case .refused(let why):
             let reason = PeerText.clean(why)
             notice("refused", "refused: \(reason)", ["reason": reason], session: session(for: control))
-        case .frame:
-            update(session(for: control)) { $0.lastUpdate = Date() }
         case .resized(let width, let height):
             let id = session(for: control)
             update(id) { $0.width = width; $0.height = height }
