@@ -55,6 +55,18 @@ public enum AgentEvent: Sendable, Equatable {
     case connectionClosed(remoteAddress: String, reason: String)
 }
 
+/// The requester's answer to a consent request, given once: `decide(true)`, or `decide(false, reason:
+/// "bob did not answer")` with the words the viewer is told (RFB 3.8 SecurityResult reason).
+public struct ConsentReply: Sendable {
+    private let deliver: @Sendable (Bool, String?) -> Void
+
+    public init(_ deliver: @escaping @Sendable (_ granted: Bool, _ reason: String?) -> Void) {
+        self.deliver = deliver
+    }
+
+    public func callAsFunction(_ granted: Bool, reason: String? = nil) { deliver(granted, reason) }
+}
+
 public struct AgentConfiguration: Sendable {
     public var security: AgentSecurity
     /// The desktop name sent in ServerInit.
@@ -62,7 +74,7 @@ public struct AgentConfiguration: Sendable {
     /// Opens the screen; called on the capture thread only after consent.
     public var makeSource: @Sendable () throws -> any ScreenSource
     /// Asks the requester; call `decide` exactly once, from any thread.
-    public var consent: @Sendable (_ request: ConsentRequest, _ decide: @escaping @Sendable (Bool) -> Void) -> Void
+    public var consent: @Sendable (_ request: ConsentRequest, _ decide: ConsentReply) -> Void
     public var events: @Sendable (AgentEvent) -> Void
     /// The same events with the connection they belong to (for a session model that keeps one record a
     /// connection); set by whoever serves more than one connection.
@@ -80,7 +92,7 @@ public struct AgentConfiguration: Sendable {
 
     public init(security: AgentSecurity, desktopName: String,
                 makeSource: @escaping @Sendable () throws -> any ScreenSource,
-                consent: @escaping @Sendable (ConsentRequest, @escaping @Sendable (Bool) -> Void) -> Void,
+                consent: @escaping @Sendable (ConsentRequest, ConsentReply) -> Void,
                 events: @escaping @Sendable (AgentEvent) -> Void = { _ in },
                 handshakeTimeout: TimeAmount = AgentLimits.handshakeTimeout, deferMilliseconds: Int = 8, reverse: Bool = false,
                 answerTimeout: TimeAmount = .seconds(120), sessionStartTimeout: TimeAmount = AgentLimits.sessionStartTimeout) {

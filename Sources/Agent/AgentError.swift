@@ -9,8 +9,8 @@ public enum AgentError: Error, CustomStringConvertible, Equatable, Sendable {
         switch self {
         case .system(let s): return s
         case .capture(let s): return "screen capture failed: \(s)"
-        case .viewerCannotFollowResize: return "the screen changed size and the viewer cannot follow (no DesktopSize support)"
-        case .protocolViolation(let s): return "the viewer broke the protocol: \(s)"
+        case .viewerCannotFollowResize: return "the screen changed size and the other side's viewer cannot follow (no DesktopSize support)"
+        case .protocolViolation(let s): return "the other side broke the protocol: \(s)"
         }
     }
 }

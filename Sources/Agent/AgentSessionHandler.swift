@@ -34,6 +34,8 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
     private var encodingsKnown = false
     private var pendingChat: [String] = []
     private var chatRefusalReported = false
+    /// The SecurityResult that follows consent went out (OK once the screen is captured, or a failure).
+    private var consentSent = false
 
     init(configuration: AgentConfiguration) {
         self.configuration = configuration
@@ -64,7 +66,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let limit = configuration.handshakeTimeout
         handshakeTimer = context.eventLoop.scheduleTask(in: limit) {
-            bound.value.fail("the viewer did not finish the handshake within \(Self.seconds(limit))", byViewer: true)
+            bound.value.fail("the other side did not finish the handshake within \(Self.seconds(limit))", byViewer: true)
         }
         perform(handshake.start())
         context.fireChannelActive()
@@ -97,7 +99,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
         handshakeTimer?.cancel()
         if !ended {
             ended = true
-            report(byViewer: true, reason: session == nil ? "the viewer left during the handshake" : "the viewer disconnected")
+            report(byViewer: true, reason: session == nil ? "the other side left during the handshake" : "the other side disconnected")
         }
         context.fireChannelInactive()
     }
@@ -116,7 +118,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
                 awaitingAnswer = false
                 handshakeTimer?.cancel()
                 if let refusal = answer.refusal {
-                    let text = answer.text.isEmpty ? "the expert refused the request (\(refusal))" : answer.text
+                    let text = answer.text.isEmpty ? "the other side refused the request (\(refusal))" : answer.text
                     configuration.events(.requestAnswered(refusal: text))
                     return fail(text, byViewer: true)
                 }
@@ -160,15 +162,13 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
                     handshakeTimer?.cancel()
                     let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
                     handshakeTimer = context.eventLoop.scheduleTask(in: configuration.answerTimeout) {
-                        bound.value.fail("the expert did not answer the request in time", byViewer: true)
+                        bound.value.fail("the other side did not answer the request in time", byViewer: true)
                     }
                 } else {
                     askConsent(context)
                 }
             case .consentGrantedNeedServerInit:
-                context.flush()
-                startSessionStartTimer(context)
-                startCapture(context)
+                context.flush()   // the capture already runs (started before SecurityResult OK)
             case .completed:
                 handshakeTimer?.cancel()
                 startSession()
@@ -195,7 +195,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
         do {
             try handlers.add(to: context.pipeline.syncOperations, position: .first)
         } catch {
-            return fail("cannot start TLS: \(error)", byViewer: false)
+            return fail("cannot start TLS" + ConnectionErrorText.detail(error), byViewer: false)
         }
         awaitingTLS = true
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -211,8 +211,9 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
                 me.perform(me.handshake.tlsEstablished())
                 me.process()
             case .failure(let error):
-                me.configuration.events(.authenticationFailed("TLS: \(error)"))
-                me.fail("TLS handshake failed: \(error)", byViewer: true)
+                let why = ConnectionErrorText.describe(error)
+                me.configuration.events(.authenticationFailed(why))
+                me.fail(why, byViewer: true)
             }
         }
     }
@@ -224,16 +225,47 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
         configuration.events(.consentAsked(request))
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let loop = context.eventLoop
-        configuration.consent(request) { granted in
+        configuration.consent(request, ConsentReply { granted, reason in
             loop.execute {
                 let me = bound.value
                 guard !me.ended else { return }
-                if !granted { me.configuration.events(.consentRefused(ServerHandshake.declinedReason)) }
-                me.perform(me.handshake.consent(granted: granted, reason: granted ? nil : ServerHandshake.declinedReason))
-                // A ClientInit sent ahead of the SecurityResult waited in the buffer: read it now.
-                if me.cumulation.readableBytes > 0 { me.process() }
+                guard granted else {
+                    let why = reason ?? ServerHandshake.declinedReason
+                    me.configuration.events(.consentRefused(why))
+                    return me.perform(me.handshake.consent(granted: false, reason: why))
+                }
+                // The screen is opened before the viewer hears "yes" (SecurityResult OK): if it cannot be
+                // captured, the viewer is told why in the SecurityResult instead of losing the connection
+                // after both people said yes.
+                guard let context = me.context else { return }
+                me.startSessionStartTimer(context)
+                me.startCapture(context)
             }
-        }
+        })
+    }
+
+    /// The screen is captured: now the viewer hears that consent was given (SecurityResult OK).
+    private func grantConsent() {
+        guard !consentSent else { return }
+        consentSent = true
+        perform(handshake.consent(granted: true))
+        // A ClientInit sent ahead of the SecurityResult waited in the buffer: read it now.
+        if cumulation.readableBytes > 0 { process() }
+    }
+
+    /// The screen could not be opened after consent: the viewer is told why in the SecurityResult.
+    private func captureFailedBeforeStart(_ error: any Error) {
+        refuseAfterConsent("\(configuration.desktopName) cannot be captured (\(error)): the session cannot start")
+    }
+
+    /// The person said yes but the session cannot start: the viewer hears why (SecurityResult), when it
+    /// has not heard "yes" yet; else the connection is closed.
+    private func refuseAfterConsent(_ reason: String) {
+        pump?.stop()
+        guard !consentSent, !ended else { return fail(reason, byViewer: false) }
+        consentSent = true
+        configuration.events(.consentRefused(reason))
+        perform(handshake.consent(granted: false, reason: reason))
     }
 
     private func startCapture(_ context: ChannelHandlerContext) {
@@ -261,13 +293,15 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
             self.pump = pump
             pump.start()
         } catch {
-            fail("\(error)", byViewer: false)
+            captureFailedBeforeStart(error)
         }
     }
 
     private func captureReady(width: Int, height: Int) {
         guard !ended else { return }
         capturedSize = (width, height)
+        grantConsent()
+        guard !ended else { return }
         do {
             perform(try handshake.serverInit(width: width, height: height, format: .native, name: configuration.desktopName))
         } catch {
@@ -286,9 +320,10 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
         handshakeTimer = context.eventLoop.scheduleTask(in: limit) {
             let me = bound.value
             guard me.session == nil else { return }
-            let reason = me.capturedSize == nil ? "the screen could not be captured within \(Self.seconds(limit)) of consent"
-                                                : "the viewer did not send ClientInit within \(Self.seconds(limit)) of consent"
-            me.fail(reason, byViewer: me.capturedSize != nil)
+            guard me.capturedSize != nil else {
+                return me.refuseAfterConsent("\(me.configuration.desktopName) could not be captured within \(Self.seconds(limit)) of consent")
+            }
+            me.fail("the other side did not send ClientInit within \(Self.seconds(limit)) of consent", byViewer: true)
         }
     }
 
@@ -403,8 +438,8 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
     /// The screen can no longer be captured (the X server went away, …): the session ends for both sides,
     /// and the viewer is told why.
     private func captureFailed(_ error: any Error) {
-        guard session != nil else { return fail("\(error)", byViewer: false) }
-        end(reason: .error, text: "the requester's screen can no longer be captured: \(error)", localReason: "\(error)")
+        guard session != nil else { return captureFailedBeforeStart(error) }
+        end(reason: .error, text: "\(configuration.desktopName) can no longer be captured: \(error)", localReason: "\(error)")
     }
 
     /// Checks a one-time password attempt; while the agent throttles attempts (after a wrong one), the

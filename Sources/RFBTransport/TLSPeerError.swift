@@ -10,9 +10,9 @@ public enum TLSPeerError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String {
         switch self {
         case .untrustedCertificate(let fingerprint):
-            return "the peer's certificate \(fingerprint) is not a trusted contact"
+            return "the other side's certificate \(fingerprint) is not one of your contacts"
         case .noCertificate:
-            return "the peer presented no certificate"
+            return "the other side presented no certificate"
         case .closedBeforeHandshake:
             return "the connection closed before the TLS handshake finished"
         }

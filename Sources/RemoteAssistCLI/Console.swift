@@ -16,7 +16,14 @@ final class Console: Sendable {
     }
 
     /// Reads typed lines: through the interactive terminal when there is one, else plain lines.
+    /// With nothing on standard input (`</dev/null`, nohup, systemd) nothing is read, and the person
+    /// running it is told that chat input is off and how the command ends.
     func startInput(_ handler: @escaping @Sendable (String?) -> Void) {
+        guard StandardInput.current != .none else {
+            event("input_off", "\(StandardInput.noneDescription): chat input is off; Ctrl-C or `kill \(getpid())` ends it",
+                  ["pid": Int(getpid())])
+            return
+        }
         if let terminal { terminal.start(lines: handler) } else { InputLines(handler: handler).start() }
     }
 

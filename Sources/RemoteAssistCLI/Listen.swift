@@ -33,6 +33,7 @@ struct Listen: AsyncParsableCommand {
     @Option(help: "Seconds to wait for your answer to a request.") var acceptTimeout = 60
     @Flag(help: "Print events as JSON lines (for scripts).") var json = false
     @OptionGroup var identity: IdentityOptions
+    @OptionGroup var debugging: DebugOption
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535") }
@@ -40,10 +41,12 @@ struct Listen: AsyncParsableCommand {
     }
 
     func run() async throws {
+        debugging.apply()
         let console = Console(json: json)
         let me = try identity.identity()
         let book = try identity.contacts()
         let directory = try identity.directory()
+        try StandardInput.requireAnswerer("a contact's request for help (\"Accept? [y/N]\")", fix: "Run `remote-assist listen` in a terminal.")
         let trust = allowNew ? TrustedPeers.contactsOrAnyone(book.contacts) : TrustedPeers(contacts: book)
         let tls = try TLSSetup.Client(credentials: TLSCredentials(identity: me), trustedServers: trust)
         let writer: SnapshotWriter
@@ -81,7 +84,7 @@ struct Listen: AsyncParsableCommand {
                 notices: { model.listenerNotice($0) }, group: group)
         } catch {
             try? await group.shutdownGracefully()
-            throw CLIError("cannot listen on \(host):\(port): \(error)")
+            throw FailureAdvice.listen(error, host: host, port: port, command: "listen")
         }
         let addresses = ListeningAddresses.describe(host: host, port: listener.localPort)
         console.event("listening", "waiting for requests as \(me.displayName) (\(me.fingerprint)) at \(addresses.joined(separator: ", ")); snapshots in \(snapshots)",

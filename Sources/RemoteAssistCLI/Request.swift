@@ -33,6 +33,7 @@ struct Request: AsyncParsableCommand {
     @Option(help: "Seconds to wait for the contact to accept.") var answerTimeout = 120
     @Flag(help: "Print events as JSON lines (for scripts).") var json = false
     @OptionGroup var identity: IdentityOptions
+    @OptionGroup var debugging: DebugOption
 
     func validate() throws {
         guard consentTimeout > 0, answerTimeout > 0 else { throw ValidationError("timeouts must be positive") }
@@ -40,6 +41,7 @@ struct Request: AsyncParsableCommand {
 
     func run() async throws {
         MemoryTuning.forLongRunningAgent()
+        debugging.apply()
         let console = Console(json: json)
         let me = try identity.identity()
         let book = try identity.contacts()
@@ -50,15 +52,25 @@ struct Request: AsyncParsableCommand {
             throw CLIError("contact '\(contact)' has no address: add it with `remote-assist contacts add \(contact) \(expert.fingerprint) --address HOST:PORT`")
         }
         let screen = try DisplayCheck.open(display)
+        if !allowView {
+            try StandardInput.requireAnswerer("\"Allow … to see your screen?\"",
+                                              fix: "Run `remote-assist request` in a terminal, or add --allow-view to consent in advance.")
+        }
         let credentials = TLSCredentials(identity: me)
         let security = AgentSecurity(
             mutualTLS: try TLSSetup.Server(credentials: credentials,
                                            clientCertificates: .required(TrustedPeers(fingerprint: expert.fingerprint, name: expert.name))))
         let exit = ExitSignal()
         // 0 after a session; 4 when the connection closed before one started (declined, unreachable, …).
-        let terminal = SessionTerminal(console: console, role: .sharing, localName: me.displayName,
+        let terminal = SessionTerminal(console: console, role: .sharing, localName: me.displayName, peerName: expert.name,
                                        auditLog: try identity.directory() + "/audit.log",
-                                       ended: { _, wasLive, _ in exit.finish(wasLive ? 0 : 4) })
+                                       ended: { record, wasLive, _ in
+            if !wasLive, FailureAdvice.saysOurCertificateWasRefused(record.endReason) {
+                console.event("advice", FailureAdvice.notTheirContact(expert.name, me: me.displayName, fingerprint: me.fingerprint,
+                                                                      theirCommand: "remote-assist listen"))
+            }
+            exit.finish(wasLive ? 0 : 4)
+        })
         let model = terminal.model
         let displayName: String? = screen
         var configuration = AgentConfiguration(
@@ -75,7 +87,7 @@ struct Request: AsyncParsableCommand {
             agent = try await AgentDialer.connect(host: address.host, port: address.port, configuration: configuration, group: group)
         } catch {
             try? await group.shutdownGracefully()
-            throw CLIError("cannot reach \(expert.name) at \(address): \(error)")
+            throw FailureAdvice.dial(error, who: expert.name, address: "\(address)", theirCommand: "remote-assist listen")
         }
         let signals = Signals { _ in
             guard !exit.isFinished else { return }

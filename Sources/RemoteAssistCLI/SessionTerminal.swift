@@ -20,11 +20,11 @@ final class SessionTerminal: Sendable {
 
     /// `ended` is called when a connection ended (after its notice was printed), with whether it had
     /// become a session and how many sessions are still live.
-    init(console: Console, role: SessionRole, localName: String, auditLog: String? = nil, chatLog: String? = nil,
+    init(console: Console, role: SessionRole, localName: String, peerName: String? = nil, auditLog: String? = nil, chatLog: String? = nil,
          snapshots: SnapshotWriter? = nil, ended: @escaping @Sendable (SessionRecord, _ wasLive: Bool, _ liveLeft: Int) -> Void) {
         self.console = console
         let renderer = TerminalRenderer(console: console, role: role, snapshots: snapshots, ended: ended)
-        model = SessionModel(role: role, localName: localName, auditLog: auditLog, chatLog: chatLog, output: renderer.render)
+        model = SessionModel(role: role, localName: localName, peerName: peerName, auditLog: auditLog, chatLog: chatLog, output: renderer.render)
     }
 
     var help: String { TerminalRenderer.help(model.role) }
@@ -45,11 +45,14 @@ final class SessionTerminal: Sendable {
         case "/snap" where model.role == .viewing: snap()
         default:
             if command.hasPrefix("/") { console.event("help", "unknown command \(command); \(help)"); return true }
-            guard model.sendChat(line) else {
+            switch model.sendChat(line) {
+            case .sent:
+                console.own("<\(model.localName)> \(line)")
+            case .queued(let name):
+                console.event("chat_queued", "<\(model.localName)> \(line)   (sent to \(name) when the session starts)", ["for": name])
+            case .notSent:
                 console.event("help", model.role == .sharing ? "no viewer yet: nothing sent" : "no session yet: nothing sent")
-                return true
             }
-            console.own("<\(model.localName)> \(line)")
         }
         return true
     }

@@ -35,6 +35,7 @@ struct Share: AsyncParsableCommand {
     @Flag(help: "Print events as JSON lines (for scripts).") var json = false
     @Flag(help: "After a session ends, wait for the next viewer (with a new one-time password) instead of exiting.") var keepListening = false
     @OptionGroup var identity: IdentityOptions
+    @OptionGroup var debugging: DebugOption
 
     func validate() throws {
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be 0-65535") }
@@ -44,6 +45,7 @@ struct Share: AsyncParsableCommand {
 
     func run() async throws {
         MemoryTuning.forLongRunningAgent()
+        debugging.apply()
         let console = Console(json: json)
         let me = try identity.identity()
         let book = try identity.contacts()
@@ -53,6 +55,10 @@ struct Share: AsyncParsableCommand {
                 ?? TLSCredentials(identity: me)
         } catch { throw CLIError("\(error)") }
         let screen = try DisplayCheck.open(display)
+        if !allowView {
+            try StandardInput.requireAnswerer("\"Allow … to see your screen?\"",
+                                              fix: "Run `remote-assist share` in a terminal, or add --allow-view to consent in advance.")
+        }
         let gate = PasswordGate()
         let password = gate.rotate()
         // A password guessed at three times, or expired, is replaced at once and the new one printed.
@@ -91,7 +97,7 @@ struct Share: AsyncParsableCommand {
         do {
             server = try await AgentServer.start(host: bindHost, port: port, configuration: configuration, group: group)
         } catch {
-            throw CLIError("cannot listen on \(bindHost):\(port): \(error)")
+            throw FailureAdvice.listen(error, host: bindHost, port: port, command: "share")
         }
         let addresses = ListeningAddresses.describe(host: bindHost, port: server.localPort)
         let fingerprintText = "\(credentials.fingerprint) = SHA-256 \(ListeningAddresses.colonHex(credentials.fingerprint.hex))"

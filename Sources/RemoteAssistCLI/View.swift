@@ -32,6 +32,7 @@ struct View: AsyncParsableCommand {
     @Flag(help: "Accept security type None (loopback tunnels and tests only).") var insecureLoopback = false
     @Flag(help: "Print events as JSON lines (for scripts).") var json = false
     @OptionGroup var identity: IdentityOptions
+    @OptionGroup var debugging: DebugOption
 
     func validate() throws {
         guard ViewerEncoding(rawValue: encoding) != nil else { throw ValidationError("--encoding must be tile-delta, zrle or raw") }
@@ -40,16 +41,19 @@ struct View: AsyncParsableCommand {
     }
 
     func run() async throws {
+        debugging.apply()
         let console = Console(json: json)
         let endpoint = try HostPort(target, defaultPort: 5900)
         let me = try identity.identity()
         let book = try identity.contacts()
         var trusted = book.contacts
         if let fingerprint {
-            // A contact keeps its name; an unknown fingerprint is "the agent".
+            // A contact keeps its name; an unknown fingerprint is named by the host it was reached at.
             do {
                 let pinned = try Fingerprint.parse(fingerprint)
-                if !trusted.contains(where: { $0.fingerprint == pinned }) { trusted.append(try Contact(name: "agent", fingerprint: pinned)) }
+                if !trusted.contains(where: { $0.fingerprint == pinned }) {
+                    trusted.append(try (try? Contact(name: endpoint.host, fingerprint: pinned)) ?? Contact(name: "sharer", fingerprint: pinned))
+                }
             } catch {
                 throw CLIError("\(error)")
             }
@@ -84,7 +88,8 @@ struct View: AsyncParsableCommand {
             client = try await ViewerClient.connect(host: endpoint.host, port: endpoint.port, configuration: configuration, group: group)
         } catch {
             try? await group.shutdownGracefully()
-            throw CLIError("cannot connect to \(endpoint.host):\(endpoint.port): \(error)")
+            let who = book.contacts.first { $0.address.map { "\($0)" } == "\(endpoint.host):\(endpoint.port)" }?.name ?? "the person you help"
+            throw FailureAdvice.dial(error, who: who, address: "\(endpoint.host):\(endpoint.port)", theirCommand: "remote-assist share")
         }
         let signals = Signals { _ in
             guard !exit.isFinished else { return }

@@ -18,17 +18,19 @@ extension SessionModel {
                    session: id)
         case .authenticationFailed(let why):
             let id = session(for: control)
-            let reason = PeerText.clean(why)
-            notice("auth_failed", "authentication failed: \(reason)", ["reason": reason], session: id)
+            let reason = named(PeerText.clean(why), id)
+            // The connection's end that follows says the same: it is not printed twice.
+            update(id) { $0.endReason = reason }
+            notice("auth_failed", "not let in: \(reason)", ["reason": reason], session: id)
         case .consentAsked:
             update(session(for: control)) { $0.phase = .asking }
         case .consentRefused(let why):
-            let reason = PeerText.clean(why)
+            let reason = named(PeerText.clean(why), session(for: control))
             notice("refused", "not shared: \(reason)", ["reason": reason], session: session(for: control))
         case .requestAnswered(let refusal):
             let id = session(for: control)
             if let refusal {
-                let reason = PeerText.clean(refusal)
+                let reason = named(PeerText.clean(refusal), id)
                 notice("request_refused", reason, ["reason": reason], session: id)
             } else {
                 update(id) { $0.phase = .asking }
@@ -44,6 +46,7 @@ extension SessionModel {
             notice("started", "\(record.identity) is now viewing your screen (\(width)x\(height))",
                    ["viewer": record.name, "fingerprint": record.fingerprint ?? "", "address": record.address,
                     "width": width, "height": height], session: id)
+            flushPendingChat()
         case .chat(let text):
             chatArrived(text, from: session(for: control))
         case .chatUnsupported:
@@ -55,16 +58,16 @@ extension SessionModel {
             notice("resized", "screen is now \(width)x\(height)", ["width": width, "height": height])
         case .ended(let byViewer, let reason):
             let id = session(for: control)
-            let clean = PeerText.clean(reason)
-            let name = record(id)?.name ?? "the viewer"
-            notice("ended", byViewer ? "session ended by \(name): \(clean)" : "session ended: \(clean)",
-                   ["by_peer": byViewer, "reason": clean], session: id)
+            let clean = named(PeerText.clean(reason), id)
+            notice("ended", endedText(clean, id), ["by_peer": byViewer, "reason": clean], session: id)
             close(id, byPeer: byViewer, reason: clean)
         case .connectionClosed(let remote, let reason):
             let id = session(for: control, address: remote)
-            let clean = PeerText.clean(reason)
+            let clean = named(PeerText.clean(reason), id)
             let address = record(id)?.address ?? "?"
-            notice("closed", "connection with \(address) closed: \(clean)", ["remote": address, "reason": clean], session: id)
+            if record(id)?.endReason != clean {
+                notice("closed", "connection with \(address) closed: \(clean)", ["remote": address, "reason": clean], session: id)
+            }
             close(id, byPeer: true, reason: clean)
         }
     }
@@ -79,11 +82,12 @@ extension SessionModel {
 
     /// The requester's consent for one connection ("Allow alice (SHA256:…) from 127.0.0.1:4711 to see
     /// your screen? [y/N]"), queued behind other questions. `decide` gets true only for "y" / "yes".
-    public func askConsent(_ request: ConsentRequest, timeoutSeconds: Int, decide: @escaping @Sendable (Bool) -> Void) {
+    public func askConsent(_ request: ConsentRequest, timeoutSeconds: Int, decide: ConsentReply) {
         let address = PeerText.clean(request.remoteAddress, limit: PeerText.nameLimit)
         guard let id = state.withLock({ s in s.records.values.first { $0.address == address && $0.phase != .ended }?.id }) else {
             return decide(false)
         }
+        let me = localName
         let who = record(id)?.identity ?? PeerText.clean(request.viewer, limit: PeerText.nameLimit)
         ask(.allowViewing, session: id, text: "Allow \(who) from \(address) to see your screen? [y/N]",
             timeoutSeconds: timeoutSeconds) { [self] answer in
@@ -91,13 +95,15 @@ extension SessionModel {
             let text = granted ? "allowed: capture starts now"
                 : answer == .timedOut ? "no answer within \(timeoutSeconds) s: not allowed" : "not allowed"
             notice("consent", text, ["granted": granted, "timeout": answer == .timedOut], session: id)
-            decide(granted)
+            // What the viewer is told, in names: "bob did not answer", not "declined by the requester".
+            decide(granted, reason: granted ? nil
+                   : answer == .timedOut ? "\(me) did not answer within \(timeoutSeconds) s" : "\(me) declined")
         }
     }
 
     /// The agent's consent policy: the queued question, or (`--allow-view`) consent given in advance.
     public func consentPolicy(givenInAdvance: Bool, timeoutSeconds: Int)
-        -> @Sendable (ConsentRequest, @escaping @Sendable (Bool) -> Void) -> Void {
+        -> @Sendable (ConsentRequest, ConsentReply) -> Void {
         { [self] request, decide in
             if givenInAdvance {
                 consentGivenInAdvance(request)

@@ -17,6 +17,7 @@ import Viewer
 public final class SessionModel: Sendable {
     public let role: SessionRole
     public let localName: String
+    let peerName: String?
     let journal: SessionJournal
     let output: @Sendable (SessionOutput) -> Void
 
@@ -29,13 +30,21 @@ public final class SessionModel: Sendable {
         var answers: [Int: @Sendable (QuestionAnswer) -> Void] = [:]
         var nextQuestion = 1
         var paused = false
+        /// Chat typed while a session is being set up (the expert accepted, the requester not yet asked
+        /// or answering): sent when it starts, dropped with a notice if it never does.
+        var pendingChat: [String] = []
     }
+    /// At most this many lines wait for a session to start.
+    static let pendingChatLimit = 20
     let state = Mutex(State())
 
-    public init(role: SessionRole, localName: String, auditLog: String? = nil, chatLog: String? = nil,
+    /// `peerName`: who the connections are with when this side dialled a known contact (`request`), so
+    /// that a failure before the peer is verified still names them.
+    public init(role: SessionRole, localName: String, peerName: String? = nil, auditLog: String? = nil, chatLog: String? = nil,
                 output: @escaping @Sendable (SessionOutput) -> Void) {
         self.role = role
         self.localName = localName
+        self.peerName = peerName.map { PeerText.clean($0, limit: PeerText.nameLimit) }
         self.output = output
         journal = SessionJournal(auditLog: auditLog, chatLog: chatLog) { problem in
             output(.notice(SessionNotice("log_failed", "\(problem); the lines written so far stay", ["reason": problem])))
@@ -84,6 +93,19 @@ public final class SessionModel: Sendable {
         return liveCount > 1 ? "\(name) #\(id)" : name
     }
 
+    /// A reason from the connection layer in names: "the other side" (the layer below does not know
+    /// who it is) becomes the record's name, so the person reads "bob closed the connection".
+    func named(_ reason: String, _ id: Int) -> String {
+        guard let name = record(id)?.name, reason.contains("the other side") else { return reason }
+        return reason.replacingOccurrences(of: "the other side", with: name)
+    }
+
+    /// "session ended: bob ended the session", or "session with bob ended: the connection was reset".
+    func endedText(_ reason: String, _ id: Int) -> String {
+        let name = record(id)?.name ?? "?"
+        return reason.hasPrefix(name + " ") ? "session ended: \(reason)" : "session with \(name) ended: \(reason)"
+    }
+
     // MARK: - Records
 
     /// The record of a connection, made on first sight.
@@ -94,7 +116,7 @@ public final class SessionModel: Sendable {
             s.nextSession += 1
             s.byConnection[control.connectionID] = id
             s.controls[id] = control
-            s.records[id] = SessionRecord(id: id, name: role == .sharing ? "a viewer" : "the requester",
+            s.records[id] = SessionRecord(id: id, name: peerName ?? (role == .sharing ? "a viewer" : "the requester"),
                                           address: address.map { PeerText.clean($0, limit: PeerText.nameLimit) } ?? "?")
             return id
         }
@@ -147,6 +169,7 @@ public final class SessionModel: Sendable {
             journal.audit("session #\(id) ended: \(record.name) viewed the screen for \(record.seconds()) s (\(verified)from \(record.address)); ended by \(by): \(reason)")
         }
         if wasLive, role == .viewing { journal.chatNote("session ended: \(reason)") }
+        if !wasLive { dropPendingChat(reason) }
         output(.ended(record, wasLive: wasLive, liveLeft: liveLeft))
     }
 
@@ -213,15 +236,42 @@ public final class SessionModel: Sendable {
 
     // MARK: - What the person does
 
-    /// Sends a chat line to every live session; false when there is none.
+    /// Sends a chat line to every live session; while one is being set up (nothing asked of this side
+    /// any more) the line waits for it to start.
     @discardableResult
-    public func sendChat(_ text: String) -> Bool {
+    public func sendChat(_ text: String) -> ChatDelivery {
         let controls = liveControls
-        guard !controls.isEmpty else { return false }
-        // The transcript first: whatever happens to this process after sending, the line is recorded.
-        journal.chat(from: localName, text)
-        for control in controls { control.sendChat(text) }
-        return true
+        guard controls.isEmpty else {
+            // The transcript first: whatever happens to this process after sending, the line is recorded.
+            journal.chat(from: localName, text)
+            for control in controls { control.sendChat(text) }
+            return .sent
+        }
+        let waitingFor = state.withLock { s -> String? in
+            let answered = s.records.values.filter { r in r.phase == .asking && !s.questions.waiting.contains { $0.session == r.id } }
+            guard let record = answered.min(by: { $0.id < $1.id }), s.pendingChat.count < Self.pendingChatLimit else { return nil }
+            s.pendingChat.append(text)
+            return record.name
+        }
+        return waitingFor.map { .queued(for: $0) } ?? .notSent
+    }
+
+    /// A session started: the lines typed while it was being set up go out now.
+    func flushPendingChat() {
+        let lines = state.withLock { s -> [String] in defer { s.pendingChat = [] }; return s.pendingChat }
+        for line in lines { _ = sendChat(line) }
+    }
+
+    /// No session is being set up any more: lines still waiting are dropped, and the person told.
+    func dropPendingChat(_ why: String) {
+        let dropped = state.withLock { s -> Int in
+            guard !s.records.values.contains(where: { $0.phase == .asking || $0.phase == .live }) else { return 0 }
+            defer { s.pendingChat = [] }
+            return s.pendingChat.count
+        }
+        if dropped > 0 {
+            notice("chat_dropped", "\(dropped == 1 ? "1 line" : "\(dropped) lines") typed while waiting not sent: \(why)", ["lines": dropped])
+        }
     }
 
     /// Pauses or resumes the picture of every live session (sharing side), and tells the viewers.

@@ -26,3 +26,12 @@ public enum SessionOutput: Sendable {
     /// sessions are still live.
     case ended(SessionRecord, wasLive: Bool, liveLeft: Int)
 }
+
+/// What became of a chat line typed by the person.
+public enum ChatDelivery: Sendable, Equatable {
+    case sent
+    /// Waiting for the session with this person to start.
+    case queued(for: String)
+    /// No session, and none being set up.
+    case notSent
+}

@@ -25,9 +25,11 @@ extension SessionModel {
             journal.chatNote("session started with \(record(id)?.identity ?? "?"): \"\(name)\" \(width)x\(height)")
             notice("started", "viewing \"\(name)\" \(width)x\(height) (\(encoding))",
                    ["name": name, "width": width, "height": height, "encoding": encoding], session: id)
+            flushPendingChat()
         case .refused(let why):
-            let reason = PeerText.clean(why)
-            notice("refused", "refused: \(reason)", ["reason": reason], session: session(for: control))
+            let id = session(for: control)
+            let reason = named(PeerText.clean(why), id)
+            notice("refused", "refused: \(reason)", ["reason": reason], session: id)
         case .resized(let width, let height):
             let id = session(for: control)
             update(id) { $0.width = width; $0.height = height }
@@ -36,11 +38,12 @@ extension SessionModel {
             chatArrived(text, from: session(for: control))
         case .ended(let byAgent, let reason):
             let id = session(for: control)
-            let clean = PeerText.clean(reason)
+            let clean = named(PeerText.clean(reason), id)
             let wasLive = record(id)?.phase == .live
             let asking = state.withLock { $0.questions.waiting.contains { $0.session == id } }
-            if wasLive || !asking {
-                notice("ended", byAgent ? "session ended by the agent: \(clean)" : "session ended: \(clean)",
+            let settled = record(id)?.phase == .ended
+            if wasLive || !(asking || settled) {
+                notice("ended", endedText(clean, id),
                        ["by_peer": byAgent, "reason": clean, "was_live": wasLive], session: id)
             }
             close(id, byPeer: byAgent, reason: clean)
@@ -65,6 +68,9 @@ extension SessionModel {
                 notice("timeout", "no answer within \(timeoutSeconds) s: request refused", ["timeout": true], session: id)
             }
             if reply != .withdrawn { notice("declined", "declined \(name)'s request", ["contact": name], session: id) }
+            // Settled: the status line no longer shows them waiting, and the connection's close that
+            // follows is not reported again.
+            update(id) { $0.phase = .ended; $0.endReason = "declined" }
             answer(.refused(reply == .timedOut ? .timeout : .declined,
                             reply == .timedOut ? "\(me) did not answer the request" : "\(me) declined the request"))
         }
@@ -126,12 +132,27 @@ extension SessionModel {
             self.notice("refused_at_door", "connection from \(PeerText.clean(remote)) refused at once: \(PeerText.clean(reason))",
                         ["remote": PeerText.clean(remote), "reason": PeerText.clean(reason)])
         case .closedUnverified(let remote, let reason):
-            self.notice("closed", "connection from \(PeerText.clean(remote)) closed before it was verified: \(PeerText.clean(reason))",
-                        ["remote": PeerText.clean(remote), "reason": PeerText.clean(reason)])
+            let from = PeerText.clean(remote), why = PeerText.clean(reason)
+            if let stranger = Self.untrustedFingerprint(in: why) {
+                // Someone who is not a contact asked: say who they are and how to let them in.
+                self.notice("not_a_contact", "someone who is not one of your contacts asked for help from \(from) (\(stranger)). "
+                            + "If you know them, compare the fingerprint with them, then `remote-assist contacts add NAME \(stranger)`, "
+                            + "or run `remote-assist listen --allow-new`",
+                            ["remote": from, "fingerprint": "\(stranger)"])
+                return
+            }
+            self.notice("closed", "connection from \(from) closed before it was verified: \(why)", ["remote": from, "reason": why])
         case .busy(let requester, let remote):
             let who = PeerText.clean(requester, limit: PeerText.nameLimit)
             self.notice("busy", "\(who) asked for help from \(PeerText.clean(remote)) while you were busy: told them so",
                         ["requester": who, "remote": PeerText.clean(remote)])
         }
+    }
+
+    /// The fingerprint in "their certificate (SHA256:…) is not one of your contacts", checked by parsing.
+    static func untrustedFingerprint(in reason: String) -> Fingerprint? {
+        guard reason.contains("is not one of your contacts"), let start = reason.range(of: "SHA256:"),
+              let end = reason[start.lowerBound...].firstIndex(where: { $0 == ")" || $0 == " " }) else { return nil }
+        return try? Fingerprint.parse(String(reason[start.lowerBound..<end]))
     }
 }

@@ -52,7 +52,7 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
         configuration.events(.connected(remoteAddress: AddressText.describe(context.channel.remoteAddress)))
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         handshakeTimer = context.eventLoop.scheduleTask(in: configuration.handshakeTimeout) {
-            bound.value.finish(byAgent: true, reason: "the agent did not finish the handshake in time")
+            bound.value.finish(byAgent: true, reason: "the other side did not finish the handshake in time")
         }
         perform(handshake.start())
         context.fireChannelActive()
@@ -78,8 +78,8 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
 
     func channelInactive(context: ChannelHandlerContext) {
         handshakeTimer?.cancel()
-        let reason = endReason ?? (true, session == nil ? "the agent closed the connection during the handshake"
-                                                        : "the agent closed the connection")
+        let reason = endReason ?? (true, session == nil ? "the other side closed the connection during the handshake"
+                                                        : "the other side closed the connection")
         finish(byAgent: reason.byAgent, reason: reason.reason)
         context.fireChannelInactive()
     }
@@ -156,12 +156,12 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
                         me.process()
                     }
                 case .failure(let error):
-                    me.endReason = (false, "the agent's certificate is not trusted or TLS failed: \(error)")
+                    me.endReason = (false, ConnectionErrorText.describe(error))
                     me.context?.close(promise: nil)
                 }
             }
         } catch {
-            endReason = (false, "cannot start TLS: \(error)")
+            endReason = (false, "cannot start TLS" + ConnectionErrorText.detail(error))
             context.close(promise: nil)
         }
     }
@@ -191,7 +191,7 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
                 // Accepted: the requester now decides; ServerInit must come within the consent wait.
                 let wait = me.configuration.consentWait
                 me.handshakeTimer = loop.scheduleTask(in: wait) {
-                    bound.value.finish(byAgent: true, reason: "the requester did not start sharing within \(wait.nanoseconds / 1_000_000_000) s")
+                    bound.value.finish(byAgent: true, reason: "the other side did not start sharing within \(wait.nanoseconds / 1_000_000_000) s")
                 }
                 me.perform(me.handshake.tlsEstablished())
                 me.process()

@@ -33,37 +33,37 @@ final class EndingTests: XCTestCase {
     }
 
     func testRequesterQuits() throws {
-        try run({ _, bob in bob.type("/quit") }, endedBy: "/quit", expect: "session ended by the agent: bob ended the session",
+        try run({ _, bob in bob.type("/quit") }, endedBy: "/quit", expect: "session ended: bob ended the session",
                 survivorIsAlice: true)
     }
 
     func testRequesterCtrlC() throws {
         try run({ _, bob in bob.signal(SIGINT) }, endedBy: "SIGINT",
-                expect: "session ended by the agent: bob ended the session (interrupted)", survivorIsAlice: true)
+                expect: "session ended: bob ended the session (interrupted)", survivorIsAlice: true)
     }
 
     func testRequesterEndOfInput() throws {
         try run({ _, bob in bob.closeInput() }, endedBy: "end of input",
-                expect: "session ended by the agent: bob ended the session (end of input)", survivorIsAlice: true)
+                expect: "session ended: bob ended the session (end of input)", survivorIsAlice: true)
     }
 
     func testExpertCtrlC() throws {
         try run({ alice, _ in alice.signal(SIGINT) }, endedBy: "SIGINT",
-                expect: "session ended by alice: alice ended the session (interrupted)", survivorIsAlice: false)
+                expect: "session ended: alice ended the session (interrupted)", survivorIsAlice: false)
     }
 
     func testExpertSIGTERM() throws {
         try run({ alice, _ in alice.signal(SIGTERM) }, endedBy: "SIGTERM",
-                expect: "session ended by alice: alice ended the session (interrupted)", survivorIsAlice: false)
+                expect: "session ended: alice ended the session (interrupted)", survivorIsAlice: false)
     }
 
     func testExpertEndOfInput() throws {
         try run({ alice, _ in alice.closeInput() }, endedBy: "end of input",
-                expect: "session ended by alice: alice ended the session (end of input)", survivorIsAlice: false)
+                expect: "session ended: alice ended the session (end of input)", survivorIsAlice: false)
     }
 
     func testRequesterKilled() throws {
-        try run({ _, bob in bob.signal(SIGKILL) }, endedBy: "kill -9", expect: "session ended by the agent: the connection was cut without a goodbye",
+        try run({ _, bob in bob.signal(SIGKILL) }, endedBy: "kill -9", expect: "session with bob ended: the connection was cut without a goodbye (bob was killed or the network failed)",
                 survivorIsAlice: true, killed: true)
     }
 
@@ -107,8 +107,8 @@ final class NetworkCutTests: XCTestCase {
         // Traffic in flight when the network goes: a chat line each way.
         alice.type("are you still there?")
         bob.type("hello?")
-        XCTAssertTrue(alice.waitFor("session ended by the agent: the other side stopped answering", timeout: 25), alice.text)
-        XCTAssertTrue(bob.waitFor("session ended by alice: the other side stopped answering", timeout: 25), bob.text)
+        XCTAssertTrue(alice.waitFor("session with bob ended: bob stopped answering", timeout: 25), alice.text)
+        XCTAssertTrue(bob.waitFor("session with alice ended: alice stopped answering", timeout: 25), bob.text)
         XCTAssertLessThan(Date().timeIntervalSince(cut), 16, "noticed within the keepalive bound (14 s)")
         XCTAssertEqual(alice.exitStatus(), 0, alice.text)
         XCTAssertEqual(bob.exitStatus(), 0, bob.text)

@@ -66,7 +66,7 @@ final class TLSPinningTests: XCTestCase {
 
         XCTAssertThrowsError(try clientPeer.wait()) { error in
             XCTAssertEqual(error as? TLSPeerError, .untrustedCertificate(people.carol.fingerprint))
-            XCTAssertEqual("\(error)", "the peer's certificate \(people.carol.fingerprint) is not a trusted contact")
+            XCTAssertEqual("\(error)", "the other side's certificate \(people.carol.fingerprint) is not one of your contacts")
         }
         XCTAssertThrowsError(try run.serverPeer.futureResult.wait()) { error in
             XCTAssertTrue(error is NIOSSLError, "\(error)")

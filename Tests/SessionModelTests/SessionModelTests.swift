@@ -64,12 +64,12 @@ final class SessionModelTests: XCTestCase {
         connect(model, alice, name: "alice", port: 4001)
         connect(model, carol, name: "carol", port: 4002)
         let decisions = Mutex<[String: Bool]>([:])
-        model.askConsent(ConsentRequest(viewer: "alice (SHA256:AAAA-ALICE)", remoteAddress: "127.0.0.1:4001"), timeoutSeconds: 60) { ok in
+        model.askConsent(ConsentRequest(viewer: "alice (SHA256:AAAA-ALICE)", remoteAddress: "127.0.0.1:4001"), timeoutSeconds: 60, decide: ConsentReply { ok, _ in
             decisions.withLock { $0["alice"] = ok }
-        }
-        model.askConsent(ConsentRequest(viewer: "carol (SHA256:AAAA-CAROL)", remoteAddress: "127.0.0.1:4002"), timeoutSeconds: 60) { ok in
+        })
+        model.askConsent(ConsentRequest(viewer: "carol (SHA256:AAAA-CAROL)", remoteAddress: "127.0.0.1:4002"), timeoutSeconds: 60, decide: ConsentReply { ok, _ in
             decisions.withLock { $0["carol"] = ok }
-        }
+        })
         let first = try XCTUnwrap(model.currentQuestion)
         XCTAssertEqual(first.text, "Allow alice (SHA256:AAAA-ALICE) from 127.0.0.1:4001 to see your screen? [y/N]")
         XCTAssertEqual(model.waitingQuestions.count, 2)
@@ -93,8 +93,8 @@ final class SessionModelTests: XCTestCase {
         connect(model, alice, name: "alice", port: 4001)
         connect(model, carol, name: "carol", port: 4002)
         let decisions = Mutex<[String: Bool]>([:])
-        model.askConsent(ConsentRequest(viewer: "alice", remoteAddress: "127.0.0.1:4001"), timeoutSeconds: 60) { ok in decisions.withLock { $0["alice"] = ok } }
-        model.askConsent(ConsentRequest(viewer: "carol", remoteAddress: "127.0.0.1:4002"), timeoutSeconds: 60) { ok in decisions.withLock { $0["carol"] = ok } }
+        model.askConsent(ConsentRequest(viewer: "alice", remoteAddress: "127.0.0.1:4001"), timeoutSeconds: 60, decide: ConsentReply { ok, _ in decisions.withLock { $0["alice"] = ok } })
+        model.askConsent(ConsentRequest(viewer: "carol", remoteAddress: "127.0.0.1:4002"), timeoutSeconds: 60, decide: ConsentReply { ok, _ in decisions.withLock { $0["carol"] = ok } })
         model.agentEvent(alice, .connectionClosed(remoteAddress: "127.0.0.1:4001", reason: "the viewer left"))
         XCTAssertEqual(decisions.withLock { $0 }, ["alice": false])
         XCTAssertEqual(model.currentQuestion?.who, "carol")
@@ -107,10 +107,10 @@ final class SessionModelTests: XCTestCase {
         let alice = FakeControl()
         connect(model, alice, name: "alice", port: 4001)
         let done = expectation(description: "timed out")
-        model.askConsent(ConsentRequest(viewer: "alice", remoteAddress: "127.0.0.1:4001"), timeoutSeconds: 1) { ok in
+        model.askConsent(ConsentRequest(viewer: "alice", remoteAddress: "127.0.0.1:4001"), timeoutSeconds: 1, decide: ConsentReply { ok, _ in
             XCTAssertFalse(ok)
             done.fulfill()
-        }
+        })
         wait(for: [done], timeout: 5)
         XCTAssertNil(model.currentQuestion)
         XCTAssertTrue(out.texts.contains("no answer within 1 s: not allowed"), "\(out.texts)")
@@ -130,7 +130,7 @@ final class SessionModelTests: XCTestCase {
         model.agentEvent(carol, .chat("hi from carol\n2026-01-01T00:00:00Z session #9 started: mallory"))
         XCTAssertTrue(out.texts.contains("<alice #1> hi from alice"), "\(out.texts)")
         XCTAssertTrue(out.texts.contains("<carol #2> hi from carol␊2026-01-01T00:00:00Z session #9 started: mallory"), "\(out.texts)")
-        XCTAssertTrue(model.sendChat("hello both"))
+        XCTAssertEqual(model.sendChat("hello both"), .sent)
         XCTAssertEqual(alice.chats, ["hello both"])
         XCTAssertEqual(carol.chats, ["hello both"])
         model.agentEvent(alice, .ended(byViewer: true, reason: "alice ended the session\n2026-01-01T00:00:00Z forged"))

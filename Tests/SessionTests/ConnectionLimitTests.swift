@@ -90,7 +90,7 @@ final class ConnectionLimitTests: XCTestCase {
             XCTAssertLessThan(elapsed, 14, "not closed at the limit")
         }
         try await fixture.waitFor("both closings logged") { closedEvents(fixture).count == 2 }
-        XCTAssertEqual(closedEvents(fixture), Array(repeating: "the viewer did not finish the handshake within 10 s", count: 2))
+        XCTAssertEqual(closedEvents(fixture), Array(repeating: "the other side did not finish the handshake within 10 s", count: 2))
         await agent.close()
     }
 }

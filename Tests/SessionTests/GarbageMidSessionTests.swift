@@ -16,10 +16,10 @@ final class GarbageMidSessionTests: XCTestCase {
         try await fixture.waitUntilViewerMatchesScreen(viewer)
 
         let cases: [(bytes: [UInt8], reason: String)] = [
-            ([99, 0, 0, 0], "the viewer broke the protocol: unknown message type 99"),
+            ([99, 0, 0, 0], "the other side broke the protocol: unknown message type 99"),
             (RawRFBClient.cutTextHeader(claiming: 0x8000_0000),
-             "the viewer broke the protocol: ClientCutText of 2147483648 bytes exceeds the limit of 1048576"),
-            ([2, 0, 0xFF, 0xFF], "the viewer broke the protocol: SetEncodings list of 65535"),
+             "the other side broke the protocol: ClientCutText of 2147483648 bytes exceeds the limit of 1048576"),
+            ([2, 0, 0xFF, 0xFF], "the other side broke the protocol: SetEncodings list of 65535"),
         ]
         for (index, garbage) in cases.enumerated() {
             let hostile = try RawSocket(port: agent.localPort)

@@ -42,7 +42,7 @@ final class SessionFixture: @unchecked Sendable {
     /// Starts an agent on a free port. `trustViewer: false` leaves the viewer out of the contacts.
     /// `makeSource` replaces opening the Xvfb screen (it is still recorded in `screensOpened`).
     func startAgent(trustViewer: Bool = true, allowNone: Bool = false, passwords: PasswordGate? = nil,
-                    consent: @escaping @Sendable (ConsentRequest, @escaping @Sendable (Bool) -> Void) -> Void = { $1(true) },
+                    consent: @escaping @Sendable (ConsentRequest, ConsentReply) -> Void = { $1(true) },
                     makeSource: (@Sendable () throws -> any ScreenSource)? = nil,
                     sessionStartTimeout: TimeAmount = AgentLimits.sessionStartTimeout)
         async throws -> AgentServer {
