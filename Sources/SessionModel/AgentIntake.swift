@@ -59,7 +59,7 @@ extension SessionModel {
         case .ended(let byViewer, let reason):
             let id = session(for: control)
             let clean = named(PeerText.clean(reason), id)
-            notice("ended", endedText(clean, id), ["by_peer": byViewer, "reason": clean], session: id)
+            notice("ended", endedText(clean, id, byPeer: byViewer), ["by_peer": byViewer, "reason": clean], session: id)
             close(id, byPeer: byViewer, reason: clean)
         case .connectionClosed(let remote, let reason):
             let id = session(for: control, address: remote)

@@ -101,9 +101,9 @@ public final class SessionModel: Sendable {
     }
 
     /// "session ended: bob ended the session", or "session with bob ended: the connection was reset".
-    func endedText(_ reason: String, _ id: Int) -> String {
+    func endedText(_ reason: String, _ id: Int, byPeer: Bool) -> String {
         let name = record(id)?.name ?? "?"
-        return reason.hasPrefix(name + " ") ? "session ended: \(reason)" : "session with \(name) ended: \(reason)"
+        return !byPeer || reason.hasPrefix(name + " ") ? "session ended: \(reason)" : "session with \(name) ended: \(reason)"
     }
 
     // MARK: - Records

@@ -43,7 +43,7 @@ extension SessionModel {
             let asking = state.withLock { $0.questions.waiting.contains { $0.session == id } }
             let settled = record(id)?.phase == .ended
             if wasLive || !(asking || settled) {
-                notice("ended", endedText(clean, id),
+                notice("ended", endedText(clean, id, byPeer: byAgent),
                        ["by_peer": byAgent, "reason": clean, "was_live": wasLive], session: id)
             }
             close(id, byPeer: byAgent, reason: clean)

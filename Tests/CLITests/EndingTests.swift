@@ -68,7 +68,7 @@ final class EndingTests: XCTestCase {
     }
 
     func testExpertKilled() throws {
-        try run({ alice, _ in alice.signal(SIGKILL) }, endedBy: "kill -9", expect: "session ended by alice: the connection was cut without a goodbye",
+        try run({ alice, _ in alice.signal(SIGKILL) }, endedBy: "kill -9", expect: "session with alice ended: the connection was cut without a goodbye (alice was killed or the network failed)",
                 survivorIsAlice: false, killed: true)
     }
 

@@ -51,8 +51,9 @@ final class JourneyFixture {
         return e
     }
 
-    func start(_ arguments: [String], config: String, name: String) throws -> CLIProcess {
-        let p = try CLIProcess(tool, arguments, environment: ["XDG_CONFIG_HOME": config, "DISPLAY": xvfb.display], name: name)
+    func start(_ arguments: [String], config: String, name: String, nullInput: Bool = false) throws -> CLIProcess {
+        let p = try CLIProcess(tool, arguments, environment: ["XDG_CONFIG_HOME": config, "DISPLAY": xvfb.display], name: name,
+                               nullInput: nullInput)
         processes.append(p)
         return p
     }

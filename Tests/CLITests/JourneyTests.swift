@@ -28,7 +28,7 @@ final class JourneyTests: XCTestCase {
         alice.type("/snap")
         XCTAssertTrue(alice.waitFor("snapshot-0001.png"), alice.text)
         alice.type("/quit")
-        XCTAssertTrue(bob.waitFor("session ended by alice: alice ended the session"), bob.text)
+        XCTAssertTrue(bob.waitFor("session ended: alice ended the session"), bob.text)
         XCTAssertEqual(alice.exitStatus(), 0, alice.text)
         XCTAssertEqual(bob.exitStatus(), 0, bob.text)
 

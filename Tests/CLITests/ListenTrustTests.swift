@@ -47,7 +47,7 @@ final class ListenTrustTests: XCTestCase {
         alice.type("for bob only")
         XCTAssertTrue(bob.waitFor("<alice> for bob only"), bob.text)
         alice.type("/quit")
-        XCTAssertTrue(bob.waitFor("session ended by alice: alice ended the session"), bob.text)
+        XCTAssertTrue(bob.waitFor("session ended: alice ended the session"), bob.text)
         XCTAssertEqual(alice.exitStatus(), 0, alice.text)
         XCTAssertEqual(bob.exitStatus(), 0, bob.text)
         let chat = try String(contentsOfFile: f.snapshots + "/chat.log", encoding: .utf8)

@@ -46,7 +46,7 @@ final class ShareSessionsTests: XCTestCase {
         XCTAssertTrue(carol.waitFor("<bob> to both"), carol.text)
         alice.type("/quit")
         XCTAssertEqual(alice.exitStatus(), 0, alice.text)
-        XCTAssertTrue(bob.waitFor("session ended by alice"), bob.text)
+        XCTAssertTrue(bob.waitFor("session ended: alice ended the session"), bob.text)
         carol.type("/quit")
         XCTAssertEqual(carol.exitStatus(), 0, carol.text)
         XCTAssertEqual(bob.exitStatus(), 0, bob.text)

@@ -13,7 +13,9 @@ public final class CLIProcess: Sendable {
     private let collected = Collected()
     public let name: String
 
-    public init(_ executable: String, _ arguments: [String], environment: [String: String], name: String) throws {
+    /// `nullInput`: standard input is /dev/null (as under nohup or systemd) instead of a pipe to type into.
+    public init(_ executable: String, _ arguments: [String], environment: [String: String], name: String,
+                nullInput: Bool = false) throws {
         self.name = name
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
@@ -22,7 +24,7 @@ public final class CLIProcess: Sendable {
         for (k, v) in environment { env[k] = v }
         p.environment = env
         let inPipe = Pipe(), outPipe = Pipe()
-        p.standardInput = inPipe
+        p.standardInput = nullInput ? FileHandle.nullDevice : inPipe
         p.standardOutput = outPipe
         p.standardError = outPipe
         process = p
@@ -41,6 +43,7 @@ public final class CLIProcess: Sendable {
     }
 
     public var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
     public var text: String { collected.text.withLock { $0 } }
 
     /// Types a line.
