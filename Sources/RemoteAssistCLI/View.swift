@@ -45,18 +45,24 @@ struct View: AsyncParsableCommand {
         let me = try identity.identity()
         let book = try identity.contacts()
         var trusted = book.contacts
+        var expected: TrustedPeer?
         if let fingerprint {
-            // A contact keeps its name; an unknown fingerprint is "the agent".
+            // A contact keeps its name; an unknown fingerprint is "the agent". A different certificate is
+            // then compared with this one group by group.
             do {
                 let pinned = try Fingerprint.parse(fingerprint)
-                if !trusted.contains(where: { $0.fingerprint == pinned }) { trusted.append(try Contact(name: "agent", fingerprint: pinned)) }
+                let contact = trusted.first { $0.fingerprint == pinned }
+                if contact == nil { trusted.append(try Contact(name: "agent", fingerprint: pinned)) }
+                expected = TrustedPeer(name: contact?.name, fingerprint: pinned)
             } catch {
                 throw CLIError("\(error)")
             }
         }
         let secret = try oneTimePassword()
+        var trust = TrustedPeers(trusted)
+        trust.expected = expected
         let tls = try TLSSetup.Client(credentials: secret == nil ? TLSCredentials(identity: me) : nil,
-                                      trustedServers: TrustedPeers(trusted))
+                                      trustedServers: trust)
         let writer: SnapshotWriter
         do {
             writer = try SnapshotWriter(directory: snapshots, maxPerSecond: rate) { problem in

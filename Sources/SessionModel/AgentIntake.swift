@@ -84,7 +84,7 @@ extension SessionModel {
         guard let id = state.withLock({ s in s.records.values.first { $0.address == address && $0.phase != .ended }?.id }) else {
             return decide(false)
         }
-        let who = record(id)?.identity ?? PeerText.clean(request.viewer, limit: PeerText.nameLimit)
+        let who = record(id)?.identityWithCode ?? PeerText.clean(request.viewer, limit: PeerText.nameLimit)
         ask(.allowViewing, session: id, text: "Allow \(who) from \(address) to see your screen? [y/N]",
             timeoutSeconds: timeoutSeconds) { [self] answer in
             let granted = answer.isYes

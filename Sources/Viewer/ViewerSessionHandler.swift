@@ -156,7 +156,9 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
                         me.process()
                     }
                 case .failure(let error):
-                    me.endReason = (false, "the agent's certificate is not trusted or TLS failed: \(error)")
+                    // A refused certificate says why in plain words (compared group by group with the
+                    // one expected); anything else is a TLS failure.
+                    me.endReason = (false, error is TLSPeerError ? "\(error)" : "the agent's certificate is not trusted or TLS failed: \(error)")
                     me.context?.close(promise: nil)
                 }
             }
