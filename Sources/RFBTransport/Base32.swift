@@ -21,6 +21,16 @@ enum Base32 {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The value (0–31) of one upper- or lower-case base32 character, nil outside the alphabet.
+    static func value(_ char: UInt8) -> UInt8? {
+        switch char {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return char - UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): return char - UInt8(ascii: "a")
+        case UInt8(ascii: "2")...UInt8(ascii: "7"): return char - UInt8(ascii: "2") + 26
+        default: return nil
+        }
+    }
+
     /// Decodes upper- or lower-case base32 without padding. Returns nil for a character outside the
     /// alphabet, an impossible length, or non-zero trailing bits (so every value has one spelling).
     static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
@@ -28,14 +38,8 @@ enum Base32 {
         var buffer: UInt32 = 0
         var bits = 0
         for char in text {
-            let value: UInt32
-            switch char {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = UInt32(char - UInt8(ascii: "A"))
-            case UInt8(ascii: "a")...UInt8(ascii: "z"): value = UInt32(char - UInt8(ascii: "a"))
-            case UInt8(ascii: "2")...UInt8(ascii: "7"): value = UInt32(char - UInt8(ascii: "2")) + 26
-            default: return nil
-            }
-            buffer = ((buffer << 5) | value) & 0xFFFF
+            guard let value = value(char) else { return nil }
+            buffer = ((buffer << 5) | UInt32(value)) & 0xFFFF
             bits += 5
             if bits >= 8 {
                 bits -= 8

@@ -27,6 +27,8 @@ public enum ConnectionFailure: Equatable, Sendable {
     case ourCertificateRefused
     /// Their certificate is not one of our contacts.
     case theirCertificateUntrusted(Fingerprint)
+    /// Their certificate is not the one expected of them (which groups differ: ``TLSPeerError``).
+    case certificateMismatch(String)
     /// One side speaks only TLS older than 1.3.
     case tlsVersion
     /// The other side's TLS or certificate failed in another way.
@@ -41,8 +43,12 @@ public enum ConnectionFailure: Equatable, Sendable {
     /// Sorts an error thrown by NIO, NIOSSL or our TLS handlers.
     public static func classify(_ error: any Error) -> ConnectionFailure {
         if let peer = error as? TLSPeerError {
-            if case .untrustedCertificate(let fingerprint) = peer { return .theirCertificateUntrusted(fingerprint) }
-            return peer == .noCertificate ? .ourCertificateRefused : .cutOff
+            switch peer {
+            case .untrustedCertificate(let fingerprint): return .theirCertificateUntrusted(fingerprint)
+            case .differentCertificate: return .certificateMismatch("\(peer)")
+            case .noCertificate: return .ourCertificateRefused
+            case .closedBeforeHandshake: return .cutOff
+            }
         }
         if let connect = error as? NIOConnectionError {
             if connect.dnsAError != nil || connect.dnsAAAAError != nil, connect.connectionErrors.isEmpty { return .unknownHost }
@@ -101,6 +107,7 @@ public enum ConnectionFailure: Equatable, Sendable {
         case .addressNotHere: return "that address is not one of this machine's"
         case .ourCertificateRefused: return "the other side does not have you as a contact (your certificate was refused)"
         case .theirCertificateUntrusted(let fingerprint): return "their certificate (\(fingerprint)) is not one of your contacts"
+        case .certificateMismatch(let text): return text
         case .tlsVersion: return "the other side's TLS is older than 1.3, which remote-assist requires"
         case .tlsFailed: return "the secure connection (TLS) could not be set up"
         case .reset: return "the connection was reset by the other side"

@@ -23,6 +23,14 @@ final class PeerVerification {
         }
     }
 
+    /// The error for the refused certificate, if one was refused: compared with the expected peer's
+    /// fingerprint when the connection was meant for one peer.
+    var rejection: TLSPeerError? {
+        guard let rejected else { return nil }
+        if let expected = trust.expected { return .differentCertificate(presented: rejected, expected: expected) }
+        return .untrustedCertificate(rejected)
+    }
+
     func verify(_ certificates: [NIOSSLCertificate]) -> NIOSSLVerificationResult {
         guard let leaf = certificates.first, let der = try? leaf.toDERBytes() else { return .failed }
         let fingerprint = Fingerprint(certificateDER: der)

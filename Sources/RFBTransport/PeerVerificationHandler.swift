@@ -12,8 +12,8 @@ public struct TLSPeerVerifiedEvent: Sendable, Equatable {
 }
 
 /// Sits right after the TLS handler and turns the handshake's outcome into ``peer`` (a future) and a
-/// ``TLSPeerVerifiedEvent``. The future fails with ``TLSPeerError/untrustedCertificate(_:)`` when the
-/// pin check refused the peer, with the TLS error for other handshake failures, and with
+/// ``TLSPeerVerifiedEvent``. The future fails with ``TLSPeerError/untrustedCertificate(_:)`` (or
+/// ``TLSPeerError/differentCertificate(presented:expected:)``) when the pin check refused the peer, with the TLS error for other handshake failures, and with
 /// ``TLSPeerError/closedBeforeHandshake`` if the channel closes first. Bytes pass through untouched.
 public final class PeerVerificationHandler: ChannelInboundHandler, RemovableChannelHandler {
     public typealias InboundIn = ByteBuffer
@@ -43,8 +43,8 @@ public final class PeerVerificationHandler: ChannelInboundHandler, RemovableChan
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if let rejected = verification.rejected {
-            finish(.failure(TLSPeerError.untrustedCertificate(rejected)))
+        if let rejection = verification.rejection {
+            finish(.failure(rejection))
         } else {
             finish(.failure(error))
         }
@@ -52,7 +52,7 @@ public final class PeerVerificationHandler: ChannelInboundHandler, RemovableChan
     }
 
     public func channelInactive(context: ChannelHandlerContext) {
-        finish(.failure(verification.rejected.map { TLSPeerError.untrustedCertificate($0) } ?? .closedBeforeHandshake))
+        finish(.failure(verification.rejection ?? TLSPeerError.closedBeforeHandshake))
         context.fireChannelInactive()
     }
 

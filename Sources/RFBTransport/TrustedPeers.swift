@@ -18,6 +18,9 @@ public struct TrustedPeers: Sendable {
     /// Also let unknown certificates through (reported without a name), for `listen --allow-new`: the
     /// person then compares the fingerprint and decides. Never the default.
     public private(set) var acceptsUnknown = false
+    /// The one peer this connection is meant to reach, when there is one (`view --fingerprint`, a
+    /// request to an expert): a refused certificate is then compared with theirs group by group.
+    public var expected: TrustedPeer?
 
     /// The contacts, plus anyone else (reported without a name, for a person to check).
     public static func contactsOrAnyone(_ contacts: [Contact]) -> TrustedPeers {
@@ -40,6 +43,7 @@ public struct TrustedPeers: Sendable {
     /// Trusts exactly one fingerprint (e.g. typed in for `view HOST`), optionally with a name to report.
     public init(fingerprint: Fingerprint, name: String? = nil) {
         names = [fingerprint: name]
+        expected = TrustedPeer(name: name, fingerprint: fingerprint)
     }
 
     /// The trusted peer with this fingerprint, or nil if it is not trusted.

@@ -47,20 +47,26 @@ struct View: AsyncParsableCommand {
         let me = try identity.identity()
         let book = try identity.contacts()
         var trusted = book.contacts
+        var expected: TrustedPeer?
         if let fingerprint {
-            // A contact keeps its name; an unknown fingerprint is named by the host it was reached at.
+            // A contact keeps its name; an unknown fingerprint is named by the host it was reached at. A
+            // different certificate is then compared with this one group by group.
             do {
                 let pinned = try Fingerprint.parse(fingerprint)
-                if !trusted.contains(where: { $0.fingerprint == pinned }) {
+                let contact = trusted.first { $0.fingerprint == pinned }
+                if contact == nil {
                     trusted.append(try (try? Contact(name: endpoint.host, fingerprint: pinned)) ?? Contact(name: "sharer", fingerprint: pinned))
                 }
+                expected = TrustedPeer(name: contact?.name ?? trusted.last?.name, fingerprint: pinned)
             } catch {
                 throw CLIError("\(error)")
             }
         }
         let secret = try oneTimePassword()
+        var trust = TrustedPeers(trusted)
+        trust.expected = expected
         let tls = try TLSSetup.Client(credentials: secret == nil ? TLSCredentials(identity: me) : nil,
-                                      trustedServers: TrustedPeers(trusted))
+                                      trustedServers: trust)
         let writer: SnapshotWriter
         do {
             writer = try SnapshotWriter(directory: snapshots, maxPerSecond: rate) { problem in

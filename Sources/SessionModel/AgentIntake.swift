@@ -88,7 +88,7 @@ extension SessionModel {
             return decide(false)
         }
         let me = localName
-        let who = record(id)?.identity ?? PeerText.clean(request.viewer, limit: PeerText.nameLimit)
+        let who = record(id)?.identityWithCode ?? PeerText.clean(request.viewer, limit: PeerText.nameLimit)
         ask(.allowViewing, session: id, text: "Allow \(who) from \(address) to see your screen? [y/N]",
             timeoutSeconds: timeoutSeconds) { [self] answer in
             let granted = answer.isYes

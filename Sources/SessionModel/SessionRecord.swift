@@ -1,4 +1,5 @@
 public import Foundation
+import RFBTransport
 
 /// Which side of the session this process is.
 public enum SessionRole: String, Sendable {
@@ -40,6 +41,14 @@ public struct SessionRecord: Sendable, Equatable, Identifiable {
 
     /// "alice (SHA256:…)" or just the name.
     public var identity: String { fingerprint.map { "\(name) (\($0))" } ?? name }
+
+    /// "alice (SHA256:…, compare code 482 193)" for a question: the code is for reading aloud, the
+    /// fingerprint was already checked against the pin. The code is only added to a fingerprint in our
+    /// own printed form (the record holds it as text), so nothing new from the peer is shown.
+    public var identityWithCode: String {
+        guard let fingerprint, let parsed = Fingerprint(fingerprint) else { return identity }
+        return "\(name) (\(fingerprint), compare code \(parsed.comparisonCode))"
+    }
 
     /// Seconds since the session went live (0 before).
     public func seconds(at now: Date = Date()) -> Int {

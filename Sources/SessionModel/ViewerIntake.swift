@@ -76,7 +76,7 @@ extension SessionModel {
         }
         guard let peer = request.peer else { return answer(.refused(.error, "no verified certificate")) }
         guard peer.name == nil else {
-            ask(.acceptRequest, session: id, text: "\(name) (\(peer.fingerprint)) at \(address) asks for help. Accept? [y/N]",
+            ask(.acceptRequest, session: id, text: "\(name) (\(peer.fingerprint), compare code \(peer.fingerprint.comparisonCode)) at \(address) asks for help. Accept? [y/N]",
                 timeoutSeconds: timeoutSeconds) { [self] reply in
                 guard reply.isYes else { return refuse(reply) }
                 notice("accepted", "accepted \(name)'s request; waiting for them to allow viewing", ["contact": name], session: id)
@@ -85,7 +85,7 @@ extension SessionModel {
             return
         }
         ask(.acceptUnknown, session: id,
-            text: "An unknown requester (\(peer.fingerprint)) asks for help from \(address); they are not a contact. Compare the fingerprint with them (read it aloud). Accept? [y/N]",
+            text: "An unknown requester (\(peer.fingerprint)) asks for help from \(address); they are not a contact. Compare the whole fingerprint with them (read it aloud; a compare code is not enough for someone new). Accept? [y/N]",
             timeoutSeconds: timeoutSeconds) { [self] reply in
             guard reply.isYes else { return refuse(reply) }
             askName(session: id, fingerprint: peer.fingerprint, timeoutSeconds: timeoutSeconds, saveContact: saveContact) {

@@ -85,7 +85,7 @@ final class ContactBookTests: XCTestCase {
             (good + "bob\n", 3, "expected NAME FINGERPRINT [HOST:PORT], found 1 fields"),
             (good + "bob \(bob) h:1 extra\n", 3, "expected NAME FINGERPRINT [HOST:PORT], found 4 fields"),
             (good + "bob SHA256:ABCDEF\n", 3,
-             "invalid fingerprint: expected 52 base32 characters or 64 hexadecimal digits, found 6 characters"),
+             "invalid fingerprint: expected 14 groups of 4 characters as `remote-assist id` prints it, found 6 characters"),
             (good + "-bob \(bob)\n", 3, "invalid contact name \"-bob\": must start with a letter or digit"),
             (good + "b\u{f6}b \(bob)\n", 3,
              "invalid contact name \"b\u{f6}b\": only letters A-Z, digits, '.', '_' and '-' are allowed"),

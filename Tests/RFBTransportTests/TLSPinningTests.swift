@@ -167,4 +167,26 @@ final class TLSPinningTests: XCTestCase {
         XCTAssertEqual(try clientPeer.wait(), TrustedPeer(name: nil, fingerprint: people.carol.fingerprint))
         try channel.close().wait()
     }
+
+    /// Dialling one expected peer (`view --fingerprint`, a request to an expert) and meeting another
+    /// certificate: the error compares it with the expected one group by group, under the contact's name.
+    func testAnExpectedPeerWithAnotherCertificateIsNamedWithTheGroupsThatDiffer() throws {
+        let people = try People()
+        defer { people.temp.remove() }
+        let server = try TLSSetup.Server(credentials: TLSCredentials(identity: people.carol), clientCertificates: .notRequested)
+        let run = try TLSTestRun(server: server)
+        defer { run.shutdown() }
+        let client = try TLSSetup.Client(
+            credentials: nil, trustedServers: TrustedPeers(fingerprint: people.alice.fingerprint, name: "alice"))
+        let (channel, clientPeer) = try run.connect(client: client)
+        XCTAssertThrowsError(try clientPeer.wait()) { error in
+            XCTAssertEqual(error as? TLSPeerError, .differentCertificate(
+                presented: people.carol.fingerprint, expected: TrustedPeer(name: "alice", fingerprint: people.alice.fingerprint)))
+            XCTAssertTrue("\(error)".hasPrefix("alice's certificate does not match the fingerprint you have for them: it differs in "),
+                          "\(error)")
+            XCTAssertTrue("\(error)".contains("group \(people.alice.fingerprint.differingGroups(from: people.carol.fingerprint)[0]) (you have "),
+                          "\(error)")
+        }
+        _ = try? channel.close().wait()
+    }
 }
