@@ -53,7 +53,7 @@ struct Request: AsyncParsableCommand {
         }
         let screen = try DisplayCheck.open(display)
         if !allowView {
-            try StandardInput.requireAnswerer("\"Allow … to see your screen?\"",
+            try StandardInput.requireAnswerer("\"Allow NAME to see your screen?\"",
                                               fix: "Run `remote-assist request` in a terminal, or add --allow-view to consent in advance.")
         }
         let credentials = TLSCredentials(identity: me)

@@ -56,7 +56,7 @@ struct Share: AsyncParsableCommand {
         } catch { throw CLIError("\(error)") }
         let screen = try DisplayCheck.open(display)
         if !allowView {
-            try StandardInput.requireAnswerer("\"Allow … to see your screen?\"",
+            try StandardInput.requireAnswerer("\"Allow NAME to see your screen?\"",
                                               fix: "Run `remote-assist share` in a terminal, or add --allow-view to consent in advance.")
         }
         let gate = PasswordGate()

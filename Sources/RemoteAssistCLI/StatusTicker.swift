@@ -51,7 +51,8 @@ final class StatusTicker: Sendable {
 
     private func describe(_ now: SessionStatistics, since: SessionStatistics, seconds: Double) -> String {
         var parts = [model.peerSummary, model.phase]
-        if !model.live.isEmpty { parts.append(now.rates(since: since, seconds: seconds)) }
+        let rates = now.rates(since: since, seconds: seconds)
+        if !model.live.isEmpty, !rates.isEmpty { parts.append(rates) }
         if now.paused || model.paused { parts.append("paused") }
         let waiting = model.waitingQuestions.count
         if waiting > 1 { parts.append("\(waiting) questions waiting") }

@@ -178,7 +178,7 @@ final class PlainAnswersTests: XCTestCase {
         let (alice, _) = try f.startSession()
         let carol = try f.start(["request", "alice", "--display", f.xvfb.display], config: carolConfig, name: "carol")
         XCTAssertTrue(carol.waitFor("alice is busy in another session"), carol.text)
-        XCTAssertTrue(alice.waitFor("carol asked for help"), alice.text)
+        XCTAssertTrue(alice.waitFor("while you were busy: told them so"), alice.text)
         let before = alice.text.count
         alice.type("/status")
         XCTAssertTrue(alice.waitFor("bob · viewing"), alice.text)
