@@ -61,6 +61,7 @@ final class TerminalUI: Sendable {
             // The events are handled outside the lock: their handlers print through this terminal.
             let events = state.withLock { s -> [LineEditor.Event]? in
                 guard !s.stopped else { return nil }
+                s.editor.recordsHistory = s.question == nil   // answers are not chat to recall
                 let events = s.editor.feed(chunk)
                 Self.draw(&s)
                 return events

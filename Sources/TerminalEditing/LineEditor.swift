@@ -33,6 +33,9 @@ public struct LineEditor: Sendable, Equatable {
     /// Submitted lines, oldest first: not blank ones, not one equal to the one before.
     public private(set) var history: [String] = []
     public let historyLimit: Int
+    /// Whether submitted lines go into the history (the caller turns it off while the line answers a
+    /// question, so "y" does not come back with Up among the chat lines).
+    public var recordsHistory = true
     /// Which history entry is shown, when walking it; and the line that was being typed meanwhile.
     private var recalled: Int?
     private var draft: [Character] = []
@@ -201,7 +204,7 @@ public struct LineEditor: Sendable, Equatable {
 
     private mutating func submit() -> Event {
         let submitted = line
-        if historyLimit > 0, !submitted.allSatisfy(\.isWhitespace), history.last != submitted {
+        if recordsHistory, historyLimit > 0, !submitted.allSatisfy(\.isWhitespace), history.last != submitted {
             history.append(submitted)
             if history.count > historyLimit { history.removeFirst(history.count - historyLimit) }
         }

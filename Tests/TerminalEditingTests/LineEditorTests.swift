@@ -170,6 +170,17 @@ final class LineEditorTests: XCTestCase {
         XCTAssertEqual(big.history.first, "line 150")
     }
 
+    func testLinesAreNotRecordedWhenTheCallerSaysSo() {
+        var editor = LineEditor()
+        type(&editor, "chat\r")
+        editor.recordsHistory = false
+        type(&editor, "y\r")
+        editor.recordsHistory = true
+        XCTAssertEqual(editor.history, ["chat"])
+        type(&editor, up)
+        XCTAssertEqual(editor.line, "chat")
+    }
+
     func testUpWithNoHistoryChangesNothing() {
         XCTAssertEqual(edited("ab" + up + down + "c").line, "abc")
     }
