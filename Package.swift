@@ -7,7 +7,7 @@ import PackageDescription
 ///               the person sees them: records, queued questions, chat, logs)
 ///   2 adapters  X11Capture, PNGSnapshot, RFBTransport
 ///   1 protocol  RFBProtocol
-///   0 pure      Pixels, TileCodec, PeerText
+///   0 pure      Pixels, TileCodec, PeerText, TerminalEditing
 /// C libraries enter only through the system-library targets CXlib, CLibPNG, CZlib, CZstd.
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -54,6 +54,9 @@ let package = Package(
         // The one cleaner of text a peer sent, used by every layer that shows or stores such text.
         .target(name: "PeerText", swiftSettings: strict),
         .target(name: "TileCodec", dependencies: ["Pixels", "CZlib", "CZstd"], swiftSettings: strict),
+        // The line being typed on an interactive terminal (keys in, line and events out), its scrolling
+        // view, and word wrapping of printed lines: pure, so the CLI's terminal only reads and writes.
+        .target(name: "TerminalEditing", swiftSettings: strict),
 
         // Layer 1: RFB messages and state machines (bytes in, actions out).
         .target(name: "RFBProtocol", dependencies: ["Pixels", "TileCodec", nioCore], swiftSettings: strict),
@@ -103,7 +106,7 @@ let package = Package(
             name: "RemoteAssistCLI",
             dependencies: [
                 "Pixels", "X11Capture", "PNGSnapshot", "Agent", "Viewer", "RFBProtocol", "RFBTransport",
-                "SessionModel", "PeerText",
+                "SessionModel", "PeerText", "TerminalEditing",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -122,6 +125,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["CXlib", "Pixels"], path: "Tests/TestSupport"),
         .testTarget(name: "PixelsTests", dependencies: ["Pixels"]),
         .testTarget(name: "PeerTextTests", dependencies: ["PeerText"]),
+        .testTarget(name: "TerminalEditingTests", dependencies: ["TerminalEditing"]),
         .testTarget(name: "SessionModelTests", dependencies: ["SessionModel", "Agent", "Viewer", "RFBProtocol", "RFBTransport", "Pixels"]),
         .testTarget(name: "TileCodecTests", dependencies: ["Pixels", "TileCodec"]),
         .testTarget(name: "RFBProtocolTests", dependencies: ["Pixels", "TileCodec", "RFBProtocol", nioCore]),
