@@ -44,7 +44,7 @@ struct Share: AsyncParsableCommand {
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be 0-65535") }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         guard consentTimeout > 0 else { throw ValidationError("--consent-timeout must be positive") }
-        guard (passwordTimeout ?? 1) > 0 else { throw ValidationError("--password-timeout must be positive") }
+        guard (1...3600).contains(passwordTimeout ?? 1) else { throw ValidationError("--password-timeout must be 1-3600 seconds") }
     }
 
     func run() async throws {
