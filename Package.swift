@@ -89,7 +89,7 @@ let package = Package(
         .target(
             name: "Viewer",
             dependencies: [
-                "Pixels", "TileCodec", "RFBProtocol", "RFBTransport", "PNGSnapshot", nioCore,
+                "Pixels", "TileCodec", "RFBProtocol", "RFBTransport", "PNGSnapshot", "PeerText", nioCore,
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],

@@ -79,8 +79,12 @@ public struct AgentConfiguration: Sendable {
     /// The same events with the connection they belong to (for a session model that keeps one record a
     /// connection); set by whoever serves more than one connection.
     public var sessionEvents: (@Sendable (AgentSessionControl, AgentEvent) -> Void)?
-    /// The handshake (up to the consent question) must finish within this time (``AgentLimits/handshakeTimeout``).
+    /// The handshake up to the choice of security, and for X509None on to the consent question, must
+    /// finish within this time (``AgentLimits/handshakeTimeout``).
     public var handshakeTimeout: TimeAmount
+    /// From the choice of VeNCrypt X509Plain to the one-time password, for a person at a stock viewer
+    /// (``AgentLimits/passwordTimeout``).
+    public var passwordTimeout: TimeAmount
     /// Coalescing window for damage before an update is built.
     public var deferMilliseconds: Int
     /// A reverse connection (`request`): wait for the expert's RequestAnswer after TLS, before consent.
@@ -95,7 +99,8 @@ public struct AgentConfiguration: Sendable {
                 consent: @escaping @Sendable (ConsentRequest, ConsentReply) -> Void,
                 events: @escaping @Sendable (AgentEvent) -> Void = { _ in },
                 handshakeTimeout: TimeAmount = AgentLimits.handshakeTimeout, deferMilliseconds: Int = 8, reverse: Bool = false,
-                answerTimeout: TimeAmount = .seconds(120), sessionStartTimeout: TimeAmount = AgentLimits.sessionStartTimeout) {
+                answerTimeout: TimeAmount = .seconds(120), sessionStartTimeout: TimeAmount = AgentLimits.sessionStartTimeout,
+                passwordTimeout: TimeAmount = AgentLimits.passwordTimeout) {
         self.security = security
         self.desktopName = desktopName
         self.makeSource = makeSource
@@ -103,6 +108,7 @@ public struct AgentConfiguration: Sendable {
         self.events = events
         self.sessionEvents = nil
         self.handshakeTimeout = handshakeTimeout
+        self.passwordTimeout = passwordTimeout
         self.deferMilliseconds = deferMilliseconds
         self.reverse = reverse
         self.answerTimeout = answerTimeout

@@ -63,11 +63,8 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
         remote = AddressText.describe(context.channel.remoteAddress)
         remoteIP = context.channel.remoteAddress?.ipAddress
         configuration.events(.connected(remoteAddress: remote))
-        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let limit = configuration.handshakeTimeout
-        handshakeTimer = context.eventLoop.scheduleTask(in: limit) {
-            bound.value.fail("the other side did not finish the handshake within \(Self.seconds(limit))", byViewer: true)
-        }
+        restartHandshakeTimer(context, limit, "the other side did not finish the handshake within \(Self.seconds(limit))")
         perform(handshake.start())
         context.fireChannelActive()
     }
@@ -151,6 +148,13 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
                 context.write(wrapOutboundOut(bytes), promise: nil)
             case .startTLS:
                 context.flush()
+                if case .veNCrypt(let subtype) = handshake.security, subtype.usesPlainAuthentication {
+                    // A stock viewer: from here a person may be accepting our certificate, then typing the
+                    // one-time password (the short limit still holds our own viewers, X509None, through TLS).
+                    let limit = configuration.passwordTimeout
+                    restartHandshakeTimer(context, limit,
+                                          "the other side did not send the one-time password within \(Self.seconds(limit))")
+                }
                 startTLS(context)
             case .checkPlainCredentials(_, let password):
                 checkPassword(Array(password.utf8))
@@ -178,6 +182,16 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
             }
         }
         context.flush()
+    }
+
+    /// The handshake's time limit, from now: when it runs out before the consent question, the
+    /// connection is closed with `reason`.
+    private func restartHandshakeTimer(_ context: ChannelHandlerContext, _ limit: TimeAmount, _ reason: String) {
+        handshakeTimer?.cancel()
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        handshakeTimer = context.eventLoop.scheduleTask(in: limit) {
+            bound.value.fail(reason, byViewer: true)
+        }
     }
 
     private func startTLS(_ context: ChannelHandlerContext) {

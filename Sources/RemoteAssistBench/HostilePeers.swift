@@ -6,12 +6,14 @@ import NIOTLS
 import Synchronization
 
 /// The soak's hostile connections. Each kind misbehaves in one way and expects the agent to close it:
-/// at once (garbage, oversized lengths) or when the 10 s handshake limit runs out (silent, slow, stalled
-/// after TLS). Counted per kind: connections, refused at the door (closed before the version string),
-/// closed by the agent, and anything else (the agent kept it open 20 s, or accepted what it should not).
+/// at once (garbage, oversized lengths), when the 10 s handshake limit runs out (silent, slow, X509None
+/// stalled mid-TLS), or when the agent's password limit (`share --password-timeout`) runs out and not
+/// before (X509Plain stalled before the password). Counted per kind: connections, refused at the door
+/// (closed before the version string), closed by the agent, and anything else (the agent kept it open
+/// past the peer's patience, closed it too early, or accepted what it should not).
 enum HostileKind: String, CaseIterable, Codable, Sendable {
     case slowloris, silent, garbage, oversizedCutText = "oversized-cut-text", badSetEncodings = "bad-set-encodings"
-    case tlsStall = "tls-stall"
+    case tlsStall = "tls-stall", passwordStall = "password-stall"
 }
 
 struct HostileCounts: Codable, Sendable {
@@ -28,11 +30,17 @@ final class HostilePeers: Sendable {
     private let running = DispatchGroup()
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private let tls: NIOSSLContext
-    /// Close waits and the slowloris give up after this long (twice the agent's limit).
+    /// The agent's limit from choosing X509Plain to the password (`share --password-timeout`).
+    private let passwordTimeoutSeconds: Int
+    /// Close waits and the slowloris give up after this long (twice the agent's handshake limit).
     static let patienceSeconds = 20
 
-    init(port: Int) throws {
+    /// How long the password stall waits for the agent to close it: its limit and a margin for load.
+    private var passwordPatienceSeconds: Int { passwordTimeoutSeconds + 5 }
+
+    init(port: Int, passwordTimeoutSeconds: Int) throws {
         self.port = port
+        self.passwordTimeoutSeconds = passwordTimeoutSeconds
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.minimumTLSVersion = .tlsv13
         configuration.certificateVerification = .none   // a hostile peer does not care who the agent is
@@ -56,7 +64,7 @@ final class HostilePeers: Sendable {
     /// Stops reconnecting and waits for the peers' last connections to end.
     func stop() -> [HostileKind: HostileCounts] {
         stopping.withLock { $0 = true }
-        _ = running.wait(timeout: .now() + .seconds(Self.patienceSeconds + 5))
+        _ = running.wait(timeout: .now() + .seconds(max(Self.patienceSeconds, passwordPatienceSeconds) + 5))
         try? group.syncShutdownGracefully()
         return counts.withLock { $0 }
     }
@@ -90,7 +98,9 @@ final class HostilePeers: Sendable {
         case .badSetEncodings:
             closed = inSession(socket, then: [2, 0, 0xFF, 0xFF])
         case .tlsStall:
-            closed = tlsThenStall(socket)
+            closed = stallMidTLS(socket)
+        case .passwordStall:
+            closed = stallBeforePassword(socket)
         }
         record(kind) { if closed { $0.closedByAgent += 1 } else { $0.unexpected += 1 } }
     }
@@ -125,8 +135,8 @@ final class HostilePeers: Sendable {
         return socket.waitForClose()
     }
 
-    /// VeNCrypt X509Plain up to a finished TLS 1.3 handshake, then nothing; true when the agent closed it.
-    private func tlsThenStall(_ socket: BenchSocket) -> Bool {
+    /// Version, VeNCrypt 0.2 and `subtype` (big-endian), up to the agent's go-ahead for TLS.
+    private func chooseVeNCrypt(_ socket: BenchSocket, subtype: [UInt8]) -> Bool {
         do {
             try socket.write(Array("RFB 003.008\n".utf8))
             let count = Int(try socket.read(1)[0])
@@ -137,30 +147,82 @@ final class HostilePeers: Sendable {
             guard try socket.read(1) == [0] else { return false }
             let subtypes = Int(try socket.read(1)[0])
             _ = try socket.read(subtypes * 4)
-            try socket.write([0, 0, 1, 6])   // 262 X509Plain
-            guard try socket.read(1) == [1] else { return false }
+            try socket.write(subtype)
+            return try socket.read(1) == [1]
         } catch {
             return false
         }
+    }
+
+    /// TLS over the socket from here; `stallAfterHello` lets only the ClientHello out (the agent's TLS
+    /// then waits for the rest of the client's flight, which never comes). The channel once our side
+    /// of the handshake finished, or nil.
+    private func startTLS(_ socket: BenchSocket, stallAfterHello: Bool) -> (any Channel)? {
         let handshake = group.next().makePromise(of: Void.self)
         let tls = tls
         let bootstrap = ClientBootstrap(group: group).channelInitializer({ channel in
             channel.eventLoop.makeCompletedFuture {
+                if stallAfterHello { try channel.pipeline.syncOperations.addHandler(FirstFlightOnly()) }
                 try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: nil))
                 try channel.pipeline.syncOperations.addHandler(HandshakeWatcher(done: handshake))
             }
         })
-        guard let channel = try? bootstrap.withConnectedSocket(socket.release()).wait() else { return false }
-        guard (try? handshake.futureResult.wait()) != nil else { channel.close(promise: nil); return false }
-        // Stalled: the agent must close it when its handshake limit runs out.
+        guard let channel = try? bootstrap.withConnectedSocket(socket.release()).wait() else { return nil }
+        guard (try? handshake.futureResult.wait()) != nil else { channel.close(promise: nil); return nil }
+        return channel
+    }
+
+    /// Waits for the agent to close `channel`: true when it did after at least `notBefore` seconds
+    /// since `since`, and within `patience` seconds from now.
+    private func agentCloses(_ channel: any Channel, patience: Int, notBefore: Double = 0, since: Date = Date()) -> Bool {
         let timedOut = Mutex(false)
-        let patience = channel.eventLoop.scheduleTask(in: .seconds(Int64(Self.patienceSeconds))) {
+        let giveUp = channel.eventLoop.scheduleTask(in: .seconds(Int64(patience))) {
             timedOut.withLock { $0 = true }
             channel.close(promise: nil)
         }
         try? channel.closeFuture.wait()
-        patience.cancel()
-        return !timedOut.withLock { $0 }
+        giveUp.cancel()
+        return !timedOut.withLock { $0 } && Date().timeIntervalSince(since) >= notBefore
+    }
+
+    /// VeNCrypt X509None (our own viewers' mutual TLS), the ClientHello, then nothing: the agent keeps
+    /// the short handshake limit through TLS and must close it then; true when it did.
+    private func stallMidTLS(_ socket: BenchSocket) -> Bool {
+        guard chooseVeNCrypt(socket, subtype: [0, 0, 1, 4]),   // 260 X509None
+              let channel = startTLS(socket, stallAfterHello: true) else { return false }
+        return agentCloses(channel, patience: Self.patienceSeconds)
+    }
+
+    /// VeNCrypt X509Plain (a stock viewer) up to a finished TLS 1.3 handshake, then no password: the agent
+    /// must close it when its password limit runs out, not at the short handshake limit (a person may be
+    /// typing); true when it closed it in that window.
+    private func stallBeforePassword(_ socket: BenchSocket) -> Bool {
+        guard chooseVeNCrypt(socket, subtype: [0, 0, 1, 6]) else { return false }   // 262 X509Plain
+        let chosen = Date()
+        guard let channel = startTLS(socket, stallAfterHello: false) else { return false }
+        // The limit runs from the choice; a close before 80% of it came from a shorter one.
+        return agentCloses(channel, patience: passwordPatienceSeconds, notBefore: Double(passwordTimeoutSeconds) * 0.8,
+                           since: chosen)
+    }
+}
+
+/// Lets the first flight of writes out (up to the first flush: the ClientHello), then swallows every
+/// later write, so that the peer's TLS handshake stalls half way on the agent's side.
+private final class FirstFlightOnly: ChannelOutboundHandler {
+    typealias OutboundIn = ByteBuffer
+    private var flushed = false
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if flushed {
+            promise?.succeed()
+        } else {
+            context.write(data, promise: promise)
+        }
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        flushed = true
+        context.flush()
     }
 }
 

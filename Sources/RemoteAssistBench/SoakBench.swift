@@ -20,7 +20,9 @@ struct SoakBench: ParsableCommand {
             picture — latest.png three times, final.png at the end — must equal the screen with the pointer \
             drawn (X11 capture), pixel for pixel; then the viewer ends the session. All along, --hostile \
             peers attack the same agent from 127.0.0.2-6 (slowloris, silent, HTTP garbage, a ClientCutText \
-            claiming 2 GiB, SetEncodings of 65535, TLS then stall), each reconnecting as soon as it is closed. \
+            claiming 2 GiB, SetEncodings of 65535, X509None stalled mid-TLS, X509Plain stalled before the \
+            password: the agent runs with --password-timeout, which must close it, no earlier), each \
+            reconnecting as soon as it is closed. \
             Reported: sessions pixel-exact, hostile outcomes, the agent's RSS and open descriptors (/proc) \
             before the first and after the last connection. With --listen-idle N, then an expert's `listen` \
             accepts a `request`, and N peers from 127.0.0.2-6 connect to `listen` and say nothing (each \
@@ -39,6 +41,8 @@ struct SoakBench: ParsableCommand {
     @Option(help: "Then, idle peers knocking on an expert's `listen` during a live `request` session (0: skip).")
     var listenIdle = 0
     @Option(help: "How long the idle peers knock on `listen`, in seconds.") var listenSeconds = 30
+    @Option(help: "The agent's limit for a stock viewer's password (share --password-timeout), in seconds: the password-stall peers wait for it (more than the 10 s handshake limit, or the test shows nothing).")
+    var passwordTimeout = 15
     @Option(help: "Write the results as JSON to this file.") var json: String?
     @Option(help: "Keep logs and pictures in this folder (default: a temporary folder, removed afterwards).")
     var workDirectory: String?
@@ -47,6 +51,7 @@ struct SoakBench: ParsableCommand {
         guard sessions > 0, hostile >= 0, listenIdle >= 0, listenSeconds > 0, (1...200).contains(hostileAddresses) else {
             throw ValidationError("--sessions must be positive, --hostile not negative, --hostile-addresses 1-200")
         }
+        guard passwordTimeout > 10 else { throw ValidationError("--password-timeout must be more than the 10 s handshake limit") }
     }
 
     func run() throws {
@@ -70,7 +75,7 @@ struct SoakBench: ParsableCommand {
 
         let share = try ChildProcess(name: "share", executable: tool,
                                      arguments: ["share", "--insecure-loopback", "--allow-view", "--keep-listening", "--json",
-                                                 "--port", "0", "--display", desktop.display],
+                                                 "--port", "0", "--display", desktop.display, "--password-timeout", "\(passwordTimeout)"],
                                      environment: ["XDG_CONFIG_HOME": bob], logFile: "\(dir)/share.log", keepStdinOpen: true)
         defer { share.stop() }
         let port = try waitForPort(share)
@@ -91,7 +96,7 @@ struct SoakBench: ParsableCommand {
         }
         progress("[soak] agent on port \(port), \(report.fdsListening) fds, \(report.rssListeningKB / 1024) MB; \(hostile) hostile peers")
 
-        let peers = try HostilePeers(port: port)
+        let peers = try HostilePeers(port: port, passwordTimeoutSeconds: passwordTimeout)
         peers.start(count: hostile, addresses: hostileAddresses)
         let screen = try ScreenWithPointer(display: desktop.display)
         for number in 1...sessions {

@@ -24,7 +24,8 @@ final class SessionTerminal: Sendable {
          snapshots: SnapshotWriter? = nil, ended: @escaping @Sendable (SessionRecord, _ wasLive: Bool, _ liveLeft: Int) -> Void) {
         self.console = console
         let renderer = TerminalRenderer(console: console, role: role, snapshots: snapshots, ended: ended)
-        model = SessionModel(role: role, localName: localName, peerName: peerName, auditLog: auditLog, chatLog: chatLog, output: renderer.render)
+        model = SessionModel(role: role, localName: localName, peerName: peerName, auditLog: auditLog, chatLog: chatLog,
+                             status: snapshots?.status, output: renderer.render)
     }
 
     var help: String { TerminalRenderer.help(model.role) }

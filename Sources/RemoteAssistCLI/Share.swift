@@ -34,6 +34,10 @@ struct Share: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The private key of --tls-cert (mode 0600).", valueName: "FILE")) var tlsKey: String?
     @Flag(help: "Print events as JSON lines (for scripts).") var json = false
     @Flag(help: "After a session ends, wait for the next viewer (with a new one-time password) instead of exiting.") var keepListening = false
+    /// For tests and the soak bench only (hidden): how long a stock viewer has from choosing VeNCrypt
+    /// X509Plain to sending the one-time password (default `AgentLimits.passwordTimeout`, 120 s).
+    @Option(help: ArgumentHelp("Seconds a stock viewer has to send the one-time password.", visibility: .hidden))
+    var passwordTimeout: Int?
     @OptionGroup var identity: IdentityOptions
     @OptionGroup var debugging: DebugOption
 
@@ -41,6 +45,7 @@ struct Share: AsyncParsableCommand {
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be 0-65535") }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         guard consentTimeout > 0 else { throw ValidationError("--consent-timeout must be positive") }
+        guard (1...3600).contains(passwordTimeout ?? 1) else { throw ValidationError("--password-timeout must be 1-3600 seconds") }
     }
 
     func run() async throws {
@@ -90,6 +95,7 @@ struct Share: AsyncParsableCommand {
             makeSource: { try X11ScreenSource(displayName: displayName) },
             consent: model.consentPolicy(givenInAdvance: allowView, timeoutSeconds: consentTimeout))
         configuration.sessionEvents = { control, event in model.agentEvent(control, event) }
+        if let passwordTimeout { configuration.passwordTimeout = .seconds(Int64(passwordTimeout)) }
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let bindHost = insecureLoopback ? "127.0.0.1" : host

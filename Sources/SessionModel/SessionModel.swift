@@ -4,7 +4,7 @@ import PeerText
 public import RFBProtocol
 import RFBTransport
 import Synchronization
-import Viewer
+public import Viewer
 
 /// The one source of truth about the sessions of this process, on either side: a record per
 /// connection (peer, verified identity, address, start, pause, end reason), the queue of questions
@@ -20,6 +20,9 @@ public final class SessionModel: Sendable {
     let peerName: String?
     let journal: SessionJournal
     let output: @Sendable (SessionOutput) -> Void
+    /// Viewing side: `status.json` beside the pictures (connected, paused, peer, size), told of every
+    /// start, pause, resume, resize and end of a live session.
+    let status: StatusFile?
 
     struct State {
         var records: [Int: SessionRecord] = [:]
@@ -41,11 +44,12 @@ public final class SessionModel: Sendable {
     /// `peerName`: who the connections are with when this side dialled a known contact (`request`), so
     /// that a failure before the peer is verified still names them.
     public init(role: SessionRole, localName: String, peerName: String? = nil, auditLog: String? = nil, chatLog: String? = nil,
-                output: @escaping @Sendable (SessionOutput) -> Void) {
+                status: StatusFile? = nil, output: @escaping @Sendable (SessionOutput) -> Void) {
         self.role = role
         self.localName = localName
         self.peerName = peerName.map { PeerText.clean($0, limit: PeerText.nameLimit) }
         self.output = output
+        self.status = status
         journal = SessionJournal(auditLog: auditLog, chatLog: chatLog) { problem in
             output(.notice(SessionNotice("log_failed", "\(problem); the lines written so far stay", ["reason": problem])))
         }
@@ -283,8 +287,7 @@ public final class SessionModel: Sendable {
         }
         for control in controls {
             control.setPaused(paused)
-            control.sendChat(paused ? "(sharing paused by \(localName): the picture stays as it is until they resume)"
-                                    : "(sharing resumed by \(localName))")
+            control.sendChat(PauseNotice.text(paused: paused, by: localName))
         }
         notice(paused ? "paused" : "resumed",
                paused ? "sharing paused (the viewer keeps the last picture); /resume to continue" : "sharing resumed")

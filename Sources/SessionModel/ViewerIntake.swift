@@ -22,6 +22,16 @@ extension SessionModel {
             let id = session(for: control)
             let name = PeerText.clean(rawName, limit: PeerText.nameLimit)
             update(id) { $0.phase = .live; $0.startedAt = Date(); $0.width = width; $0.height = height; $0.desktopName = name }
+            if let record = record(id) {
+                status?.update { s in
+                    s.connected = true
+                    s.paused = false
+                    s.peer = record.name
+                    s.fingerprint = record.fingerprint
+                    s.width = width
+                    s.height = height
+                }
+            }
             journal.chatNote("session started with \(record(id)?.identity ?? "?"): \"\(name)\" \(width)x\(height)")
             notice("started", "viewing \"\(name)\" \(width)x\(height) (\(encoding))",
                    ["name": name, "width": width, "height": height, "encoding": encoding], session: id)
@@ -33,9 +43,15 @@ extension SessionModel {
         case .resized(let width, let height):
             let id = session(for: control)
             update(id) { $0.width = width; $0.height = height }
+            if record(id)?.phase == .live { status?.update { $0.width = width; $0.height = height } }
             notice("resized", "remote screen is now \(width)x\(height)", ["width": width, "height": height], session: id)
         case .chat(let text):
-            chatArrived(text, from: session(for: control))
+            let id = session(for: control)
+            chatArrived(text, from: id)
+            if let paused = PauseNotice.state(in: text), record(id)?.phase == .live {
+                update(id) { $0.paused = paused }
+                status?.update { $0.paused = paused }
+            }
         case .ended(let byAgent, let reason):
             let id = session(for: control)
             let clean = named(PeerText.clean(reason), id)
@@ -47,6 +63,7 @@ extension SessionModel {
                        ["by_peer": byAgent, "reason": clean, "was_live": wasLive], session: id)
             }
             close(id, byPeer: byAgent, reason: clean)
+            if wasLive { status?.update { $0.connected = false; $0.paused = false } }
         }
     }
 

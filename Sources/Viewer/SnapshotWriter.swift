@@ -7,10 +7,13 @@ import Synchronization
 /// Writes the viewer's picture as PNG files in a folder: `latest.png` (replaced atomically, at most
 /// `maxPerSecond` times a second, on a background thread so decoding never waits for it), numbered
 /// snapshots on demand, and a final one at the end. The newest picture wins: frames offered while a
-/// write is running replace each other.
+/// write is running replace each other. `status.json` (``StatusFile``) beside the pictures learns from
+/// here when `latest.png` changed; the session model tells it the rest.
 public final class SnapshotWriter: Sendable {
     public let directory: String
     public let maxPerSecond: Double
+    /// `status.json` in the same folder.
+    public let status: StatusFile
     private struct State {
         var pending: Framebuffer?
         var overlay: PointerOverlay?
@@ -35,6 +38,7 @@ public final class SnapshotWriter: Sendable {
         self.directory = directory
         self.maxPerSecond = max(0.1, maxPerSecond)
         self.onError = onError
+        status = StatusFile(path: directory + "/status.json", onError: onError)
     }
 
     public var latestPath: String { directory + "/latest.png" }
@@ -81,6 +85,7 @@ public final class SnapshotWriter: Sendable {
         do {
             try PNGCodec.write(overlay?.drawn(on: fb) ?? fb, to: path)
             state.withLock { $0.lastWrite = .now; $0.written += 1; $0.lastError = nil }
+            status.pictureWritten()
         } catch {
             report(error)
         }
@@ -116,6 +121,7 @@ public final class SnapshotWriter: Sendable {
             state.withLock { $0.finalWritten = true }
             try PNGCodec.write(picture, to: latestPath)
             state.withLock { $0.lastError = nil }
+            status.pictureWritten()
         } catch {
             report(error)
             throw error

@@ -57,7 +57,7 @@ final class SoakTests: XCTestCase {
         XCTAssertEqual(report.sessionsCompleted, 10, "\(report.failures)")
         XCTAssertEqual(report.sessionsPixelExact, 10, "\(report.failures)")
         XCTAssertEqual(Set(report.hostile.keys),
-                       ["slowloris", "silent", "garbage", "oversized-cut-text", "bad-set-encodings", "tls-stall"])
+                       ["slowloris", "silent", "garbage", "oversized-cut-text", "bad-set-encodings", "tls-stall", "password-stall"])
         for (kind, counts) in report.hostile {
             XCTAssertGreaterThan(counts.closedByAgent, 0, kind)
             XCTAssertEqual(counts.unexpected, 0, "\(kind): \(counts)")

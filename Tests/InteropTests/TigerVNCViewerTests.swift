@@ -48,10 +48,11 @@ final class TigerVNCViewerTests: XCTestCase {
                          "VNC_PASSWORD": password.text])
         defer { viewer.stop(); viewer.removeLog() }
         let readViewer = try XCTUnwrap(XDrawing(displayName: viewerScreen.display))
-        guard let origin = try await windowOrigin(display: viewerScreen.display, viewer: viewer, agent: agent) else { return }
+        let agentEvents = { "agent events \(agent.events.all.suffix(4))" }
+        guard let origin = try await windowOrigin(display: viewerScreen.display, viewer: viewer, agent: agentEvents) else { return }
 
         try await waitUntilViewerShowsScreen(draw, readViewer, width: width, height: height, at: origin, viewer: viewer,
-                                             agent: agent)
+                                             agent: agentEvents)
         let events = agent.events.all
         XCTAssertTrue(events.contains { if case .sessionStarted(let who, width, height) = $0 { return who.contains("one-time password") }; return false },
                       "\(events)")
@@ -70,12 +71,95 @@ final class TigerVNCViewerTests: XCTestCase {
         draw.text("changed after the first frame", x: 120, y: 150, 0xFFFF00)
         draw.sync()
         try await waitUntilViewerShowsScreen(draw, readViewer, width: width, height: height, at: origin, viewer: viewer,
-                                             agent: agent)
+                                             agent: agentEvents)
         await agent.shutdown()
     }
 
+    /// Issue #12: `remote-assist share` (the real binary, default limits) and vncviewer with its own
+    /// password dialog, no password given to it. The person takes 30 s before typing the one-time
+    /// password (the 10 s handshake limit closed TigerVNC here); then the user name and password are typed
+    /// into the dialog with xdotool, and the session must run and show the screen pixel for pixel.
+    func testTigerVNCUserWhoTakesHalfAMinuteToTypeThePasswordGetsIn() async throws {
+        guard let vncviewer = XvfbServer.findExecutable("vncviewer") else {
+            XCTFail("TigerVNC's vncviewer is not installed: apt-get install tigervnc-viewer (.ci/setup)")
+            return
+        }
+        guard let xdotool = XvfbServer.findExecutable("xdotool") else {
+            XCTFail("xdotool is not installed (.ci/setup)")
+            return
+        }
+        let binary = buildProductsDirectory.appendingPathComponent("remote-assist").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            XCTFail("\(binary) is missing: run swift build --build-tests first")
+            return
+        }
+        let width = 800, height = 600
+        let screen = try XvfbServer(width: width, height: height)
+        defer { screen.stop() }
+        let viewerScreen = try XvfbServer(width: 1024, height: 768)
+        defer { viewerScreen.stop() }
+        let work = try makeTemporaryDirectory("interop-tigervnc-typed")
+        defer { try? FileManager.default.removeItem(at: work) }
+        guard let (certificate, key) = try InteropTools.makeLoopbackCertificate(in: work) else { return }
+        let draw = try XCTUnwrap(XDrawing(displayName: screen.display))
+        drawKnownContent(draw, width: width, height: height)
+
+        let share = try CLIProcess(binary, [
+            "share", "--host", "127.0.0.1", "--port", "0", "--display", screen.display, "--allow-view", "--json",
+            "--tls-cert", certificate, "--tls-key", key, "--config-dir", work.appendingPathComponent("config").path,
+            "--name", "bob",
+        ], environment: [:], name: "share")
+        defer { share.stop() }
+        XCTAssertTrue(share.waitFor("\"password\"", timeout: 20), share.text)
+        let port = try XCTUnwrap(share.listeningPort, share.text)
+        let password = try XCTUnwrap(share.jsonEvents("password").first?["password"] as? String, share.text)
+        let shareEvents = { "share: \(share.text.suffix(1500))" }
+
+        let home = work.appendingPathComponent("home")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let viewer = try ChildProcess(vncviewer, [
+            "-SecurityTypes", "X509Plain", "-X509CA", certificate, "-GnuTLSPriority", "NORMAL:%NO_TICKETS",
+            "-AutoSelect=0", "-FullColor", "-PreferredEncoding=ZRLE", "-geometry", "\(width)x\(height)+0+0",
+            "-RemoteResize=0", "127.0.0.1::\(port)",
+        ], environment: ["DISPLAY": viewerScreen.display, "HOME": home.path])
+        defer { viewer.stop(); viewer.removeLog() }
+
+        // The dialog appears once TLS is up; the person then takes half a minute.
+        let tool = { (arguments: [String]) throws -> ProcessResult in
+            try runProcess(xdotool, arguments, environment: ["DISPLAY": viewerScreen.display])
+        }
+        let found = try tool(["search", "--sync", "--name", "VNC authentication"])
+        let dialog = try XCTUnwrap(found.stdout.split(separator: "\n").first.map(String.init),
+                                   "no password dialog: \(found.stderr); vncviewer: \(viewer.log.suffix(1500))")
+        try await Task.sleep(for: .seconds(30))
+        XCTAssertTrue(viewer.isRunning, "vncviewer gave up while its user was typing: \(viewer.log.suffix(1500))")
+        XCTAssertEqual(share.jsonEvents("closed").count, 0, "the agent closed the connection: \(share.text)")
+        // Keys go in through XTEST to the focused window (FLTK ignores synthetic XSendEvent keys, which
+        // xdotool's --window would use). The user name field has the focus; any name will do.
+        _ = try tool(["windowfocus", "--sync", dialog])
+        _ = try tool(["type", "--delay", "30", "alice"])
+        _ = try tool(["key", "Tab"])
+        _ = try tool(["type", "--delay", "30", password])
+        _ = try tool(["key", "Return"])
+
+        let readViewer = try XCTUnwrap(XDrawing(displayName: viewerScreen.display))
+        guard let origin = try await windowOrigin(display: viewerScreen.display, viewer: viewer, agent: shareEvents) else { return }
+        try await waitUntilViewerShowsScreen(draw, readViewer, width: width, height: height, at: origin, viewer: viewer,
+                                             agent: shareEvents)
+        XCTAssertEqual(share.jsonEvents("started").count, 1, share.text)
+        draw.fill(Rect(x: 100, y: 100, width: 300, height: 200), 0x8040C0)
+        draw.text("changed after the password was typed", x: 120, y: 150, 0xFFFF00)
+        draw.sync()
+        try await waitUntilViewerShowsScreen(draw, readViewer, width: width, height: height, at: origin, viewer: viewer,
+                                             agent: shareEvents)
+        XCTAssertTrue(viewer.isRunning, viewer.log)
+        share.closeInput()
+        XCTAssertEqual(share.exitStatus(timeout: 20), 0, share.text)
+    }
+
     /// Where vncviewer's desktop window is on its screen (absolute), from `xwininfo -root -tree`.
-    private func windowOrigin(display: String, viewer: ChildProcess, agent: InteropAgent) async throws -> (x: Int, y: Int)? {
+    /// `agent` describes the agent's side for a failure message.
+    private func windowOrigin(display: String, viewer: ChildProcess, agent: () -> String) async throws -> (x: Int, y: Int)? {
         guard let xwininfo = XvfbServer.findExecutable("xwininfo") else {
             XCTFail("xwininfo is not installed (x11-utils, .ci/setup)")
             return nil
@@ -91,12 +175,12 @@ final class TigerVNCViewerTests: XCTestCase {
             }
             try await Task.sleep(for: .milliseconds(200))
         }
-        XCTFail("vncviewer opened no desktop window; agent events \(agent.events.all); vncviewer: \(viewer.log.suffix(1500))")
+        XCTFail("vncviewer opened no desktop window; \(agent()); vncviewer: \(viewer.log.suffix(1500))")
         return nil
     }
 
     private func waitUntilViewerShowsScreen(_ draw: XDrawing, _ readViewer: XDrawing, width: Int, height: Int,
-                                            at origin: (x: Int, y: Int), viewer: ChildProcess, agent: InteropAgent,
+                                            at origin: (x: Int, y: Int), viewer: ChildProcess, agent: () -> String,
                                             timeout: Double = 30,
                                             file: StaticString = #filePath, line: UInt = #line) async throws {
         let deadline = Date().addingTimeInterval(timeout)
@@ -109,7 +193,7 @@ final class TigerVNCViewerTests: XCTestCase {
             last = describeDifference(shown, expected)
             try await Task.sleep(for: .milliseconds(250))
         }
-        XCTFail("vncviewer never showed the screen: \(last); agent events \(agent.events.all.suffix(4)); vncviewer: \(viewer.log.suffix(1500))",
+        XCTFail("vncviewer never showed the screen: \(last); \(agent()); vncviewer: \(viewer.log.suffix(1500))",
                 file: file, line: line)
     }
 }

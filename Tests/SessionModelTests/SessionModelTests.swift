@@ -4,6 +4,7 @@ import Pixels
 import RFBProtocol
 import SessionModel
 import Synchronization
+import Viewer
 import XCTest
 
 /// A connection as the model sees it, recording what the model asked of it.
@@ -169,6 +170,56 @@ final class SessionModelTests: XCTestCase {
         model.agentEvent(carol, .sessionStarted(viewer: "carol", width: 8, height: 8))
         XCTAssertEqual(carol.paused, true, "a viewer that starts while paused is paused too")
         XCTAssertTrue(model.live.allSatisfy(\.paused))
+    }
+
+    /// Viewing side: the record and status.json follow the session — the start with the verified peer,
+    /// the pause notice the sharing side sends (read back from its chat line), a resize, the end; a
+    /// connection that never went live writes nothing.
+    func testViewingSideWritesTheStatusFileFromTheSessionAndThePauseNotices() throws {
+        let path = folder.appendingPathComponent("status.json").path
+        let status = StatusFile(path: path)
+        let model = SessionModel(role: .viewing, localName: "alice", status: status, output: Outputs().take)
+        let refused = FakeControl()
+        model.viewerEvent(refused, .connected(remoteAddress: "127.0.0.1:5001"))
+        model.viewerEvent(refused, .refused("declined by the requester"))
+        model.viewerEvent(refused, .ended(byAgent: true, reason: "declined by the requester"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path), "nothing written for a connection that never went live")
+
+        // What bob's side sends when he types /pause and /resume.
+        let sharing = sharingModel(Outputs())
+        let viewer = FakeControl()
+        connect(sharing, viewer, name: "alice", port: 4001)
+        sharing.agentEvent(viewer, .sessionStarted(viewer: "alice", width: 8, height: 8))
+        sharing.setPaused(true)
+        sharing.setPaused(false)
+        let notices = viewer.chats
+        XCTAssertEqual(notices.count, 2)
+
+        let bob = FakeControl()
+        model.viewerEvent(bob, .connected(remoteAddress: "127.0.0.1:5000"))
+        model.viewerEvent(bob, .serverVerified("bob (SHA256:AAAA-BOB)"))
+        model.viewerEvent(bob, .sessionStarted(name: "bob's desktop", width: 640, height: 480, encoding: "raw"))
+        var expected = StatusFile.Status()
+        expected.connected = true
+        expected.peer = "bob"
+        expected.fingerprint = "SHA256:AAAA-BOB"
+        expected.width = 640
+        expected.height = 480
+        XCTAssertEqual(status.status, expected)
+        model.viewerEvent(bob, .chat(notices[0]))
+        XCTAssertEqual(status.status.paused, true)
+        XCTAssertEqual(model.live.first?.paused, true)
+        model.viewerEvent(bob, .chat("(sharing paused by somebody, half a notice"))
+        model.viewerEvent(bob, .chat(notices[1]))
+        XCTAssertEqual(status.status.paused, false)
+        model.viewerEvent(bob, .resized(width: 800, height: 600))
+        XCTAssertEqual(status.status.width, 800)
+        model.viewerEvent(bob, .ended(byAgent: true, reason: "bob ended the session"))
+        XCTAssertEqual(status.status.connected, false)
+        let written = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        XCTAssertEqual(written["connected"] as? Bool, false)
+        XCTAssertEqual(written["peer"] as? String, "bob")
+        XCTAssertEqual(written["height"] as? Int, 600)
     }
 
     /// The expert's RequestAnswer text and the refusal reasons reach the requester cleaned.

@@ -44,7 +44,9 @@ final class SessionFixture: @unchecked Sendable {
     func startAgent(trustViewer: Bool = true, allowNone: Bool = false, passwords: PasswordGate? = nil,
                     consent: @escaping @Sendable (ConsentRequest, ConsentReply) -> Void = { $1(true) },
                     makeSource: (@Sendable () throws -> any ScreenSource)? = nil,
-                    sessionStartTimeout: TimeAmount = AgentLimits.sessionStartTimeout)
+                    sessionStartTimeout: TimeAmount = AgentLimits.sessionStartTimeout,
+                    handshakeTimeout: TimeAmount = AgentLimits.handshakeTimeout,
+                    passwordTimeout: TimeAmount = AgentLimits.passwordTimeout)
         async throws -> AgentServer {
         let contacts = trustViewer ? [try Contact(name: "alice", fingerprint: viewerIdentity.fingerprint)] : []
         let credentials = TLSCredentials(identity: agentIdentity)
@@ -62,7 +64,8 @@ final class SessionFixture: @unchecked Sendable {
                 if let makeSource { return try makeSource() }
                 return try X11ScreenSource(displayName: display)
             },
-            consent: consent, events: { e in events.append(e) }, sessionStartTimeout: sessionStartTimeout)
+            consent: consent, events: { e in events.append(e) }, handshakeTimeout: handshakeTimeout,
+            sessionStartTimeout: sessionStartTimeout, passwordTimeout: passwordTimeout)
         return try await AgentServer.start(host: "127.0.0.1", port: 0, configuration: configuration, group: group)
     }
 

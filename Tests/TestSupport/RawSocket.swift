@@ -93,6 +93,14 @@ public final class RawSocket: @unchecked Sendable {
     public func close() {
         if fd >= 0 { _ = Glibc.close(fd); fd = -1 }
     }
+
+    /// Hands the socket over (e.g. to NIO for TLS after a VeNCrypt negotiation spelled out here): this
+    /// object no longer reads, writes or closes it.
+    public func release() -> Int32 {
+        let taken = fd
+        fd = -1
+        return taken
+    }
 }
 
 /// `connect(2)` of socket `fd` to 127.0.0.1:`port`; 0 on success, -1 with `errno` set otherwise.
