@@ -107,8 +107,8 @@ final class NetworkCutTests: XCTestCase {
         // Traffic in flight when the network goes: a chat line each way.
         alice.type("are you still there?")
         bob.type("hello?")
-        XCTAssertTrue(alice.waitFor("session with bob ended: bob stopped answering", timeout: 25), alice.text)
-        XCTAssertTrue(bob.waitFor("session with alice ended: alice stopped answering", timeout: 25), bob.text)
+        XCTAssertTrue(alice.waitFor("ended: bob stopped answering", timeout: 25), alice.text)
+        XCTAssertTrue(bob.waitFor("ended: alice stopped answering", timeout: 25), bob.text)
         XCTAssertLessThan(Date().timeIntervalSince(cut), 16, "noticed within the keepalive bound (14 s)")
         XCTAssertEqual(alice.exitStatus(), 0, alice.text)
         XCTAssertEqual(bob.exitStatus(), 0, bob.text)

@@ -70,6 +70,16 @@ final class JourneyFixture {
         try start(["request", "alice", "--display", xvfb.display] + extra, config: bobConfig, name: "bob")
     }
 
+    /// alice accepts bob's request; returns when bob is asked for his consent (not answered yet).
+    func untilConsentAsked() throws -> (alice: CLIProcess, bob: CLIProcess) {
+        let alice = try listen()
+        let bob = try request()
+        XCTAssertTrue(alice.waitFor("asks for help. Accept? [y/N]"), alice.text)
+        alice.type("y")
+        XCTAssertTrue(bob.waitFor("to see your screen? [y/N]"), bob.text)
+        return (alice, bob)
+    }
+
     /// Both accept; returns when alice sees bob's screen.
     func startSession(listenExtra: [String] = [], requestExtra: [String] = []) throws -> (alice: CLIProcess, bob: CLIProcess) {
         let alice = try listen(listenExtra)

@@ -93,11 +93,7 @@ final class PlainAnswersTests: XCTestCase {
     func testExpertChatTypedBeforeConsentIsDeliveredWhenTheSessionStarts() throws {
         let f = try JourneyFixture()
         defer { f.tearDown() }
-        let alice = try f.listen()
-        let bob = try f.request()
-        XCTAssertTrue(alice.waitFor("asks for help. Accept? [y/N]"), alice.text)
-        alice.type("y")
-        XCTAssertTrue(bob.waitFor("to see your screen? [y/N]"), bob.text)
+        let (alice, bob) = try f.untilConsentAsked()
         alice.type("hello, I am here early")
         XCTAssertTrue(alice.waitFor("(sent to bob when the session starts)"), alice.text)
         bob.type("y")
@@ -154,11 +150,7 @@ final class PlainAnswersTests: XCTestCase {
     func testAScreenLostAfterBothSaidYesReachesTheExpertWithTheReason() throws {
         let f = try JourneyFixture()
         defer { f.tearDown() }
-        let alice = try f.listen()
-        let bob = try f.request()
-        XCTAssertTrue(alice.waitFor("asks for help. Accept? [y/N]"), alice.text)
-        alice.type("y")
-        XCTAssertTrue(bob.waitFor("to see your screen? [y/N]"), bob.text)
+        let (alice, bob) = try f.untilConsentAsked()
         f.xvfb.stop()
         bob.type("y")
         XCTAssertTrue(alice.waitFor("refused: bob's desktop cannot be captured"), alice.text)

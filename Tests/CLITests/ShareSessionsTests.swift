@@ -22,10 +22,10 @@ final class ShareSessionsTests: XCTestCase {
         let carolSnapshots = f.root.appendingPathComponent("carol-snapshots").path
         let alice = try f.start(["view", "127.0.0.1:\(f.port)", "--fingerprint", bobFP, "--snapshots", aliceSnapshots],
                                 config: f.aliceConfig, name: "alice")
-        XCTAssertTrue(bob.waitFor("Allow alice (\(aliceFP)) from 127.0.0.1:"), bob.text)
+        XCTAssertTrue(bob.waitFor("Allow alice (\(aliceFP), compare code "), bob.text)
         let carol = try f.start(["view", "127.0.0.1:\(f.port)", "--fingerprint", bobFP, "--snapshots", carolSnapshots],
                                 config: carolConfig, name: "carol")
-        XCTAssertTrue(bob.waitFor("Allow carol (\(carolFP)) from 127.0.0.1:"), bob.text)
+        XCTAssertTrue(bob.waitFor("Allow carol (\(carolFP), compare code "), bob.text)
         XCTAssertTrue(bob.text.contains("(waiting: another question is being answered)"), bob.text)
         bob.type("y")   // answers alice's question only
         XCTAssertTrue(alice.waitFor("viewing \"bob's desktop\""), alice.text)

@@ -21,31 +21,16 @@ final class TigerVNCViewerTests: XCTestCase {
             XCTFail("TigerVNC's vncviewer is not installed: apt-get install tigervnc-viewer (.ci/setup)")
             return
         }
-        let width = 800, height = 600
-        let screen = try XvfbServer(width: width, height: height)
-        defer { screen.stop() }
-        let viewerScreen = try XvfbServer(width: 1024, height: 768)
-        defer { viewerScreen.stop() }
-        let work = try makeTemporaryDirectory("interop-tigervnc")
-        defer { try? FileManager.default.removeItem(at: work) }
-        guard let (certificate, key) = try InteropTools.makeLoopbackCertificate(in: work) else { return }
-
-        let draw = try XCTUnwrap(XDrawing(displayName: screen.display))
-        drawKnownContent(draw, width: width, height: height)
+        guard let stage = try TigerVNCStage("interop-tigervnc") else { return }
+        defer { stage.stop() }
+        let (width, height, draw) = (stage.width, stage.height, try stage.drawKnownScreen())
+        let (screen, viewerScreen, certificate, key) = (stage.screen, stage.viewerScreen, stage.certificate, stage.key)
         let agent = try InteropAgent()
         let gate = PasswordGate()
         let port = try await agent.start(display: screen.display, allowNone: false, passwords: gate,
                                          credentials: try TLSCredentials.load(certificateFile: certificate, keyFile: key))
         let password = gate.rotate()
-        let home = work.appendingPathComponent("home")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-
-        let viewer = try ChildProcess(vncviewer, [
-            "-SecurityTypes", "X509Plain", "-X509CA", certificate, "-GnuTLSPriority", "NORMAL:%NO_TICKETS",
-            "-AutoSelect=0", "-FullColor", "-PreferredEncoding=ZRLE", "-geometry", "\(width)x\(height)+0+0",
-            "-RemoteResize=0", "127.0.0.1::\(port)",
-        ], environment: ["DISPLAY": viewerScreen.display, "HOME": home.path, "VNC_USERNAME": "alice",
-                         "VNC_PASSWORD": password.text])
+        let viewer = try stage.startViewer(vncviewer, port: port, environment: ["VNC_USERNAME": "alice", "VNC_PASSWORD": password.text])
         defer { viewer.stop(); viewer.removeLog() }
         let readViewer = try XCTUnwrap(XDrawing(displayName: viewerScreen.display))
         let agentEvents = { "agent events \(agent.events.all.suffix(4))" }
@@ -93,16 +78,10 @@ final class TigerVNCViewerTests: XCTestCase {
             XCTFail("\(binary) is missing: run swift build --build-tests first")
             return
         }
-        let width = 800, height = 600
-        let screen = try XvfbServer(width: width, height: height)
-        defer { screen.stop() }
-        let viewerScreen = try XvfbServer(width: 1024, height: 768)
-        defer { viewerScreen.stop() }
-        let work = try makeTemporaryDirectory("interop-tigervnc-typed")
-        defer { try? FileManager.default.removeItem(at: work) }
-        guard let (certificate, key) = try InteropTools.makeLoopbackCertificate(in: work) else { return }
-        let draw = try XCTUnwrap(XDrawing(displayName: screen.display))
-        drawKnownContent(draw, width: width, height: height)
+        guard let stage = try TigerVNCStage("interop-tigervnc-typed") else { return }
+        defer { stage.stop() }
+        let (width, height, draw, work) = (stage.width, stage.height, try stage.drawKnownScreen(), stage.work)
+        let (screen, viewerScreen, certificate, key) = (stage.screen, stage.viewerScreen, stage.certificate, stage.key)
 
         let share = try CLIProcess(binary, [
             "share", "--host", "127.0.0.1", "--port", "0", "--display", screen.display, "--allow-view", "--json",
@@ -115,13 +94,7 @@ final class TigerVNCViewerTests: XCTestCase {
         let password = try XCTUnwrap(share.jsonEvents("password").first?["password"] as? String, share.text)
         let shareEvents = { "share: \(share.text.suffix(1500))" }
 
-        let home = work.appendingPathComponent("home")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        let viewer = try ChildProcess(vncviewer, [
-            "-SecurityTypes", "X509Plain", "-X509CA", certificate, "-GnuTLSPriority", "NORMAL:%NO_TICKETS",
-            "-AutoSelect=0", "-FullColor", "-PreferredEncoding=ZRLE", "-geometry", "\(width)x\(height)+0+0",
-            "-RemoteResize=0", "127.0.0.1::\(port)",
-        ], environment: ["DISPLAY": viewerScreen.display, "HOME": home.path])
+        let viewer = try stage.startViewer(vncviewer, port: port)
         defer { viewer.stop(); viewer.removeLog() }
 
         // The dialog appears once TLS is up; the person then takes half a minute.

@@ -99,7 +99,7 @@ final class FingerprintCheckTests: XCTestCase {
                        + "with their `remote-assist id`, then `contacts remove` and `contacts add` it again; refused")
         let other = Fingerprint(certificateDER: Array("another certificate".utf8))
         let unrelated = TLSPeerError.differentCertificate(presented: other, expected: TrustedPeer(name: nil, fingerprint: abc))
-        XCTAssertTrue(unrelated.description.hasPrefix("the agent's certificate does not match the fingerprint you have for them: it differs in "),
+        XCTAssertTrue(unrelated.description.hasPrefix("the other side's certificate does not match the fingerprint you have for them: it differs in "),
                       unrelated.description)
         XCTAssertTrue(unrelated.description.contains("so it is another certificate"), unrelated.description)
     }
