@@ -25,6 +25,10 @@ final class InteractiveTerminalTests: XCTestCase {
         let bob = try f.request(["--allow-view"])
         // The question is printed once, wrapped at words to the terminal; the prompt under it is short.
         XCTAssertTrue(screen.waitFor("answer [y/N] >"), screen.text)
+        // Wider than the terminal, it is still printed once while the status ticks redraw the prompt
+        // (before, each redraw repeated the wrapped question down the screen).
+        Thread.sleep(forTimeInterval: 2.5)
+        XCTAssertEqual(screen.text.components(separatedBy: "(SHA256:").count - 1, 2, "alice's line and bob's question once: \(screen.text)")
         screen.type("y\r")
         XCTAssertTrue(screen.waitFor("viewing \"bob's desktop\""), screen.text)
         XCTAssertTrue(screen.waitFor("[bob · viewing"), "the status prompt: \(screen.text)")
