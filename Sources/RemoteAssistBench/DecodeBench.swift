@@ -48,6 +48,9 @@ struct DecodeBench: ParsableCommand {
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
 
+    @Option(help: "Also write the pictures as PNG files into this folder (a sequence for `codec --corpus`).")
+    var save: String?
+
     struct Result: Encodable {
         var width: Int, height: Int, updates: Int, runs: Int
         var tileDeltaBytesPerUpdate: Double, zrleBytesPerUpdate: Double
@@ -63,6 +66,10 @@ struct DecodeBench: ParsableCommand {
             throw BenchError("--updates and --runs must be at least 1, and the slideshow needs two pictures")
         }
         let pictures = try loadPictures()
+        if let save {
+            try FileManager.default.createDirectory(atPath: save, withIntermediateDirectories: true)
+            for (i, p) in pictures.enumerated() { try PNGCodec.write(p, to: save + String(format: "/photo-%02d.png", i)) }
+        }
         let frames = (0...updates).map { pictures[$0 % pictures.count] }
         progress("encoding \(updates) updates of \(frames[0].width)x\(frames[0].height)")
         let format = PixelFormat.native
