@@ -11,11 +11,12 @@ struct RemoteAssistBench: ParsableCommand {
 
             Examples:
               remote-assist-bench codec --corpus ../shared/corpus
+              taskset -c 1 remote-assist-bench decode --runs 3
               remote-assist-bench capture --display :1 --iterations 60
               remote-assist-bench session --json /tmp/session.json
               remote-assist-bench soak --sessions 100 --hostile 20
             """,
-        subcommands: [CodecBench.self, CaptureBench.self, SessionBench.self, SoakBench.self]
+        subcommands: [CodecBench.self, DecodeBench.self, CaptureBench.self, SessionBench.self, SoakBench.self]
     )
 }
 

@@ -14,6 +14,8 @@ protocol Row {
     var zrleEncodeMsMedian: Double { get }
     var zrleEncodeMsP95: Double { get }
     var zrleDecodeMsMedian: Double { get }
+    var zrlePlainDecodeMsMedian: Double { get }
+    var zrlePlainDecodeMsP95: Double { get }
     var zrlePlainEncodeMsMedian: Double { get }
     var zrlePlainEncodeMsP95: Double { get }
     var tileDeltaEncodeMsTotal: Double { get }
@@ -29,6 +31,8 @@ struct Samples: Encodable {
     var zrleEncodeMs: [Double] = []
     var zrleDecodeMs: [Double] = []
     var zrlePlainEncodeMs: [Double] = []
+    /// Plain ZRLE decode of the updates that sent something.
+    var zrlePlainDecodeMs: [Double] = []
     var xorZstdMs: [Double] = []
 }
 
@@ -58,6 +62,8 @@ struct SequenceStats: Row, Encodable {
     var zrleEncodeMsMedian: Double { median(samples.zrleEncodeMs) }
     var zrleEncodeMsP95: Double { percentile(samples.zrleEncodeMs, 95) }
     var zrleDecodeMsMedian: Double { median(samples.zrleDecodeMs) }
+    var zrlePlainDecodeMsMedian: Double { median(samples.zrlePlainDecodeMs) }
+    var zrlePlainDecodeMsP95: Double { percentile(samples.zrlePlainDecodeMs, 95) }
     var zrlePlainEncodeMsMedian: Double { median(samples.zrlePlainEncodeMs) }
     var zrlePlainEncodeMsP95: Double { percentile(samples.zrlePlainEncodeMs, 95) }
     var tileDeltaEncodeMsTotal: Double { samples.tileDeltaEncodeMs.reduce(0, +) }
@@ -68,6 +74,7 @@ struct SequenceStats: Row, Encodable {
         case name, frames, updates, changedTiles, rawBytes, tileDeltaBytes, zrleBytes, xorZstdBytes, tileDeltaCopies
         case zrleCopyRects, zrleRects, tileDeltaRoundtripExact, zrleRoundtripExact, zrlePlainRoundtripExact, roundtripExact
         case zrlePlainBytes, zrlePlainEncodeMsMedian, zrlePlainEncodeMsP95, tileDeltaOverZrlePlain
+        case zrlePlainDecodeMsMedian, zrlePlainDecodeMsP95
         case tileDeltaEncodeMsTotal, zrleEncodeMsTotal, zrlePlainEncodeMsTotal
         case tileDeltaEncodeMsMedian, tileDeltaEncodeMsP95, tileDeltaDecodeMsMedian, tileDeltaDecodeMsP95
         case zrleEncodeMsMedian, zrleEncodeMsP95, zrleDecodeMsMedian, xorZstdMsMedian
@@ -101,6 +108,8 @@ struct SequenceStats: Row, Encodable {
         try c.encode(zrleDecodeMsMedian, forKey: .zrleDecodeMsMedian)
         try c.encode(zrlePlainEncodeMsMedian, forKey: .zrlePlainEncodeMsMedian)
         try c.encode(zrlePlainEncodeMsP95, forKey: .zrlePlainEncodeMsP95)
+        try c.encode(zrlePlainDecodeMsMedian, forKey: .zrlePlainDecodeMsMedian)
+        try c.encode(zrlePlainDecodeMsP95, forKey: .zrlePlainDecodeMsP95)
         try c.encode(tileDeltaEncodeMsTotal, forKey: .tileDeltaEncodeMsTotal)
         try c.encode(zrleEncodeMsTotal, forKey: .zrleEncodeMsTotal)
         try c.encode(zrlePlainEncodeMsTotal, forKey: .zrlePlainEncodeMsTotal)
@@ -127,7 +136,8 @@ extension SequenceStats {
         merged.samples = Samples(tileDeltaEncodeMs: medians(\.tileDeltaEncodeMs),
                                  tileDeltaDecodeMs: medians(\.tileDeltaDecodeMs),
                                  zrleEncodeMs: medians(\.zrleEncodeMs), zrleDecodeMs: medians(\.zrleDecodeMs),
-                                 zrlePlainEncodeMs: medians(\.zrlePlainEncodeMs), xorZstdMs: medians(\.xorZstdMs))
+                                 zrlePlainEncodeMs: medians(\.zrlePlainEncodeMs),
+                                 zrlePlainDecodeMs: medians(\.zrlePlainDecodeMs), xorZstdMs: medians(\.xorZstdMs))
         merged.tileDeltaRoundtripExact = runs.allSatisfy(\.tileDeltaRoundtripExact)
         merged.zrleRoundtripExact = runs.allSatisfy(\.zrleRoundtripExact)
         merged.zrlePlainRoundtripExact = runs.allSatisfy(\.zrlePlainRoundtripExact)
@@ -145,6 +155,7 @@ struct Overall: Row, Encodable {
     var tileDeltaDecodeMsMedian: Double, tileDeltaDecodeMsP95: Double
     var zrleEncodeMsMedian: Double, zrleEncodeMsP95: Double, zrleDecodeMsMedian: Double
     var zrlePlainEncodeMsMedian: Double, zrlePlainEncodeMsP95: Double
+    var zrlePlainDecodeMsMedian: Double, zrlePlainDecodeMsP95: Double
     var tileDeltaEncodeMsTotal: Double, zrleEncodeMsTotal: Double, zrlePlainEncodeMsTotal: Double
     var roundtripExact: Bool
     var memcmpMs: Double, unchangedDetectMs: Double, unchangedDetectOverMemcmp: Double
@@ -167,11 +178,12 @@ struct Overall: Row, Encodable {
         xorZstdBytes = s.reduce(0) { $0 + $1.xorZstdBytes }
         let tdEnc = s.flatMap { $0.samples.tileDeltaEncodeMs }, tdDec = s.flatMap { $0.samples.tileDeltaDecodeMs }
         let zEnc = s.flatMap { $0.samples.zrleEncodeMs }, zDec = s.flatMap { $0.samples.zrleDecodeMs }
-        let pEnc = s.flatMap { $0.samples.zrlePlainEncodeMs }
+        let pEnc = s.flatMap { $0.samples.zrlePlainEncodeMs }, pDec = s.flatMap { $0.samples.zrlePlainDecodeMs }
         tileDeltaEncodeMsMedian = median(tdEnc); tileDeltaEncodeMsP95 = percentile(tdEnc, 95)
         tileDeltaDecodeMsMedian = median(tdDec); tileDeltaDecodeMsP95 = percentile(tdDec, 95)
         zrleEncodeMsMedian = median(zEnc); zrleEncodeMsP95 = percentile(zEnc, 95); zrleDecodeMsMedian = median(zDec)
         zrlePlainEncodeMsMedian = median(pEnc); zrlePlainEncodeMsP95 = percentile(pEnc, 95)
+        zrlePlainDecodeMsMedian = median(pDec); zrlePlainDecodeMsP95 = percentile(pDec, 95)
         tileDeltaEncodeMsTotal = tdEnc.reduce(0, +); zrleEncodeMsTotal = zEnc.reduce(0, +)
         zrlePlainEncodeMsTotal = pEnc.reduce(0, +)
         roundtripExact = s.allSatisfy { $0.roundtripExact }

@@ -23,7 +23,10 @@ struct SequenceRun {
         let plainEncoder = ZRLEEncoder(level: zrleLevel), plainDecoder = ZRLEDecoder()
         let xorStream = ZstdCompressor(level: 1)
         let format = PixelFormat.native
+        // The decoders' views: each its own storage before any timing (a shared one would copy on write
+        // inside the first timed decode), and again whenever a mismatch resets one.
         var tdView = frames[0], zrleView = frames[0], plainView = frames[0]
+        ownStorage(&tdView); ownStorage(&zrleView); ownStorage(&plainView)
         var zrleServerView = frames[0]
         zrleServerView.pixels.withUnsafeMutableBufferPointer { _ in }  // its own storage, before any timing
         var xorBytes = [UInt8](repeating: 0, count: frames[0].byteCount)
@@ -73,7 +76,7 @@ struct SequenceRun {
                 let (_, tdDec) = try measure { try tdDecoder.decode(body: update.body, rect: update.rect, into: &tdView) }
                 stats.samples.tileDeltaDecodeMs.append(tdDec)
             }
-            if tdView != current { stats.tileDeltaRoundtripExact = false; tdView = current }
+            if tdView != current { stats.tileDeltaRoundtripExact = false; tdView = current; ownStorage(&tdView) }
 
             // ZRLE with CopyRect, as the agent sends it: detect, apply the copies to its own picture of what
             // the viewer holds, then ZRLE what still differs. Bringing that picture up to date afterwards
@@ -96,14 +99,15 @@ struct SequenceRun {
             stats.zrleCopyRects += sent.copies.count
             stats.zrleRects += sent.rects.count
             stats.zrleBytes += 16 * sent.copies.count + sent.bodies.reduce(0) { $0 + 12 + $1.count }
-            let (_, zDec) = try measure {
-                zrleView.apply(sent.copies)
+            // Timed like tile-delta: only updates that send something, each body decoded in place (no copy).
+            if !sent.copies.isEmpty || !sent.rects.isEmpty {
+                var zDec = measure { zrleView.apply(sent.copies) }.1
                 for (rect, body) in zip(sent.rects, sent.bodies) {
-                    try zrleDecoder.decode(body: Array(body[4...]), rect: rect, format: format, into: &zrleView)
+                    zDec += try decodeZRLE(zrleDecoder, body, rect, &zrleView)
                 }
+                stats.samples.zrleDecodeMs.append(zDec)
             }
-            stats.samples.zrleDecodeMs.append(zDec)
-            if zrleView != current { stats.zrleRoundtripExact = false; zrleView = current }
+            if zrleView != current { stats.zrleRoundtripExact = false; zrleView = current; ownStorage(&zrleView) }
 
             // Plain ZRLE, as x11vnc and x0vncserver send it: every changed tile, no CopyRect.
             let (plain, pEnc) = measure { () -> [(Rect, [UInt8])] in
@@ -112,10 +116,12 @@ struct SequenceRun {
             }
             stats.samples.zrlePlainEncodeMs.append(pEnc)
             stats.zrlePlainBytes += plain.reduce(0) { $0 + 12 + $1.1.count }
-            for (rect, body) in plain {
-                try plainDecoder.decode(body: Array(body[4...]), rect: rect, format: format, into: &plainView)
+            if !plain.isEmpty {
+                var pDec = 0.0
+                for (rect, body) in plain { pDec += try decodeZRLE(plainDecoder, body, rect, &plainView) }
+                stats.samples.zrlePlainDecodeMs.append(pDec)
             }
-            if plainView != current { stats.zrlePlainRoundtripExact = false; plainView = current }
+            if plainView != current { stats.zrlePlainRoundtripExact = false; plainView = current; ownStorage(&plainView) }
 
             // zstd-1 of the XOR of the two whole frames.
             let (xorSize, xMs) = measure { () -> Int in
@@ -139,6 +145,17 @@ struct SequenceRun {
         }
         return stats
     }
+
+    /// Milliseconds to decode one ZRLE body (with its U32 length) in place.
+    private func decodeZRLE(_ decoder: ZRLEDecoder, _ body: [UInt8], _ rect: Rect, _ view: inout Framebuffer) throws -> Double {
+        try body.withUnsafeBytes { bytes in
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[4...])
+            return try measure { try decoder.decode(body: rest, rect: rect, format: .native, into: &view) }.1
+        }
+    }
+
+    /// Gives `fb` storage of its own now, so no timed decode pays for a copy on write.
+    private func ownStorage(_ fb: inout Framebuffer) { fb.pixels.withUnsafeMutableBufferPointer { _ in } }
 }
 
 /// Sums of the per-stage times of `--breakdown`.

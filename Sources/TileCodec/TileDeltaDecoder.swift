@@ -6,12 +6,18 @@ public import Pixels
 /// updated inside the rect and the stream is unusable: close the connection.
 public final class TileDeltaDecoder {
     private let zstd = ZstdDecompressor()
-    private var payload: [UInt8] = []
-    private var palette = [UInt32](repeating: 0, count: 128)
-    private var rowsY = [Int](repeating: 0, count: 64)
-    private var coded = [UInt32](repeating: 0, count: 4096)
+    /// Per-tile scratch, owned here so the tile loop neither allocates nor retains.
+    private let palette = UnsafeMutablePointer<UInt32>.allocate(capacity: 128)
+    private let rowsY = UnsafeMutablePointer<Int>.allocate(capacity: 64)
+    private let transformed = UnsafeMutablePointer<PixelLanes>.allocate(capacity: 4096)
 
     public init() {}
+
+    deinit {
+        palette.deallocate()
+        rowsY.deallocate()
+        transformed.deallocate()
+    }
 
     /// Decodes one rectangle body (exactly `TileDeltaUpdate.body`: it starts with its U32 length) whose
     /// rectangle header said `rect`.
@@ -34,24 +40,29 @@ public final class TileDeltaDecoder {
             throw CodecError("tile-delta payload of \(declared) bytes is out of range for \(rect) (7...\(limit))")
         }
         let start = try head.take(head.remaining)
-        try zstd.decompress(UnsafeRawBufferPointer(rebasing: body[start...]), expected: declared, into: &payload)
-        try payload.withUnsafeBytes { bytes in
-            var r = ByteReader(bytes)
-            guard try r.u8() == TileDelta.version else { throw CodecError("unknown tile-delta version") }
-            try decodeCopies(&r, rect: rect, fb: &fb)
-            let tileCount = try r.u32()
-            let gridColumns = (rect.maxX + 63) / 64 - rect.x / 64, gridRows = (rect.maxY + 63) / 64 - rect.y / 64
-            guard tileCount <= gridColumns * gridRows else {
-                throw CodecError("\(tileCount) tiles cannot fit in \(rect)")
-            }
-            for _ in 0..<tileCount { try decodeTile(&r, rect: rect, fb: &fb) }
-            guard r.isAtEnd else { throw CodecError("\(r.remaining) bytes left after the last tile") }
+        // The payload stays valid until the next call; it has slack after its end (see ZstdDecompressor).
+        let payload = try zstd.decompress(UnsafeRawBufferPointer(rebasing: body[start...]), expected: declared)
+        var r = ByteReader(payload)
+        guard try r.u8() == TileDelta.version else { throw CodecError("unknown tile-delta version") }
+        try decodeCopies(&r, rect: rect, fb: &fb)
+        let tileCount = try r.u32()
+        let gridColumns = (rect.maxX + 63) / 64 - rect.x / 64, gridRows = (rect.maxY + 63) / 64 - rect.y / 64
+        guard tileCount <= gridColumns * gridRows else {
+            throw CodecError("\(tileCount) tiles cannot fit in \(rect)")
         }
+        let size = (width: fb.width, height: fb.height)
+        // One exclusive access to the pixels for the whole update.
+        try fb.pixels.withUnsafeMutableBufferPointer { d in
+            guard let base = d.baseAddress else { return }  // not reached: rect is non-empty and inside
+            for _ in 0..<tileCount { try decodeTile(&r, rect: rect, fb: base, size: size) }
+        }
+        guard r.isAtEnd else { throw CodecError("\(r.remaining) bytes left after the last tile") }
     }
 
     private func decodeCopies(_ r: inout ByteReader, rect: Rect, fb: inout Framebuffer) throws {
         let count = try r.u16()
         let start = try r.take(count * TileDelta.copyBytes)
+        guard count > 0 else { return }
         var copies: [CopyOperation] = []
         copies.reserveCapacity(count)
         var c = ByteReader(UnsafeRawBufferPointer(rebasing: r.bytes[start..<(start + count * TileDelta.copyBytes)]))
@@ -69,11 +80,14 @@ public final class TileDeltaDecoder {
         fb.apply(copies)
     }
 
-    private func decodeTile(_ r: inout ByteReader, rect: Rect, fb: inout Framebuffer) throws {
+    /// Decodes one tile into `fb` (`size.width` pixels a row). Every read is checked by `r`; the tile,
+    /// its row mask and column range are checked against the framebuffer and `rect` before any write.
+    private func decodeTile(_ r: inout ByteReader, rect: Rect, fb: UnsafeMutablePointer<UInt32>,
+                            size: (width: Int, height: Int)) throws {
         let column = try r.u16(), row = try r.u16()
         let x = column * 64, y = row * 64
-        guard x < fb.width, y < fb.height else { throw CodecError("tile \(column),\(row) is outside the framebuffer") }
-        let t = Rect(x: x, y: y, width: min(64, fb.width - x), height: min(64, fb.height - y))
+        guard x < size.width, y < size.height else { throw CodecError("tile \(column),\(row) is outside the framebuffer") }
+        let t = Rect(x: x, y: y, width: min(64, size.width - x), height: min(64, size.height - y))
         guard rect.contains(t) else { throw CodecError("tile \(t) is outside the update rect \(rect)") }
         let kindByte = try r.u8()
         let all: UInt64 = t.height == 64 ? ~0 : (UInt64(1) << UInt64(t.height)) - 1
@@ -91,48 +105,39 @@ public final class TileDeltaDecoder {
             }
         }
         var rows = 0
-        for yy in 0..<t.height where mask & (UInt64(1) << UInt64(yy)) != 0 { rowsY[rows] = t.y + yy; rows += 1 }
+        var bits = mask
+        while bits != 0 {
+            rowsY[rows] = t.y + bits.trailingZeroBitCount
+            rows += 1
+            bits &= bits - 1
+        }
         guard let kind = TileDelta.Kind(rawValue: kindByte & TileDelta.kindMask) else {
             throw CodecError("unknown tile kind \(kindByte & TileDelta.kindMask)")
         }
-        let n = rows * w, fw = fb.width
-        let rowsY = self.rowsY
+        let n = rows * w, fw = size.width
         let tx = t.x + first
+        let rowsY = self.rowsY, bytes = r.bytes
         switch kind {
         case .raw, .xor:
             let start = try r.take(n * 3)
+            guard let src = bytes.baseAddress.map({ $0 + start }) else { return }
             let xor = kind == .xor
-            fb.pixels.withUnsafeMutableBufferPointer { d in
-                var o = start
-                for k in 0..<rows {
-                    let base = rowsY[k] * fw + tx
-                    for xx in 0..<w {
-                        let p = UInt32(r.bytes[o]) | UInt32(r.bytes[o + 1]) << 8 | UInt32(r.bytes[o + 2]) << 16
-                        d[base + xx] = xor ? (d[base + xx] ^ p) & 0x00FF_FFFF : p
-                        o += 3
-                    }
+            for k in 0..<rows {
+                let d = fb + rowsY[k] * fw + tx, s = src + 3 * k * w
+                for xx in 0..<w {
+                    // 4 bytes at a time: the payload has slack after its end (ZstdDecompressor.slack).
+                    let p = UInt32(littleEndian: s.loadUnaligned(fromByteOffset: 3 * xx, as: UInt32.self)) & 0x00FF_FFFF
+                    d[xx] = xor ? (d[xx] ^ p) & 0x00FF_FFFF : p
                 }
             }
         case .predicted:
             let start = try r.take(n * 3)
-            for k in 0..<n {
-                let o = start + 3 * k
-                coded[k] = UInt32(r.bytes[o]) | UInt32(r.bytes[o + 1]) << 8 | UInt32(r.bytes[o + 2]) << 16
-            }
-            coded.withUnsafeMutableBufferPointer { v in
-                guard let base = v.baseAddress else { return }
-                for k in 0..<n { v[k] = channelSum(v[k], predictPixel(base, k, w)) }
-                for k in 0..<n { v[k] = addGreen(v[k]) }
-            }
-            let coded = self.coded
-            fb.pixels.withUnsafeMutableBufferPointer { d in
-                for k in 0..<rows { for xx in 0..<w { d[rowsY[k] * fw + tx + xx] = coded[k * w + xx] } }
-            }
+            guard let src = bytes.baseAddress.map({ $0 + start }) else { return }
+            TilePredictor.decode(residuals: src, rows: rows, width: w, rowsY: rowsY, into: fb, stride: fw, x: tx,
+                                 scratch: transformed)
         case .solid:
             let p = try pixel(&r)
-            fb.pixels.withUnsafeMutableBufferPointer { d in
-                for k in 0..<rows { for xx in 0..<w { d[rowsY[k] * fw + tx + xx] = p } }
-            }
+            for k in 0..<rows { (fb + rowsY[k] * fw + tx).update(repeating: p, count: w) }
         case .packedPalette:
             let size = Int(try r.u8())
             guard size >= 2, size <= 16 else { throw CodecError("packed palette of \(size) colours") }
@@ -140,37 +145,33 @@ public final class TileDeltaDecoder {
             let bits = size <= 2 ? 1 : size <= 4 ? 2 : 4
             let rowBytes = (w * bits + 7) / 8
             let start = try r.take(rowBytes * rows)
-            let palette = self.palette
-            try fb.pixels.withUnsafeMutableBufferPointer { d in
-                for k in 0..<rows {
-                    for xx in 0..<w {
-                        let bit = xx * bits
-                        let index = (Int(r.bytes[start + k * rowBytes + bit / 8]) >> (8 - bits - bit % 8)) & ((1 << bits) - 1)
-                        guard index < size else { throw CodecError("palette index \(index) >= \(size)") }
-                        d[rowsY[k] * fw + tx + xx] = palette[index]
-                    }
+            for k in 0..<rows {
+                let d = fb + rowsY[k] * fw + tx
+                for xx in 0..<w {
+                    let bit = xx * bits
+                    let index = (Int(bytes[start + k * rowBytes + bit / 8]) >> (8 - bits - bit % 8)) & ((1 << bits) - 1)
+                    guard index < size else { throw CodecError("palette index \(index) >= \(size)") }
+                    d[xx] = palette[index]
                 }
             }
         case .paletteRLE:
             let size = Int(try r.u8())
             guard size >= 2, size <= 127 else { throw CodecError("RLE palette of \(size) colours") }
             for k in 0..<size { palette[k] = try pixel(&r) }
-            var i = 0
-            while i < n {
+            var run = Run(w: w)
+            while run.i < n {
                 let b = Int(try r.u8())
                 let index = b & 0x7F
                 guard index < size else { throw CodecError("palette index \(index) >= \(size)") }
-                let len = b & 0x80 != 0 ? try r.runLength(limit: n - i) : 1
-                put(palette[index], at: i, count: len, w: w, x: tx, rowsY: rowsY, fb: &fb)
-                i += len
+                let len = b & 0x80 != 0 ? try r.runLength(limit: n - run.i) : 1
+                run.put(palette[index], count: len, fb: fb, stride: fw, x: tx, rowsY: rowsY)
             }
         case .plainRLE:
-            var i = 0
-            while i < n {
+            var run = Run(w: w)
+            while run.i < n {
                 let p = try pixel(&r)
-                let len = try r.runLength(limit: n - i)
-                put(p, at: i, count: len, w: w, x: tx, rowsY: rowsY, fb: &fb)
-                i += len
+                let len = try r.runLength(limit: n - run.i)
+                run.put(p, count: len, fb: fb, stride: fw, x: tx, rowsY: rowsY)
             }
         }
     }
@@ -180,17 +181,27 @@ public final class TileDeltaDecoder {
         let o = try r.take(3)
         return UInt32(r.bytes[o]) | UInt32(r.bytes[o + 1]) << 8 | UInt32(r.bytes[o + 2]) << 16
     }
+}
 
+/// Where the next run of an RLE tile starts: pixel `i` of the coded pixels, coded row `k`, column `xx`.
+private struct Run {
+    let w: Int
+    var i = 0, k = 0, xx = 0
+
+    init(w: Int) { self.w = w }
+
+    /// Writes `count` pixels of colour `p` (the caller has checked `i + count <= rows * w`).
     @inline(__always)
-    private func put(_ p: UInt32, at i: Int, count: Int, w: Int, x: Int, rowsY: [Int], fb: inout Framebuffer) {
-        let fw = fb.width
-        fb.pixels.withUnsafeMutableBufferPointer { d in
-            var k = i / w, xx = i % w
-            for _ in 0..<count {
-                d[rowsY[k] * fw + x + xx] = p
-                xx += 1
-                if xx == w { xx = 0; k += 1 }
-            }
+    mutating func put(_ p: UInt32, count: Int, fb: UnsafeMutablePointer<UInt32>, stride: Int, x: Int,
+                      rowsY: UnsafePointer<Int>) {
+        var left = count
+        while left > 0 {
+            let part = min(left, w - xx)
+            (fb + rowsY[k] * stride + x + xx).update(repeating: p, count: part)
+            left -= part
+            xx += part
+            if xx == w { xx = 0; k += 1 }
         }
+        i += count
     }
 }

@@ -37,8 +37,15 @@ public final class ZstdCompressor {
 /// One zstd decompression stream kept for a whole connection, with the window limited to what our
 /// encoder uses, so a peer cannot make us allocate a huge window.
 final class ZstdDecompressor {
+    /// Readable bytes after the end of every output (zeros or stale output): lets decoders load a few
+    /// bytes at a time up to the last byte without a special case.
+    static let slack = 8
     private let dctx: OpaquePointer
     private var broken = false
+    /// Output buffer, reused: grows geometrically, never zero-filled per call (zstd writes every byte
+    /// that is read back).
+    private var buffer: UnsafeMutableRawPointer?
+    private var capacity = 0
 
     init() {
         guard let d = ZSTD_createDCtx() else { preconditionFailure("ZSTD_createDCtx failed (out of memory)") }
@@ -46,39 +53,50 @@ final class ZstdDecompressor {
         ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, ZstdCompressor.windowLog)
     }
 
-    deinit { ZSTD_freeDCtx(dctx) }
+    deinit {
+        ZSTD_freeDCtx(dctx)
+        buffer?.deallocate()
+    }
 
-    /// Decompresses all of `input` into `out`, which must come out exactly `expected` bytes long
-    /// (the caller has bounded `expected` before calling). After a failure the stream is unusable.
-    func decompress(_ input: UnsafeRawBufferPointer, expected: Int, into out: inout [UInt8]) throws {
+    /// Decompresses all of `input`, which must come out exactly `expected` bytes long (the caller has
+    /// bounded `expected` before calling). Returns the output, valid until the next call, with `slack`
+    /// readable bytes after it. After a failure the stream is unusable.
+    func decompress(_ input: UnsafeRawBufferPointer, expected: Int) throws -> UnsafeRawBufferPointer {
         guard !broken else { throw CodecError("zstd stream already failed on this connection") }
         broken = true
-        out.removeAll(keepingCapacity: true)
         // One spare byte to notice data that decodes to more than declared.
-        out.append(contentsOf: repeatElement(0, count: expected + 1))
-        var produced = 0
-        try out.withUnsafeMutableBytes { buf in
-            var inBuf = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
-            var outBuf = ZSTD_outBuffer(dst: buf.baseAddress, size: buf.count, pos: 0)
-            while true {
-                let before = (inBuf.pos, outBuf.pos)
-                let rc = ZSTD_decompressStream(dctx, &outBuf, &inBuf)
-                guard ZSTD_isError(rc) == 0 else {
-                    throw CodecError("zstd data is invalid: \(String(cString: ZSTD_getErrorName(rc)))")
-                }
-                guard outBuf.pos <= expected else { throw CodecError("zstd data decodes to more than the declared \(expected) bytes") }
-                if inBuf.pos == inBuf.size && outBuf.pos < outBuf.size {
-                    // All input read and room left: everything flushed has been produced.
-                    break
-                }
-                if (inBuf.pos, outBuf.pos) == before { throw CodecError("zstd data makes no progress") }
+        let room = expected + 1
+        let out = reserve(room)
+        var inBuf = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
+        var outBuf = ZSTD_outBuffer(dst: out, size: room, pos: 0)
+        while true {
+            let before = (inBuf.pos, outBuf.pos)
+            let rc = ZSTD_decompressStream(dctx, &outBuf, &inBuf)
+            guard ZSTD_isError(rc) == 0 else {
+                throw CodecError("zstd data is invalid: \(String(cString: ZSTD_getErrorName(rc)))")
             }
-            produced = outBuf.pos
+            guard outBuf.pos <= expected else { throw CodecError("zstd data decodes to more than the declared \(expected) bytes") }
+            if inBuf.pos == inBuf.size && outBuf.pos < outBuf.size {
+                // All input read and room left: everything flushed has been produced.
+                break
+            }
+            if (inBuf.pos, outBuf.pos) == before { throw CodecError("zstd data makes no progress") }
         }
-        guard produced == expected else {
-            throw CodecError("zstd data decodes to \(produced) bytes, \(expected) declared")
+        guard outBuf.pos == expected else {
+            throw CodecError("zstd data decodes to \(outBuf.pos) bytes, \(expected) declared")
         }
-        out.removeLast()
         broken = false
+        return UnsafeRawBufferPointer(start: out, count: expected)
+    }
+
+    /// The output buffer with room for `count` bytes plus `slack`; a new one starts zero-filled.
+    private func reserve(_ count: Int) -> UnsafeMutableRawPointer {
+        if let buffer, capacity >= count { return buffer }
+        buffer?.deallocate()
+        capacity = max(count, capacity + capacity / 2)
+        let fresh = UnsafeMutableRawPointer.allocate(byteCount: capacity + Self.slack, alignment: 16)
+        fresh.initializeMemory(as: UInt8.self, repeating: 0, count: capacity + Self.slack)
+        buffer = fresh
+        return fresh
     }
 }

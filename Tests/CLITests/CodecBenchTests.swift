@@ -18,6 +18,9 @@ final class CodecBenchTests: XCTestCase {
         var roundtripExact: Bool
         var tileDeltaEncodeMsMedian: Double
         var zrlePlainEncodeMsMedian: Double
+        var tileDeltaDecodeMsMedian: Double
+        var zrleDecodeMsMedian: Double
+        var zrlePlainDecodeMsMedian: Double
         var memcmpMs: Double?
         var unchangedDetectMs: Double?
         var tileDeltaEncodeTimeOverZrle: Double?
@@ -80,11 +83,41 @@ final class CodecBenchTests: XCTestCase {
             XCTAssertLessThan(s.zrleBytes, s.zrlePlainBytes, "\(name): the CopyRects pay off")
             XCTAssertGreaterThan(s.tileDeltaEncodeMsMedian, 0, name)
             XCTAssertGreaterThan(s.zrlePlainEncodeMsMedian, 0, name)
+            // Every update here changes something, so each decode median times real decoding (not just
+            // the timer on an update that sent nothing, which once read 0.0003 ms).
+            XCTAssertGreaterThan(s.tileDeltaDecodeMsMedian, 0.001, name)
+            XCTAssertGreaterThan(s.zrleDecodeMsMedian, 0.001, name)
+            XCTAssertGreaterThan(s.zrlePlainDecodeMsMedian, 0.001, name)
         }
         XCTAssertEqual(report.overall.tileDeltaBytes, report.sequences.reduce(0) { $0 + $1.tileDeltaBytes })
         XCTAssertGreaterThan(report.overall.memcmpMs ?? 0, 0)
         XCTAssertGreaterThan(report.overall.unchangedDetectMs ?? 0, 0)
         XCTAssertGreaterThan(report.overall.tileDeltaEncodeTimeOverZrle ?? 0, 0)
+    }
+
+    /// `remote-assist-bench decode` on small generated photos: both codecs decode every update exactly and
+    /// report one sample per update and run.
+    func testDecodeBenchTimesEveryPhotoUpdate() throws {
+        struct Decode: Decodable {
+            var updates: Int
+            var tileDeltaDecodeMsMedian: Double
+            var tileDeltaDecodeMsP95: Double
+            var tileDeltaDecodeSamples: Int
+            var zrleDecodeMsMedian: Double
+            var zrleDecodeSamples: Int
+            var roundtripExact: Bool
+        }
+        let bench = buildProductsDirectory.appendingPathComponent("remote-assist-bench").path
+        let result = try runProcess(bench, ["decode", "--width", "200", "--height", "130", "--updates", "3",
+                                            "--runs", "2", "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let report = try JSONDecoder.snakeCase.decode(Decode.self, from: Data(result.stdout.utf8))
+        XCTAssertTrue(report.roundtripExact)
+        XCTAssertEqual(report.tileDeltaDecodeSamples, 6)
+        XCTAssertEqual(report.zrleDecodeSamples, 6)
+        XCTAssertGreaterThan(report.tileDeltaDecodeMsMedian, 0.001)
+        XCTAssertGreaterThanOrEqual(report.tileDeltaDecodeMsP95, report.tileDeltaDecodeMsMedian)
+        XCTAssertGreaterThan(report.zrleDecodeMsMedian, 0.001)
     }
 
     func testAFolderWithoutSequencesIsRefused() throws {
