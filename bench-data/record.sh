@@ -115,7 +115,7 @@ record_editor() {
     cat >"$WORK/meta.json" <<EOF
 {"name": "editor", "app": "mousepad", "app_version": "$(version mousepad)",
  "command": "mousepad notes.txt (notes.txt = the first 40 lines of /usr/share/common-licenses/GPL-3); window 1200x800+300+120",
- "actions": "caret put at the end after two new lines; capture starts; at ~0.4 s xdotool types an English sentence at ~9 characters/s (110 ms per key) until the end; the caret blinks",
+ "actions": "caret put at the end after two new lines; capture starts; at ~0.4 s xdotool types an English sentence at ~9 characters/s (110 ms per key) until the end; the caret blinks. Recorded as root, so mousepad shows its red root-account warning bar",
  "x_server": "$X_SERVER", "fps_target": $FPS,
  "licences": ["text: GPL-3 licence text (verbatim copying permitted) and a sentence written for this recording", "$WALL_LICENCE"]}
 EOF
@@ -160,7 +160,7 @@ EOF
     capture "$WORK/raw-writer"
     cat >"$WORK/meta.json" <<EOF
 {"name": "writer", "app": "LibreOffice Writer", "app_version": "libreoffice-writer $(version libreoffice-writer)",
- "command": "SAL_USE_VCLPLUGIN=gen soffice --norestore --nologo --writer GPL-3.txt (a copy of /usr/share/common-licenses/GPL-3, fresh profile); window resized to 1920x1050+0+0",
+ "command": "SAL_USE_VCLPLUGIN=gen /usr/lib/libreoffice/program/soffice.bin -env:UserInstallation=(a fresh profile, tip of the day off) --norestore --nologo --writer GPL-3.txt (a copy of /usr/share/common-licenses/GPL-3); window resized to 1920x1050+0+0",
  "actions": "caret at the start of the document; capture starts; at ~0.4 s xdotool types a sentence at ~9 characters/s (110 ms per key), then presses Page Down three times, 1 s apart (the view scrolls a screenful each time); the caret blinks",
  "x_server": "$X_SERVER", "fps_target": $FPS,
  "licences": ["text: GPL-3 licence text (verbatim copying permitted) and a sentence written for this recording", "$WALL_LICENCE"]}

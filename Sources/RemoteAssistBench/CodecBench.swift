@@ -128,6 +128,15 @@ struct CodecBench: ParsableCommand {
                 .joined(separator: " | "))
         }
         print("")
+        print("ms per update that changed something, median (unchanged updates cost only detection); td/x: medians")
+        print(["sequence", "changed updates", "td enc", "ZRLE enc", "ZRLE+CR enc", "td/ZRLE", "td/ZRLE+CR"].joined(separator: " | "))
+        for s in results {
+            print([s.name, "\(s.changedUpdates)/\(s.updates)", ms(s.tileDeltaEncodeMsChangedMedian),
+                   ms(s.zrlePlainEncodeMsChangedMedian), ms(s.zrleEncodeMsChangedMedian),
+                   r(s.tileDeltaEncodeMsChangedMedian, s.zrlePlainEncodeMsChangedMedian),
+                   r(s.tileDeltaEncodeMsChangedMedian, s.zrleEncodeMsChangedMedian)].joined(separator: " | "))
+        }
+        print("")
         print(String(format: "memcmp of two whole frames: %.3f ms; unchanged frame, full-screen damage, ChangeDetector: %.3f ms (%.2fx; on one thread %.3f ms, %.2fx)",
                      o.memcmpMs, o.unchangedDetectMs, o.unchangedDetectMs / max(1e-9, o.memcmpMs),
                      o.unchangedDetectOneThreadMs, o.unchangedDetectOneThreadMs / max(1e-9, o.memcmpMs)))
