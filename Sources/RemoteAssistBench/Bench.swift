@@ -16,7 +16,7 @@ struct RemoteAssistBench: ParsableCommand {
               remote-assist-bench session --json /tmp/session.json
               remote-assist-bench soak --sessions 100 --hostile 20
             """,
-        subcommands: [CodecBench.self, DecodeBench.self, CaptureBench.self, SessionBench.self, SoakBench.self]
+        subcommands: [CodecBench.self, DecodeBench.self, CaptureBench.self, SessionBench.self, SoakBench.self, GrabFrames.self]
     )
 }
 

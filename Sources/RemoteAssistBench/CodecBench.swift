@@ -11,8 +11,9 @@ struct CodecBench: ParsableCommand {
         commandName: "codec",
         abstract: "Compare tile-delta, ZRLE, ZRLE+CopyRect and zstd-1 of the XOR delta on PNG frame sequences.",
         discussion: """
-            DIR holds one folder per sequence, frames in name order (*.png). For every pair of consecutive \
-            frames, with full-screen damage:
+            DIR holds one folder per sequence: frames in name order (*.png), or, with a frames.tsv, a first \
+            frame and the patches that make each next one (bench-data/pack.py writes that layout). For every \
+            pair of consecutive frames, with full-screen damage:
               tile-delta   one rect per update (12-byte header + body), one zstd stream per sequence;
               ZRLE         our ZRLE encoder over every changed tile (12 + body a span of tiles), one zlib \
             stream per sequence: what a server that finds no moved content sends (x0vncserver; x11vnc \
@@ -92,18 +93,7 @@ struct CodecBench: ParsableCommand {
     }
 
     func loadFrames(_ name: String) throws -> [Framebuffer] {
-        let dir = corpus + "/" + name
-        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".png") }.sorted()
-        progress("\(name): reading \(files.count) frames")
-        var frames: [Framebuffer] = []
-        for f in files {
-            let fb = try PNGCodec.read(dir + "/" + f)
-            if let first = frames.first, first.width != fb.width || first.height != fb.height {
-                throw BenchError("\(dir)/\(f) is \(fb.width)x\(fb.height), the sequence is \(first.width)x\(first.height)")
-            }
-            frames.append(fb)
-        }
-        return frames
+        try SequenceFiles.read(corpus + "/" + name)
     }
 
     func printTable(_ results: [SequenceStats], _ o: Overall) {
@@ -137,6 +127,15 @@ struct CodecBench: ParsableCommand {
                    "\(r(s.tileDeltaEncodeMsMedian, s.zrlePlainEncodeMsMedian)) \(r(s.tileDeltaEncodeMsTotal, s.zrlePlainEncodeMsTotal))",
                    "\(r(s.tileDeltaEncodeMsMedian, s.zrleEncodeMsMedian)) \(r(s.tileDeltaEncodeMsTotal, s.zrleEncodeMsTotal))"]
                 .joined(separator: " | "))
+        }
+        print("")
+        print("ms per update that changed something, median (unchanged updates cost only detection); td/x: medians")
+        print(["sequence", "changed updates", "td enc", "ZRLE enc", "ZRLE+CR enc", "td/ZRLE", "td/ZRLE+CR"].joined(separator: " | "))
+        for s in results {
+            print([s.name, "\(s.changedUpdates)/\(s.updates)", ms(s.tileDeltaEncodeMsChangedMedian),
+                   ms(s.zrlePlainEncodeMsChangedMedian), ms(s.zrleEncodeMsChangedMedian),
+                   r(s.tileDeltaEncodeMsChangedMedian, s.zrlePlainEncodeMsChangedMedian),
+                   r(s.tileDeltaEncodeMsChangedMedian, s.zrleEncodeMsChangedMedian)].joined(separator: " | "))
         }
         print("")
         print(String(format: "memcmp of two whole frames: %.3f ms; unchanged frame, full-screen damage, ChangeDetector: %.3f ms (%.2fx; on one thread %.3f ms, %.2fx)",

@@ -34,6 +34,14 @@ struct Samples: Encodable {
     /// Plain ZRLE decode of the updates that sent something.
     var zrlePlainDecodeMs: [Double] = []
     var xorZstdMs: [Double] = []
+    /// Whether update i changed any tile (the same in every run).
+    var changed: [Bool] = []
+
+    /// The samples of the updates that changed something: an unchanged update costs only its detection,
+    /// and on content where nothing moves most updates are unchanged.
+    func whenChanged(_ ms: [Double]) -> [Double] {
+        zip(ms, changed).compactMap { $1 ? $0 : nil }
+    }
 }
 
 struct SequenceStats: Row, Encodable {
@@ -69,6 +77,10 @@ struct SequenceStats: Row, Encodable {
     var tileDeltaEncodeMsTotal: Double { samples.tileDeltaEncodeMs.reduce(0, +) }
     var zrleEncodeMsTotal: Double { samples.zrleEncodeMs.reduce(0, +) }
     var zrlePlainEncodeMsTotal: Double { samples.zrlePlainEncodeMs.reduce(0, +) }
+    var changedUpdates: Int { samples.changed.filter { $0 }.count }
+    var tileDeltaEncodeMsChangedMedian: Double { median(samples.whenChanged(samples.tileDeltaEncodeMs)) }
+    var zrleEncodeMsChangedMedian: Double { median(samples.whenChanged(samples.zrleEncodeMs)) }
+    var zrlePlainEncodeMsChangedMedian: Double { median(samples.whenChanged(samples.zrlePlainEncodeMs)) }
 
     enum CodingKeys: String, CodingKey {
         case name, frames, updates, changedTiles, rawBytes, tileDeltaBytes, zrleBytes, xorZstdBytes, tileDeltaCopies
@@ -79,6 +91,7 @@ struct SequenceStats: Row, Encodable {
         case tileDeltaEncodeMsMedian, tileDeltaEncodeMsP95, tileDeltaDecodeMsMedian, tileDeltaDecodeMsP95
         case zrleEncodeMsMedian, zrleEncodeMsP95, zrleDecodeMsMedian, xorZstdMsMedian
         case tileDeltaRatio, zrleRatio, xorZstdRatio, tileDeltaOverZrle, tileDeltaOverXorZstd
+        case changedUpdates, tileDeltaEncodeMsChangedMedian, zrleEncodeMsChangedMedian, zrlePlainEncodeMsChangedMedian
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -113,6 +126,10 @@ struct SequenceStats: Row, Encodable {
         try c.encode(tileDeltaEncodeMsTotal, forKey: .tileDeltaEncodeMsTotal)
         try c.encode(zrleEncodeMsTotal, forKey: .zrleEncodeMsTotal)
         try c.encode(zrlePlainEncodeMsTotal, forKey: .zrlePlainEncodeMsTotal)
+        try c.encode(changedUpdates, forKey: .changedUpdates)
+        try c.encode(tileDeltaEncodeMsChangedMedian, forKey: .tileDeltaEncodeMsChangedMedian)
+        try c.encode(zrleEncodeMsChangedMedian, forKey: .zrleEncodeMsChangedMedian)
+        try c.encode(zrlePlainEncodeMsChangedMedian, forKey: .zrlePlainEncodeMsChangedMedian)
         try c.encode(median(samples.xorZstdMs), forKey: .xorZstdMsMedian)
         try c.encode(ratio(rawBytes, tileDeltaBytes), forKey: .tileDeltaRatio)
         try c.encode(ratio(rawBytes, zrleBytes), forKey: .zrleRatio)
@@ -137,7 +154,8 @@ extension SequenceStats {
                                  tileDeltaDecodeMs: medians(\.tileDeltaDecodeMs),
                                  zrleEncodeMs: medians(\.zrleEncodeMs), zrleDecodeMs: medians(\.zrleDecodeMs),
                                  zrlePlainEncodeMs: medians(\.zrlePlainEncodeMs),
-                                 zrlePlainDecodeMs: medians(\.zrlePlainDecodeMs), xorZstdMs: medians(\.xorZstdMs))
+                                 zrlePlainDecodeMs: medians(\.zrlePlainDecodeMs), xorZstdMs: medians(\.xorZstdMs),
+                                 changed: runs[0].samples.changed)
         merged.tileDeltaRoundtripExact = runs.allSatisfy(\.tileDeltaRoundtripExact)
         merged.zrleRoundtripExact = runs.allSatisfy(\.zrleRoundtripExact)
         merged.zrlePlainRoundtripExact = runs.allSatisfy(\.zrlePlainRoundtripExact)

@@ -47,6 +47,7 @@ struct SequenceRun {
             let damage = [current.bounds]
             let changed = ChangeDetector.changedTiles(previous: previous, current: current, damage: damage)
             stats.changedTiles += changed.markedCount
+            stats.samples.changed.append(changed.markedCount > 0)
             for r in changed.markedRects { stats.rawBytes += r.area * 4 }
 
             if breakdown {
