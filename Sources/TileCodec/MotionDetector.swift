@@ -439,8 +439,9 @@ struct MotionSearch {
     /// `maximal` for one cluster: each row's matched interval is the hull of the rects crossing it when
     /// the gaps between them also match at the offset (else its widest part), widened to the cluster's
     /// edges where those pixels match as well. Consecutive rows share one rectangle while the intersection
-    /// of their intervals keeps at least 7/8 of the first row's width (a row matched a few pixels wider
-    /// or narrower does not cut the copy). Rectangles of fewer than `window` rows are dropped (blank
+    /// of their intervals keeps at least 7/8 of the first row's width and no row is more than 4/3 as
+    /// wide (a row matched a few pixels wider or narrower does not cut the copy; a much wider one starts
+    /// a new rectangle). Rectangles of fewer than `window` rows are dropped (blank
     /// rows match at many offsets; those pixels go to the pixel encoding), the rest are trimmed to the
     /// rows that differ in place (a copy of unchanged pixels is a header for nothing).
     func maximalCluster(_ rects: [Rect], _ k: Int, _ offset: (dx: Int, dy: Int)) -> [Rect] {
@@ -485,7 +486,9 @@ struct MotionSearch {
             guard let j = interval(y) else { close(y); continue }
             if let i = open {
                 let both = max(i.lowerBound, j.lowerBound)..<max(max(i.lowerBound, j.lowerBound), min(i.upperBound, j.upperBound))
-                if both.count * 8 >= opened * 7 { open = both; continue }
+                // A much wider row starts a new rectangle (a narrow first row, e.g. a terminal's border
+                // rows matching in a few columns, must not narrow the whole scroll).
+                if both.count * 8 >= opened * 7 && j.count * 3 <= opened * 4 { open = both; continue }
                 close(y)
             }
             open = j

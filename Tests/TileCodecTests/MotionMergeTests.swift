@@ -74,6 +74,21 @@ final class MotionMergeTests: XCTestCase {
         }
     }
 
+    func testNarrowFirstRowsDoNotNarrowTheScroll() {
+        // The terminal's top rows: blank in the current frame, text in the previous one at the offset
+        // except in a few columns, so the first matched rows are narrow; the copy must still be wide.
+        var previous = screen(first: 100), current = screen(first: 105)
+        for y in 0..<2 { for x in 0..<1204 { current[x, y] = 0xFFFFFF; previous[x, y] = 0xFFFFFF } }
+        for y in 2..<4 { for x in 300..<560 { current[x, y] = 0x000000; previous[x, y + 65] = 0x000000 } }
+        let changed = ChangeDetector.changedTiles(previous: previous, current: current, damage: [previous.bounds])
+        var detector = MotionDetector()
+        detector.mergesCopies = true
+        let copies = detector.detect(previous: previous, current: current, changed: changed, hints: [(dx: 0, dy: 65)])
+        XCTAssertLessThanOrEqual(copies.count, 2, "\(copies)")
+        XCTAssertGreaterThan(copies.reduce(0) { $0 + $1.source.area }, 1100 * 13 * 50, "\(copies)")
+        assertExact(previous, current, copies)
+    }
+
     func testMergingNeverCopiesMoreThanItCanVerify() {
         // Two windows scrolled by the same amount, wallpaper between them that does not move: the merged
         // copies must not cover the wallpaper gap (it does not match at the offset) and stay exact.
