@@ -43,6 +43,15 @@ public final class CapturePump: Sendable {
     let deferMilliseconds: Int
     /// No update built for this long: the next change is not deferred.
     static let quietMilliseconds = 50
+    /// While changes follow each other closely, they gather for up to this many times the last update's
+    /// cost (capture to built, wall clock) before the next update is built: an update of a large area
+    /// (a terminal scroll rewrites the whole terminal for 5 new lines) costs about the same however few
+    /// lines it carries, so at high change rates a few batches go into one update instead of one each,
+    /// and the agent spends at most about 1/`costShare` of its time building updates. A cheap update
+    /// (typing, a small square) still goes out after `deferMilliseconds`.
+    static let costShare = 10
+    /// The most a change waits to gather more (20 updates a second under sustained large changes).
+    static let maximumGatherMilliseconds = 50
     private let state = Mutex(State())
     private let wake: WakeSignal
     private let makeSource: @Sendable () throws -> any ScreenSource
@@ -126,9 +135,13 @@ public final class CapturePump: Sendable {
         // The first change after a quiet spell goes out at once (latency); only changes that follow an
         // update closely wait deferMilliseconds to gather more (a terminal printing line by line).
         var lastBuilt = ContinuousClock.now - .seconds(1)
+        let minimumGather = Duration.milliseconds(deferMilliseconds)
+        let maximumGather = max(minimumGather, .milliseconds(Self.maximumGatherMilliseconds))
+        // How long changes gather after the first one before an update is built (adapted to the cost).
+        var gather = minimumGather
         func damageSeen() -> ContinuousClock.Instant {
             let now = ContinuousClock.now
-            return now - lastBuilt > .milliseconds(Self.quietMilliseconds) ? now - .milliseconds(deferMilliseconds) : now
+            return now - lastBuilt > .milliseconds(Self.quietMilliseconds) ? now - gather : now
         }
         callbacks.ready(live.width, live.height)
 
@@ -145,12 +158,13 @@ public final class CapturePump: Sendable {
             }
             let dirty = source.hasPendingChanges || !damage.isEmpty || cursorDirty || pointerDirty
             if wanted && (dirty || forced) {
-                if !forced, let first = firstDamage, ContinuousClock.now - first < .milliseconds(deferMilliseconds) {
-                    let left = Int((first + .milliseconds(deferMilliseconds) - ContinuousClock.now) / .milliseconds(1))
+                if !forced, let first = firstDamage, ContinuousClock.now - first < gather {
+                    let left = Int((first + gather - ContinuousClock.now) / .milliseconds(1))
                     _ = try source.waitForEvents(timeoutMilliseconds: max(1, left), wakeFileDescriptor: wake.readFD)
                     wake.drain()
                     continue
                 }
+                let started = ContinuousClock.now
                 let change = try source.capture(into: &live, full: false)
                 if change.resized {
                     try handleResize(live: live, builder: builder, settings: snapshot.settings)
@@ -181,6 +195,7 @@ public final class CapturePump: Sendable {
                 pointerDirty = false
                 firstDamage = nil
                 lastBuilt = .now
+                gather = min(maximumGather, max(minimumGather, (lastBuilt - started) * Self.costShare))
                 if let update {
                     if Self.trace { FileHandle.standardError.write(Data("trace: \(builder.lastSummary)\n".utf8)) }
                     state.withLock { s in

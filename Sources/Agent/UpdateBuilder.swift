@@ -62,7 +62,14 @@ public final class UpdateBuilder {
     /// CompressLevel goes back to it).
     private let zrleLevel: Int
     private let tileDelta: TileDeltaEncoder
-    private let motion = MotionDetector()
+    /// Copies merged into maximal rectangles (a terminal scroll is one CopyRect, not one per stretch of
+    /// tiles); a scroll that explains most of the change is not searched further (the new lines).
+    private let motion: MotionDetector = {
+        var m = MotionDetector()
+        m.mergesCopies = true
+        m.largeGuessSuffices = true
+        return m
+    }()
     /// The offsets of the last update's copies, tried first on the next one.
     private var motionHints: [(dx: Int, dy: Int)] = []
 
@@ -170,8 +177,12 @@ public final class UpdateBuilder {
                         rects.append(try Rectangle.copyRect(c.destination, sourceX: c.source.x, sourceY: c.source.y))
                     }
                     viewerFramebuffer.apply(copies)
+                    // Each copy is exact, so a tile inside a copy's destination now equals the screen:
+                    // only the other changed tiles are compared again (a scroll copy covers most of them).
+                    var left = changed
+                    for c in copies { Self.unmarkTiles(inside: c.destination, of: &left) }
                     changed = ChangeDetector.changedTiles(previous: viewerFramebuffer, current: live,
-                                                          damage: changed.markedSpans)
+                                                          damage: left.markedSpans)
                 }
             }
         } else {
@@ -195,6 +206,20 @@ public final class UpdateBuilder {
             viewerFramebuffer.copy(r, from: live)
         }
         return rects
+    }
+
+    /// Clears the marks of the tiles of `map` that lie wholly inside `rect`.
+    static func unmarkTiles(inside rect: Rect, of map: inout TileMap) {
+        let t = map.tileSize
+        let c0 = (rect.x + t - 1) / t, r0 = (rect.y + t - 1) / t
+        // A tile ends inside when its right (bottom) edge is inside; edge tiles are clipped to the map.
+        var c1 = rect.maxX / t, r1 = rect.maxY / t
+        if rect.maxX == map.width { c1 = map.columns }
+        if rect.maxY == map.height { r1 = map.rows }
+        guard c0 < min(c1, map.columns), r0 < min(r1, map.rows) else { return }
+        for row in r0..<min(r1, map.rows) {
+            for column in c0..<min(c1, map.columns) { map.mark(column: column, row: row, false) }
+        }
     }
 
     /// The Cursor pseudo-rectangle: pixels in the viewer's format, mask bit set where alpha >= 50%.
@@ -233,7 +258,12 @@ public final class UpdateBuilder {
     private func summarize(_ rects: [Rectangle], bytes: Int) {
         let copies = rects.filter { $0.header.encoding == RFBEncoding.copyRect }
         let pixels = rects.filter { $0.header.encoding != RFBEncoding.copyRect && $0.header.encoding >= 0 }
-        lastSummary = "\(copies.count) copies (\(copies.reduce(0) { $0 + $1.header.rect.area }) px), "
+        lastSummary = "\(copies.count) copies (\(copies.reduce(0) { $0 + $1.header.rect.area }) px"
+            + copies.prefix(8).map { c -> String in
+                let r = c.header.rect
+                let (sx, sy) = c.body.getInteger(at: c.body.readerIndex, as: UInt32.self).map { (Int($0 >> 16), Int($0 & 0xFFFF)) } ?? (0, 0)
+                return " \(r.width)x\(r.height)+\(r.x)+\(r.y) by \(sx - r.x),\(sy - r.y)"
+            }.joined(separator: ";") + "), "
             + "\(pixels.count) pixel rects (\(pixels.reduce(0) { $0 + $1.header.rect.area }) px), \(bytes) bytes"
     }
 }

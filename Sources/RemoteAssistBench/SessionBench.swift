@@ -10,8 +10,9 @@ struct SessionBench: ParsableCommand {
         abstract: "End to end: our agent against x11vnc and x0vncserver on scripted desktop workloads.",
         discussion: """
             Starts its own Xvfb 1920x1080x24 (no window manager, a generated photo-like wallpaper). For each workload (scroll: an xterm \
-            printing 40 lines/s; drag: an xterm moved 30 steps/s; idle; latency: a square changing colour \
-            every 100 ms) and each server, it starts the server, connects the client through a counting \
+            printing 40 lines/s; buildlog: that xterm printing 250 lines/s in batches of 5, buildlog-25 and \
+            buildlog-10: 25 and 10 batches of 5 lines a second; drag: an xterm moved 30 steps/s; idle; \
+            latency: a square changing colour every 100 ms) and each server, it starts the server, connects the client through a counting \
             relay on 127.0.0.1, waits --warmup seconds for the first picture, then measures for the \
             workload plus --settle seconds: bytes each way through the relay and the server's CPU seconds \
             (utime+stime from /proc). At the end the client's last picture is compared with `xwd -root`.
@@ -27,10 +28,11 @@ struct SessionBench: ParsableCommand {
               swift build -c release && .build/release/remote-assist-bench session --json /tmp/session.json
             """)
 
-    @Option(help: "Workloads, comma-separated: scroll, drag, idle, latency.") var workloads = "scroll,drag,idle,latency"
+    @Option(help: "Workloads, comma-separated: scroll, drag, idle, latency, buildlog, buildlog-25, buildlog-10.")
+    var workloads = "scroll,buildlog,drag,idle,latency"
     @Option(help: "Servers, comma-separated: agent-zrle, agent-tile-delta, agent-zrle-tls, agent-zrle-baseline, x11vnc, x0vncserver.")
     var servers = "agent-zrle,agent-tile-delta,agent-zrle-tls,x11vnc,x0vncserver"
-    @Option(help: "Seconds of the scroll and drag workloads.") var activeSeconds = 12.0
+    @Option(help: "Seconds of the scroll, build-log and drag workloads.") var activeSeconds = 12.0
     @Option(help: "Seconds of the idle and latency workloads.") var idleSeconds = 10.0
     @Option(help: "Seconds between connecting and the start of a measurement.") var warmup = 3.0
     @Option(help: "Seconds after a workload still inside the measurement (the last updates).") var settle = 2.0
@@ -112,7 +114,7 @@ struct SessionBench: ParsableCommand {
 
     private func measure(_ workload: Workload, _ server: BenchServer, tag: String, desktop: BenchDesktop,
                          tools: BenchTools, configHome: String) -> SessionRow {
-        let seconds = (workload == .scroll || workload == .drag ? activeSeconds : idleSeconds)
+        let seconds = workload.isActive ? activeSeconds : idleSeconds
         var row = SessionRow(workload: workload, server: server, serverName: server.serverName, client: server.clientName,
                              seconds: seconds + settle, bytesServerToClient: 0, bytesClientToServer: 0, serverCPUSeconds: 0,
                              finalPicture: .init(pixels: 0, box: nil), latency: nil, error: nil)
@@ -154,10 +156,19 @@ struct SessionBench: ParsableCommand {
             }
             guard let cpu0 = started.cpuSeconds else { throw BenchError("server exited: \(started.output.suffix(300))") }
             let bytes0 = counting.counts
+            if running.isProbe { kill(running.process.pid, SIGUSR1) }  // the probe prints its counts so far
             try workload.run(scene!, seconds: seconds, tools: tools)
             usleep(UInt32(settle * 1_000_000))
             guard let cpu1 = started.cpuSeconds else { throw BenchError("server exited: \(started.output.suffix(300))") }
             let bytes = counting.counts - bytes0
+            if running.isProbe {
+                kill(running.process.pid, SIGUSR1)
+                usleep(300_000)
+                row.counts = ClientCounts(probeOutput: running.process.output)
+            }
+            if workload.batchesPerSecond != nil {
+                row.changedPixels = scene!.batchesWritten * scene!.windowArea
+            }
             profiler?.stop(signal: SIGINT, grace: 20)
             profiler = nil
             row.serverCPUSeconds = cpu1 - cpu0

@@ -17,6 +17,16 @@ struct SessionRow: Codable, Sendable {
     /// With `--runs N`: every run's CPU seconds and bytes server to client (the row holds their medians).
     var cpuRuns: [Double]? = nil
     var bytesRuns: [Int]? = nil
+    /// What the libvncclient probe received during the measurement (nil with our viewer).
+    var counts: ClientCounts? = nil
+    /// Build-log workloads: batches written x the terminal's window area (each batch scrolls all of it).
+    var changedPixels: Int? = nil
+
+    /// Server CPU milliseconds per megapixel of the screen changed by the workload.
+    var cpuMillisecondsPerChangedMegapixel: Double? {
+        guard let changedPixels, changedPixels > 0 else { return nil }
+        return serverCPUSeconds * 1000 / (Double(changedPixels) / 1_000_000)
+    }
 
     /// One row for repeated runs of a workload and server: median CPU and bytes (of the runs without an
     /// error), the worst final picture, the latency of the median-CPU run; an error only if every run failed.
@@ -31,6 +41,34 @@ struct SessionRow: Codable, Sendable {
         row.bytesRuns = runs.map { $0.error == nil ? $0.bytesServerToClient : -1 }
         return row
     }
+}
+
+/// Counts of the libvncclient probe over one measurement: the difference of its "counts" lines (SIGUSR1)
+/// at the start and the end.
+struct ClientCounts: Codable, Sendable {
+    var updates: Int
+    /// Rectangles with pixels or a copy (pseudo-rectangles not counted).
+    var rects: Int
+    var copies: Int
+    /// Pixels of the rectangles that were not copies.
+    var pixels: Int
+    /// The most CopyRects in one update.
+    var mostCopies: Int
+
+    init(updates: Int, rects: Int, copies: Int, pixels: Int, mostCopies: Int) {
+        self.updates = updates; self.rects = rects; self.copies = copies; self.pixels = pixels; self.mostCopies = mostCopies
+    }
+
+    init?(probeOutput: String) {
+        let lines = probeOutput.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("counts ") }
+            .map { $0.split(separator: " ").dropFirst().compactMap { Int($0) } }.filter { $0.count == 5 }
+        guard lines.count >= 2 else { return nil }
+        let a = lines[lines.count - 2], b = lines[lines.count - 1]
+        self.init(updates: b[0] - a[0], rects: b[1] - a[1], copies: b[2] - a[2], pixels: b[3] - a[3], mostCopies: b[4])
+    }
+
+    var copiesPerUpdate: Double { updates > 0 ? Double(copies) / Double(updates) : 0 }
+    var rectsPerUpdate: Double { updates > 0 ? Double(rects) / Double(updates) : 0 }
 }
 
 /// Change-to-viewer latency of the colour square: X server drew it (after XSync) to client decoded it.
@@ -78,7 +116,8 @@ struct SessionReport: Codable, Sendable {
     /// The human table, then one verdict line per workload against the issue's targets.
     func table() -> String {
         var lines: [String] = []
-        let header = ["workload", "server", "client", "s->c bytes", "c->s bytes", "CPU s", "final picture", "latency p50/p95/max ms (seen)"]
+        let header = ["workload", "server", "client", "s->c bytes", "c->s bytes", "CPU s", "final picture", "latency p50/p95/max ms (seen)",
+                      "updates", "copies/upd (max)", "rects/upd", "CPU ms/changed MP"]
         var cells: [[String]] = [header]
         for r in rows {
             let picture = r.error.map { "error: \($0)" }
@@ -87,12 +126,16 @@ struct SessionReport: Codable, Sendable {
                 "\(format($0.p50Milliseconds))/\(format($0.p95Milliseconds))/\(format($0.maxMilliseconds)) (\($0.seen)/\($0.drawn))"
             } ?? "-"
             cells.append([r.workload.rawValue, r.serverName, r.client, megabytes(r.bytesServerToClient),
-                          megabytes(r.bytesClientToServer), cpuText(r), picture, latency])
+                          megabytes(r.bytesClientToServer), cpuText(r), picture, latency,
+                          r.counts.map { "\($0.updates)" } ?? "-",
+                          r.counts.map { String(format: "%.2f (%d)", $0.copiesPerUpdate, $0.mostCopies) } ?? "-",
+                          r.counts.map { String(format: "%.2f", $0.rectsPerUpdate) } ?? "-",
+                          r.cpuMillisecondsPerChangedMegapixel.map { String(format: "%.2f", $0) } ?? "-"])
         }
         let widths = header.indices.map { i in cells.map { $0[i].count }.max() ?? 0 }
         for (n, row) in cells.enumerated() {
             lines.append(row.indices.map { i in
-                i >= 3 && i <= 5 ? String(repeating: " ", count: widths[i] - row[i].count) + row[i]
+                (i >= 3 && i <= 5) || i >= 8 ? String(repeating: " ", count: widths[i] - row[i].count) + row[i]
                     : row[i] + String(repeating: " ", count: widths[i] - row[i].count)
             }.joined(separator: "  "))
             if n == 0 { lines.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")) }
@@ -131,7 +174,13 @@ struct SessionReport: Codable, Sendable {
                 continue
             }
             if let z = of.first(where: { $0.server == .agentZRLE }) {
-                if workload == .idle {
+                if workload.batchesPerSecond != nil {
+                    // Issue #16 goal 1: CPU at most half of each reference's, bytes at most half of the better
+                    // one's, the final picture exact, at most 2 CopyRects in any update of the scrolling terminal.
+                    let cpuOK = z.serverCPUSeconds <= bestCPU / 2, bytesOK = z.bytesServerToClient * 2 <= bestBytes
+                    let copiesOK = (z.counts?.mostCopies ?? Int.max) <= 2
+                    out.append("\(workload.rawValue): agent-zrle CPU \(String(format: "%.2f", z.serverCPUSeconds)) s vs half of best \(String(format: "%.2f", bestCPU / 2)) s -> \(cpuOK ? "MET" : "MISSED"); bytes \(megabytes(z.bytesServerToClient)) vs half of best \(megabytes(bestBytes / 2)) -> \(bytesOK ? "MET" : "MISSED"); final picture \(z.finalPicture.exact ? "exact -> MET" : "not exact -> MISSED"); most CopyRects in an update \(z.counts.map { "\($0.mostCopies)" } ?? "?") -> \(copiesOK ? "MET" : "MISSED") (target: at most 2)")
+                } else if workload == .idle {
                     out.append("\(workload.rawValue): agent-zrle CPU \(String(format: "%.2f", z.serverCPUSeconds)) s vs best reference \(String(format: "%.2f", bestCPU)) s -> \(z.serverCPUSeconds < bestCPU || z.serverCPUSeconds == 0 ? "MET" : "MISSED") (target: below)")
                 } else {
                     let cpuOK = z.serverCPUSeconds <= bestCPU / 2, bytesOK = z.bytesServerToClient <= bestBytes

@@ -14,6 +14,13 @@ enum Workload: String, CaseIterable, Codable, Sendable {
     case idle
     /// A 32x32 square changing colour every 100 ms; its decoded colour is timed at the client.
     case latency
+    /// The fast build log of issue #16: the scroll xterm (200x60) printing 250 lines a second in batches
+    /// of 5 (one write of 5 lines every 20 ms: up to 50 scroll updates a second).
+    case buildlog
+    /// The build log in batches of 5 lines at 25 batches a second (125 lines/s).
+    case buildlog25 = "buildlog-25"
+    /// The build log in batches of 5 lines at 10 batches a second (50 lines/s).
+    case buildlog10 = "buildlog-10"
 
     static let linesPerSecond = 40.0
     static let dragStepsPerSecond = 30.0
@@ -21,13 +28,29 @@ enum Workload: String, CaseIterable, Codable, Sendable {
     static let square = (x: 1700, y: 60, size: 32)
     static let staticTitle = "bench-window"
     static let scrollTitle = "bench-scroll"
+    static let buildLogBatch = 5
+
+    /// Batches of `buildLogBatch` lines a second, for the build-log workloads.
+    var batchesPerSecond: Double? {
+        switch self {
+        case .buildlog: 50
+        case .buildlog25: 25
+        case .buildlog10: 10
+        default: nil
+        }
+    }
+
+    /// Runs for `--active-seconds` (a terminal or a window moving), not `--idle-seconds`.
+    var isActive: Bool { self == .scroll || self == .drag || batchesPerSecond != nil }
+    /// The workload scrolls the 200x60 xterm.
+    var scrollsTerminal: Bool { self == .scroll || batchesPerSecond != nil }
 
     /// The windows present before the server starts (part of its first full picture, not measured).
     func prepare(on desktop: BenchDesktop, tools: BenchTools) throws -> Scene {
         let scene = Scene(desktop: desktop)
         do {
             switch self {
-            case .scroll:
+            case .scroll, .buildlog, .buildlog25, .buildlog10:
                 let fifo = "\(desktop.workDirectory)/scroll.fifo"
                 unlink(fifo)
                 guard mkfifo(fifo, 0o600) == 0 else { throw BenchError("mkfifo \(fifo): \(errno)") }
@@ -36,6 +59,11 @@ enum Workload: String, CaseIterable, Codable, Sendable {
                 try scene.start("xterm", which("xterm") ?? "xterm",
                                 ["-geometry", "200x60+0+0", "-title", Self.scrollTitle, "-e", "cat", fifo])
                 scene.windowID = try desktop.window(titled: Self.scrollTitle)
+                let geometry = try desktop.xdotool(["getwindowgeometry", "--shell", scene.windowID])
+                func value(_ key: String) -> Int? {
+                    geometry.split(whereSeparator: \.isNewline).first { $0.hasPrefix(key + "=") }.flatMap { Int($0.dropFirst(key.count + 1)) }
+                }
+                scene.windowArea = (value("WIDTH") ?? 0) * (value("HEIGHT") ?? 0)
             case .drag, .idle, .latency:
                 let text = (0..<28).map { "line \($0): " + BenchText.line(number: $0, length: 80) }.joined(separator: "\\n")
                 try scene.start("xterm", which("xterm") ?? "xterm",
@@ -64,6 +92,21 @@ enum Workload: String, CaseIterable, Codable, Sendable {
                 let line = Array((String(format: "%06d ", i) + BenchText.line(number: i, length: 180) + "\n").utf8)
                 _ = line.withUnsafeBytes { write(scene.fifo, $0.baseAddress, $0.count) }
             }
+        case .buildlog, .buildlog25, .buildlog10:
+            let rate = batchesPerSecond ?? 1
+            let batches = Int(seconds * rate)
+            for b in 0..<batches {
+                let due = t0 + Double(b) * 1000 / rate
+                let wait = due - nowMilliseconds()
+                if wait > 0 { usleep(UInt32(wait * 1000)) }
+                var text = ""
+                for i in (b * Self.buildLogBatch)..<((b + 1) * Self.buildLogBatch) {
+                    text += String(format: "%06d ", i) + BenchText.line(number: i, length: 180) + "\n"
+                }
+                let bytes = Array(text.utf8)
+                _ = bytes.withUnsafeBytes { write(scene.fifo, $0.baseAddress, $0.count) }
+            }
+            scene.batchesWritten = batches
         case .drag:
             let steps = Int(seconds * Self.dragStepsPerSecond)
             var args: [String] = []
@@ -102,6 +145,10 @@ final class Scene {
     var fifo: Int32 = -1
     var windowID = ""
     var drawLog = ""
+    /// The terminal's window area in pixels (build-log workloads): each batch scrolls all of it.
+    var windowArea = 0
+    /// Batches of lines written by a build-log workload.
+    var batchesWritten = 0
 
     init(desktop: BenchDesktop) { self.desktop = desktop }
 

@@ -34,6 +34,17 @@ public struct MotionDetector: Sendable {
     public var maximumCandidates = 8
     /// Offsets need at least this many anchor votes.
     public var minimumVotes = 3
+    /// Make the copies of each offset maximal rectangles (`MotionSearch.maximal`), so one scrolled area
+    /// is one copy (each CopyRect costs a header and a viewer call; a fast terminal scroll was 13-27 of
+    /// them), and drop copies of a single colour. Off by default: tile-delta's golden vectors hold the
+    /// copies as they are.
+    public var mergesCopies = false
+    /// When a guess (the last update's offset or the strip vote) explains at least 3 in 4 of the sampled
+    /// changed rows, take what it leaves as new content: try only the other guesses there, no anchor vote.
+    /// A terminal printing fast leaves its new lines unexplained in every update (a quarter of the rows
+    /// when three batches of 5 lines gather in a 60-line terminal), and voting over the whole changed area
+    /// for them costs more than the rest of the update. Off by default (tile-delta's golden vectors).
+    public var largeGuessSuffices = false
 
     static let window = 16
     static let tile = 64
@@ -113,7 +124,7 @@ struct MotionSearch {
         // scroll voted by column strips (a scroll by a new amount). Otherwise the anchor scan votes, and
         // the guesses are tried after the voted offsets.
         let hinted = Array(hints.filter { $0.dx != 0 || $0.dy != 0 }.prefix(settings.maximumCandidates))
-        var guess: (dx: Int, dy: Int)? = nil, partial: (dx: Int, dy: Int)? = nil
+        var guess: (dx: Int, dy: Int)? = nil, partial: (dx: Int, dy: Int)? = nil, partialIsLarge = false
         /// Records `offset` as the guess or the partial guess; returns whether it explains at least a
         /// quarter of the sample.
         @discardableResult
@@ -124,6 +135,7 @@ struct MotionSearch {
                 guess = offset
             } else if partial == nil && offset.dx == 0 && explained * 2 >= total {
                 partial = offset
+                partialIsLarge = explained * 4 >= total * 3
             }
             return explained * 4 >= total
         }
@@ -148,7 +160,8 @@ struct MotionSearch {
             match(candidates, from: 0, classifying: true, parallel: parallel)
             let left = unexplainedTiles()
             guard !left.isEmpty else { return copies(candidates, area) }
-            for c in vote(area, destinations: left) + others where !candidates.contains(where: { $0 == c }) {
+            let voted = settings.largeGuessSuffices && partialIsLarge ? [] : vote(area, destinations: left)
+            for c in voted + others where !candidates.contains(where: { $0 == c }) {
                 candidates.append(c)
             }
             match(candidates, from: 1, classifying: false, parallel: parallel)
@@ -167,7 +180,9 @@ struct MotionSearch {
         for st in state where st >= 0 && Int(st) < used.count { used[Int(st)] = true }
         var ops: [CopyOperation] = []
         for (k, offset) in candidates.enumerated() where used[k] {
-            for r in merge(runs(k, offset, within: area)) where r.area >= settings.minimumArea {
+            var rects = merge(runs(k, offset, within: area))
+            if settings.mergesCopies { rects = maximal(rects, k, offset) }
+            for r in rects where r.area >= settings.minimumArea && !(settings.mergesCopies && isUniform(r)) {
                 ops.append(CopyOperation(source: Rect(x: r.x + offset.dx, y: r.y + offset.dy, width: r.width, height: r.height),
                                          destinationX: r.x, destinationY: r.y))
             }
@@ -396,6 +411,112 @@ struct MotionSearch {
         let sy = y + offset.dy
         guard sy >= 0, sy < height, a + offset.dx >= 0, b + offset.dx <= width, a < b else { return false }
         return memcmp(cur + y * width + a, prev + sy * width + a + offset.dx, (b - a) * 4) == 0
+    }
+
+    /// The copies of one offset (candidate `k`) made maximal (`MotionDetector.mergesCopies`). The runs
+    /// of the matching pass follow the 64-pixel tile grid and stop where a tile did not change, so a
+    /// terminal scroll (ragged line ends) came out as one copy per stretch of tiles. Here rects whose
+    /// columns overlap or touch form one cluster (one moved area; two windows moved by the same offset
+    /// stay two), and each cluster is rebuilt row by row in `maximalCluster`. Every pixel a copy gains
+    /// is compared exactly with the previous frame at the offset.
+    func maximal(_ rects: [Rect], _ k: Int, _ offset: (dx: Int, dy: Int)) -> [Rect] {
+        guard rects.count > 1 else { return rects }
+        // Rects whose columns overlap or touch form one cluster (one moved area); separate areas that
+        // moved by the same offset (two windows) are merged each on its own.
+        var out: [Rect] = []
+        var cluster: [Rect] = [], right = Int.min
+        for r in rects.sorted(by: { $0.x < $1.x }) {
+            if !cluster.isEmpty && r.x > right {
+                out += maximalCluster(cluster, k, offset)
+                cluster = []
+            }
+            cluster.append(r)
+            right = max(cluster.count == 1 ? r.maxX : right, r.maxX)
+        }
+        return out + maximalCluster(cluster, k, offset)
+    }
+
+    /// `maximal` for one cluster: each row's matched interval is the hull of the rects crossing it when
+    /// the gaps between them also match at the offset (else its widest part), widened to the cluster's
+    /// edges where those pixels match as well. Consecutive rows share one rectangle while the intersection
+    /// of their intervals keeps at least 7/8 of the first row's width and no row is more than 4/3 as
+    /// wide (a row matched a few pixels wider or narrower does not cut the copy; a much wider one starts
+    /// a new rectangle). Rectangles of fewer than `window` rows are dropped (blank
+    /// rows match at many offsets; those pixels go to the pixel encoding), the rest are trimmed to the
+    /// rows that differ in place (a copy of unchanged pixels is a header for nothing).
+    func maximalCluster(_ rects: [Rect], _ k: Int, _ offset: (dx: Int, dy: Int)) -> [Rect] {
+        guard rects.count > 1 else { return rects }
+        let box = rects.dropFirst().reduce(rects[0]) { $0.union($1) }
+        let (dx, dy) = offset
+        let byX = rects.sorted { $0.x < $1.x }
+        func interval(_ y: Int) -> Range<Int>? {
+            var best: Range<Int>? = nil, current: Range<Int>? = nil
+            for r in byX where r.y <= y && y < r.maxY {
+                guard let c = current else { current = r.x..<r.maxX; continue }
+                if r.x <= c.upperBound {
+                    current = c.lowerBound..<max(c.upperBound, r.maxX)
+                } else if memcmp(cur + y * width + c.upperBound, prev + (y + dy) * width + c.upperBound + dx,
+                                 (r.x - c.upperBound) * 4) == 0 {
+                    current = c.lowerBound..<r.maxX
+                } else {
+                    if best.map({ $0.count < c.count }) ?? true { best = c }
+                    current = r.x..<r.maxX
+                }
+            }
+            if let c = current, best.map({ $0.count < c.count }) ?? true { best = c }
+            // Out to the cluster's edges when those pixels match too (tiles that did not change there).
+            guard var b = best else { return nil }
+            func matches(_ x0: Int, _ x1: Int) -> Bool {
+                x0 >= x1 || memcmp(cur + y * width + x0, prev + (y + dy) * width + x0 + dx, (x1 - x0) * 4) == 0
+            }
+            if b.lowerBound > box.x && matches(box.x, b.lowerBound) { b = box.x..<b.upperBound }
+            if b.upperBound < box.maxX && matches(b.upperBound, box.maxX) { b = b.lowerBound..<box.maxX }
+            return b
+        }
+        var out: [Rect] = []
+        var open: Range<Int>? = nil, opened = 0, top = box.y
+        func close(_ end: Int) {
+            if let i = open, end - top >= MotionDetector.window,
+               let kept = changedRows(of: Rect(x: i.lowerBound, y: top, width: i.count, height: end - top)) {
+                out.append(kept)
+            }
+            open = nil
+        }
+        for y in box.y..<box.maxY {
+            guard let j = interval(y) else { close(y); continue }
+            if let i = open {
+                let both = max(i.lowerBound, j.lowerBound)..<max(max(i.lowerBound, j.lowerBound), min(i.upperBound, j.upperBound))
+                // A much wider row starts a new rectangle (a narrow first row, e.g. a terminal's border
+                // rows matching in a few columns, must not narrow the whole scroll).
+                if both.count * 8 >= opened * 7 && j.count * 3 <= opened * 4 { open = both; continue }
+                close(y)
+            }
+            open = j
+            opened = j.count
+            top = y
+        }
+        close(box.maxY)
+        return merge(out)
+    }
+
+    /// Whether `rect` of the current frame is one colour: ZRLE sends that as a solid tile in a few bytes,
+    /// so a copy of it (blank rows match blank rows at many offsets) is a header for nothing. Stops at the
+    /// first pixel of another colour.
+    func isUniform(_ rect: Rect) -> Bool {
+        let first = cur[rect.y * width + rect.x]
+        for y in rect.y..<rect.maxY {
+            let row = cur + y * width
+            for x in rect.x..<rect.maxX where row[x] != first { return false }
+        }
+        return true
+    }
+
+    /// `rect` trimmed to its first and last rows that differ between the frames in place; nil if none do.
+    func changedRows(of rect: Rect) -> Rect? {
+        func differs(_ y: Int) -> Bool { memcmp(cur + y * width + rect.x, prev + y * width + rect.x, rect.width * 4) != 0 }
+        guard let top = (rect.y..<rect.maxY).first(where: differs) else { return nil }
+        let bottom = (top..<rect.maxY).last(where: differs) ?? top
+        return Rect(x: rect.x, y: top, width: rect.width, height: bottom - top + 1)
     }
 
     /// Joins rects with the same rows that touch side by side.

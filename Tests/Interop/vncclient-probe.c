@@ -13,6 +13,9 @@
  * each time a finished update leaves that pixel with a new colour (the benchmark's latency probe).
  * --security none|x509plain restricts the security types it accepts (default: any libvncclient knows);
  * --remote-cursor 1 asks for the Cursor pseudo-encoding, so servers keep the pointer out of the picture.
+ * SIGUSR1 prints "counts UPDATES RECTS COPIES PIXELS MOST" (finished updates, rectangles with pixels or a
+ * copy, of those the CopyRects, pixels of the non-copy rectangles, all so far; the most CopyRects in one
+ * update since the last such line): the session benchmark reads it at the start and end of a measurement.
  */
 #include <rfb/rfbclient.h>
 #include <signal.h>
@@ -20,12 +23,42 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
 
 static const char *user = NULL, *password = NULL, *ca = NULL;
 static int updates_wanted = 1, updates_seen = 0;
 static int watch_x = -1, watch_y = -1;
 static long watch_last = -1;
-static volatile sig_atomic_t stop_requested = 0;
+static volatile sig_atomic_t stop_requested = 0, counts_requested = 0;
+static long rects_seen = 0, copies_seen = 0, pixels_seen = 0, copies_this_update = 0, most_copies = 0;
+static GotFrameBufferUpdateProc default_got_update;
+static GotCopyRectProc default_got_copy;
+
+static void request_counts(int sig) {
+    (void)sig;
+    counts_requested = 1;
+}
+
+static void print_counts(void) {
+    counts_requested = 0;
+    printf("counts %d %ld %ld %ld %ld\n", updates_seen, rects_seen, copies_seen, pixels_seen, most_copies);
+    most_copies = 0;
+    fflush(stdout);
+}
+
+/* Called by libvncclient after every rectangle with pixels or a copy (after GotCopyRect for a copy). */
+static void got_update(rfbClient *client, int x, int y, int w, int h) {
+    rects_seen++;
+    pixels_seen += (long)w * h;
+    if (default_got_update) default_got_update(client, x, y, w, h);
+}
+
+static void got_copy(rfbClient *client, int sx, int sy, int w, int h, int dx, int dy) {
+    copies_seen++;
+    copies_this_update++;
+    pixels_seen -= (long)w * h;  /* got_update adds it back: copies carry no pixels */
+    default_got_copy(client, sx, sy, w, h, dx, dy);
+}
 
 static void request_stop(int sig) {
     (void)sig;
@@ -53,6 +86,8 @@ static char *get_password(rfbClient *client) {
 
 static void finished_update(rfbClient *client) {
     updates_seen++;
+    if (copies_this_update > most_copies) most_copies = copies_this_update;
+    copies_this_update = 0;
     if (watch_x < 0 || watch_x >= client->width || watch_y < 0 || watch_y >= client->height) return;
     const unsigned char *p = client->frameBuffer + ((size_t)watch_y * client->width + watch_x) * 4;
     long colour = ((long)p[0] << 16) | ((long)p[1] << 8) | p[2];
@@ -92,11 +127,17 @@ int main(int argc, char **argv) {
     sa.sa_handler = request_stop; /* no SA_RESTART: the wait returns early */
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = request_counts;
+    sigaction(SIGUSR1, &sa, NULL);
     rfbClient *client = rfbGetClient(8, 3, 4);
     if (!client) return 3;
     client->GetCredential = get_credential;
     client->GetPassword = get_password;
     client->FinishedFrameBufferUpdate = finished_update;
+    default_got_update = client->GotFrameBufferUpdate;
+    client->GotFrameBufferUpdate = got_update;
+    default_got_copy = client->GotCopyRect;
+    client->GotCopyRect = got_copy;
     client->appData.encodingsString = encodings;
     client->appData.useRemoteCursor = remote_cursor ? TRUE : FALSE;
     if (security) {
@@ -117,8 +158,10 @@ int main(int argc, char **argv) {
     time_t end = time(NULL) + duration;
     while (!stop_requested && (updates_seen < updates_wanted || (duration > 0 && time(NULL) < end))) {
         if (duration == 0 && time(NULL) > deadline) { fprintf(stderr, "vncclient-probe: timed out waiting for an update\n"); return 5; }
+        if (counts_requested) print_counts();
         int n = WaitForMessage(client, 500000);
         if (stop_requested) break;
+        if (n < 0 && errno == EINTR && counts_requested) { print_counts(); continue; }
         if (n < 0) { fprintf(stderr, "vncclient-probe: connection lost\n"); return 6; }
         if (n > 0 && !HandleRFBServerMessage(client)) { fprintf(stderr, "vncclient-probe: bad server message\n"); return 7; }
     }
