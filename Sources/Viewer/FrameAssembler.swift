@@ -77,9 +77,17 @@ public final class FrameAssembler {
         }
     }
 
+    /// The largest pointer image taken, per side. Pointer themes go up to 256 pixels on very dense
+    /// screens; a bigger "cursor" would only make the viewer allocate (4 bytes a pixel, up to 4 times the
+    /// body at 8 bits a pixel) for nothing a person could use.
+    public static let maximumCursorSide = 512
+
     private func decodeCursor(_ rectangle: Rectangle, format: PixelFormat) throws -> CursorImage? {
         let w = Int(rectangle.header.width), h = Int(rectangle.header.height)
         guard w > 0, h > 0 else { return nil }
+        guard w <= Self.maximumCursorSide, h <= Self.maximumCursorSide else {
+            throw RFBError.malformed("a pointer image of \(w)x\(h) is larger than \(Self.maximumCursorSide)x\(Self.maximumCursorSide)")
+        }
         guard let translator = PixelTranslator(format: format) else { throw RFBError.malformed("cursor in an unsupported format") }
         let bpp = format.bytesPerPixel, maskRow = (w + 7) / 8
         guard rectangle.body.readableBytes == w * h * bpp + maskRow * h else { throw RFBError.malformed("cursor body size") }
