@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// Layers (arrows point down only):
-///   4 CLI       RemoteAssistCLI (remote-assist), RemoteAssistBench (remote-assist-bench)
+///   4 CLI       RemoteAssistCLI (remote-assist), RemoteAssistBench (remote-assist-bench), LiveView (the local page)
 ///   3 app       Agent, Viewer (connections: handshake, capture, decoding), SessionModel (the sessions as
 ///               the person sees them: records, queued questions, chat, logs)
 ///   2 adapters  X11Capture, PNGSnapshot, RFBTransport
@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "Agent", targets: ["Agent"]),
         .library(name: "Viewer", targets: ["Viewer"]),
         .library(name: "PeerText", targets: ["PeerText"]),
+        .library(name: "XMPP", targets: ["XMPP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -67,13 +68,26 @@ let package = Package(
         .target(
             name: "RFBTransport",
             dependencies: [
-                "RFBProtocol", nioCore,
+                "RFBProtocol", "PeerText", nioCore,
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),  // TLSUserEvent (handshake completed)
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: strict),
+
+        // Layer 2: the XMPP client (contacts, presence, relay). Its pure parts (stanza reader and writer, SCRAM,
+        // JIDs, XEP-0065 address and SOCKS5 bytes) are values without I/O; the client is thin NIO around them.
+        .target(
+            name: "XMPP",
+            dependencies: [
+                nioCore,
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
 
@@ -101,12 +115,25 @@ let package = Package(
             dependencies: ["Agent", "Viewer", "Pixels", "RFBProtocol", "RFBTransport", "PeerText"],
             swiftSettings: strict),
 
+        // Layer 4 (beside the terminal): the local web page, a second view of the session model. An
+        // HTTP + WebSocket server on 127.0.0.1 (NIOHTTP1, NIOWebSocket), its rules, and the frame feed.
+        .target(
+            name: "LiveView",
+            dependencies: [
+                "Pixels", "Viewer", "SessionModel", "PeerText", nioCore,
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            exclude: ["Assets"],
+            swiftSettings: strict),
+
         // Layer 4: command lines.
         .executableTarget(
             name: "RemoteAssistCLI",
             dependencies: [
                 "Pixels", "X11Capture", "PNGSnapshot", "Agent", "Viewer", "RFBProtocol", "RFBTransport",
-                "SessionModel", "PeerText", "TerminalEditing",
+                "SessionModel", "PeerText", "TerminalEditing", "LiveView",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -114,7 +141,8 @@ let package = Package(
         .executableTarget(
             name: "RemoteAssistBench",
             dependencies: [
-                "Pixels", "TileCodec", "PNGSnapshot", "X11Capture", "Viewer", nioCore,
+                // TestSupport: headless Chromium over DevTools for `page` (the live page's measurements).
+                "Pixels", "TileCodec", "PNGSnapshot", "X11Capture", "Viewer", "RFBProtocol", "RFBTransport", "TestSupport", nioCore,
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
@@ -144,6 +172,13 @@ let package = Package(
             dependencies: ["Agent", "Viewer", "Pixels", "X11Capture", "RFBProtocol", "RFBTransport", "TestSupport",
                            nioCore, .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "CLITests", dependencies: ["RemoteAssistCLI", "PNGSnapshot", "Pixels", "TestSupport", "X11Capture", "Viewer"]),
+        .testTarget(
+            name: "LiveViewTests",
+            dependencies: ["LiveView", "Viewer", "Agent", "Pixels", "X11Capture", "RFBTransport", "SessionModel", "TestSupport",
+                           nioCore, .product(name: "NIOPosix", package: "swift-nio")]),
+        .testTarget(
+            name: "XMPPTests",
+            dependencies: ["XMPP", "TestSupport", nioCore, .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(
             name: "InteropTests",
             dependencies: ["Agent", "Viewer", "Pixels", "X11Capture", "RFBTransport", "TestSupport",

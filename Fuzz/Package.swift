@@ -49,6 +49,11 @@ let package = Package(
         .executableTarget(
             name: "fuzz-request-answer", dependencies: ["FuzzSupport", product("RFBProtocol"), nioCore],
             swiftSettings: strict),
+        .executableTarget(name: "fuzz-xmpp-stanza", dependencies: ["FuzzSupport", product("XMPP")], swiftSettings: strict),
+        .executableTarget(name: "fuzz-scram", dependencies: ["FuzzSupport", product("XMPP")], swiftSettings: strict),
+        .executableTarget(
+            name: "fuzz-file-transfer", dependencies: ["FuzzSupport", product("RFBProtocol"), nioCore],
+            swiftSettings: strict),
         .executableTarget(
             name: "fuzz-seeds",
             dependencies: ["FuzzSupport", product("Pixels"), product("TileCodec"), product("RFBProtocol"),

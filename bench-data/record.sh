@@ -4,11 +4,11 @@
 # at a fixed cadence (`remote-assist-bench grab`, MIT-SHM), then packs the frames (bench-data/pack.py) into
 # bench-data/sequences/NAME/ (first frame + changed-region patches, frames.tsv, timestamps.tsv, manifest.json).
 #
-#   nice -n 15 bash bench-data/record.sh [--frames N] [--fps F] [--out DIR] [editor|writer|pdf|slideshow ...]
+#   nice -n 15 bash bench-data/record.sh [--frames N] [--fps F] [--out DIR] [editor|writer|pdf|slideshow|browser ...]
 #
 # Needs .build/release/remote-assist-bench (or BENCH=path) and, on Debian 12: apt-get install xvfb xdotool \
 #   openbox feh librsvg2-bin desktop-base mousepad libreoffice-writer mupdf libtasn1-doc mate-backgrounds \
-#   python3-pil python3-numpy
+#   python3-pil python3-numpy firefox-esr (the browser sequence; --no-install-recommends is enough)
 # Everything it starts is stopped by PID when it ends (KEEP_WORK=1 keeps its /tmp work folder).
 set -euo pipefail
 
@@ -214,10 +214,60 @@ EOF
     finish slideshow "$WORK/meta.json"
 }
 
+record_browser() {
+    start_x
+    local profile="$WORK/ff-profile" docs=/usr/share/doc
+    mkdir -p "$profile"
+    # No first-run pages, updates or telemetry, and every connection through a proxy that is not there
+    # (127.0.0.1:9), so the browser reaches nothing beyond this machine: the pages are local files.
+    cat >"$profile/user.js" <<'PREFS'
+user_pref("browser.aboutwelcome.enabled", false);
+user_pref("browser.startup.homepage_override.mstone", "ignore");
+user_pref("browser.shell.checkDefaultBrowser", false);
+user_pref("datareporting.policy.dataSubmissionEnabled", false);
+user_pref("datareporting.healthreport.uploadEnabled", false);
+user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);
+user_pref("app.update.enabled", false);
+user_pref("browser.safebrowsing.malware.enabled", false);
+user_pref("browser.safebrowsing.phishing.enabled", false);
+user_pref("network.proxy.type", 1);
+user_pref("network.proxy.http", "127.0.0.1");
+user_pref("network.proxy.http_port", 9);
+user_pref("network.proxy.ssl", "127.0.0.1");
+user_pref("network.proxy.ssl_port", 9);
+user_pref("network.proxy.no_proxies_on", "");
+user_pref("network.proxy.allow_hijacking_localhost", true);
+user_pref("general.smoothScroll", false);
+PREFS
+    firefox-esr --no-remote --profile "$profile" --new-instance \
+        "file://$docs/xterm/xterm.faq.html" "file://$docs/zlib1g-dev/examples/zlib_how.html" \
+        "file://$docs/xterm/xterm.log.html" >"$WORK/app.log" 2>&1 &
+    PIDS+=($!)
+    local w
+    w=$(wait_window 'Mozilla Firefox')
+    sleep 4
+    xdotool windowsize "$w" 1400 1000 windowmove "$w" 260 40 windowactivate --sync "$w"
+    sleep 6
+    xdotool key ctrl+1
+    sleep 2
+    xdotool mousemove 1916 1076
+    (sleep 1.0; for _ in 1 2 3; do xdotool key ctrl+Tab; sleep 1.6; done) >/dev/null 2>&1 &
+    PIDS+=($!)
+    capture "$WORK/raw-browser"
+    cat >"$WORK/meta.json" <<EOF
+{"name": "browser", "app": "Firefox ESR", "app_version": "firefox-esr $(version firefox-esr)",
+ "command": "firefox-esr --no-remote --profile (fresh; no first-run pages, telemetry or updates; every connection through a closed proxy at 127.0.0.1:9) --new-instance file://$docs/xterm/xterm.faq.html file://$docs/zlib1g-dev/examples/zlib_how.html file://$docs/xterm/xterm.log.html; window 1400x1000+260+40",
+ "actions": "capture starts on the first tab; from ~1 s xdotool presses Ctrl+Tab three times, 1.6 s apart (the next tab's page is shown: new text where nothing moves)",
+ "x_server": "$X_SERVER", "fps_target": $FPS,
+ "licences": ["pages: xterm FAQ and change log, (c) 1997-2022 Thomas E. Dickey, X11/MIT-style licence (xterm $(version xterm)); zlib_how.html, (c) 2004, 2005 Mark Adler, zlib licence (zlib1g-dev $(version zlib1g-dev))", "$WALL_LICENCE"]}
+EOF
+    finish browser "$WORK/meta.json"
+}
+
 mkdir -p "$OUT"
 for s in "${SEQUENCES[@]}"; do
     case "$s" in
-        editor|writer|pdf|slideshow) echo "record.sh: recording $s ($FRAMES frames at $FPS fps)" >&2; "record_$s" ;;
-        *) echo "record.sh: unknown sequence '$s' (editor, writer, pdf, slideshow)" >&2; exit 2 ;;
+        editor|writer|pdf|slideshow|browser) echo "record.sh: recording $s ($FRAMES frames at $FPS fps)" >&2; "record_$s" ;;
+        *) echo "record.sh: unknown sequence '$s' (editor, writer, pdf, slideshow, browser)" >&2; exit 2 ;;
     esac
 done

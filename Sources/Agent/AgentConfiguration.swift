@@ -47,6 +47,10 @@ public enum AgentEvent: Sendable, Equatable {
     /// The viewer does not speak our extensions (a stock VNC viewer): chat and pause notices are not
     /// sent to it (reported once a session, at the first line typed).
     case chatUnsupported
+    /// A file offered, accepted, moving, stored, cancelled, … (`FileTransferLink`).
+    case file(FileTransferEvent)
+    /// The viewer does not speak our file transfer: a file could not be offered.
+    case filesUnsupported(path: String)
     case resized(width: Int, height: Int)
     /// The session ended; `byViewer` tells who ended it.
     case ended(byViewer: Bool, reason: String)
@@ -71,8 +75,15 @@ public struct AgentConfiguration: Sendable {
     public var security: AgentSecurity
     /// The desktop name sent in ServerInit.
     public var desktopName: String
-    /// Opens the screen; called on the capture thread only after consent.
-    public var makeSource: @Sendable () throws -> any ScreenSource
+    /// Opens the screen; called on the capture thread only after consent (once for every viewer that
+    /// watches at the same time: they share `screen`). Setting it gives the configuration a new screen.
+    public var makeSource: @Sendable () throws -> any ScreenSource {
+        get { screen.makeSource }
+        set { screen = SharedScreen(makeSource: newValue) }
+    }
+    /// The one capture of the screen that every connection served with this configuration (and its
+    /// copies) shares.
+    public private(set) var screen: SharedScreen
     /// Asks the requester; call `decide` exactly once, from any thread.
     public var consent: @Sendable (_ request: ConsentRequest, _ decide: ConsentReply) -> Void
     public var events: @Sendable (AgentEvent) -> Void
@@ -93,6 +104,8 @@ public struct AgentConfiguration: Sendable {
     public var answerTimeout: TimeAmount
     /// From consent to ServerInit (``AgentLimits/sessionStartTimeout``).
     public var sessionStartTimeout: TimeAmount
+    /// Where files the viewer sends go, and how large they may be (no folder: offers are declined).
+    public var files = FileReceiving(folder: nil)
 
     public init(security: AgentSecurity, desktopName: String,
                 makeSource: @escaping @Sendable () throws -> any ScreenSource,
@@ -103,7 +116,7 @@ public struct AgentConfiguration: Sendable {
                 passwordTimeout: TimeAmount = AgentLimits.passwordTimeout) {
         self.security = security
         self.desktopName = desktopName
-        self.makeSource = makeSource
+        self.screen = SharedScreen(makeSource: makeSource)
         self.consent = consent
         self.events = events
         self.sessionEvents = nil

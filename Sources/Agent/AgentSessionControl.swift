@@ -1,6 +1,7 @@
 public import NIOCore
 public import RFBProtocol
 public import Pixels
+public import RFBTransport
 
 /// A thread-safe handle on one agent connection, for the terminal: chat, pause, end.
 public struct AgentSessionControl: Sendable {
@@ -19,6 +20,28 @@ public struct AgentSessionControl: Sendable {
     public func setPaused(_ paused: Bool) {
         let handler = handler
         loop.execute { handler.value.setPaused(paused) }
+    }
+
+    /// Offers a file to the viewer (the control owns its descriptor from now on).
+    public func offerFile(_ file: OutgoingFile) {
+        let handler = handler
+        loop.execute { handler.value.offerFile(file) }
+    }
+
+    public func acceptFile(_ id: UInt32) {
+        let handler = handler
+        loop.execute { handler.value.acceptFile(id) }
+    }
+
+    public func declineFile(_ id: UInt32, reason: String) {
+        let handler = handler
+        loop.execute { handler.value.declineFile(id, reason: reason) }
+    }
+
+    /// Stops this session's transfers and withdraws its open offers; returns how many.
+    public func cancelFiles(reason: String) async -> Int {
+        let handler = handler
+        return (try? await loop.submit { handler.value.cancelFiles(reason: reason) }.get()) ?? 0
     }
 
     /// Updates and bytes sent so far.

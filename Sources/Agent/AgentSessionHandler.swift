@@ -5,8 +5,8 @@ import RFBProtocol
 import RFBTransport
 
 /// The agent end of one viewer connection: runs the RFB handshake (VeNCrypt TLS upgrade, password,
-/// consent), then the session (requests, chat, session end) with a `CapturePump` started only after
-/// consent. Lives on the channel's event loop.
+/// consent), then the session (requests, chat, session end) with a `CapturePump` (its share of the
+/// display's `SharedScreen`) started only after consent. Lives on the channel's event loop.
 final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -36,6 +36,12 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
     private var chatRefusalReported = false
     /// The SecurityResult that follows consent went out (OK once the screen is captured, or a failure).
     private var consentSent = false
+    /// The files of this session (made when the session starts).
+    private var files: FileTransferLink?
+    /// The update carrying our file-transfer confirmation is written: file messages may follow it.
+    private var filesReady = false
+    /// Updates handed to the channel and not yet written: file chunks wait for them (the picture first).
+    private var updatesWriting = 0
 
     init(configuration: AgentConfiguration) {
         self.configuration = configuration
@@ -84,6 +90,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         // Switching autoRead back on reads again at once.
         context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable).whenFailure { _ in }
+        if context.channel.isWritable { files?.pump() }
         context.fireChannelWritabilityChanged()
     }
 
@@ -94,6 +101,9 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
         finalStatistics = pump?.statistics
         pump = nil
         handshakeTimer?.cancel()
+        files?.close(reason: "the session ended")
+        // The link's closures hold this handler: let go of it, or neither is ever freed.
+        files = nil
         if !ended {
             ended = true
             report(byViewer: true, reason: session == nil ? "the other side left during the handshake" : "the other side disconnected")
@@ -290,10 +300,19 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
             ready: { width, height in
                 loop.execute { bound.value.captureReady(width: width, height: height) }
             },
-            send: { update, done in
+            send: { update, leading, done in
                 // The promise is made on the event loop: if the loop is already gone (shut down under a
                 // capture thread), the task is dropped whole instead of leaving an unfulfilled promise.
-                loop.execute { channel.writeAndFlush(update).whenComplete { _ in done() } }
+                loop.execute {
+                    bound.value.updatesWriting += 1
+                    if leading.contains(.fileTransferConfirmation) { bound.value.filesReady = true }
+                    channel.writeAndFlush(update).whenComplete { _ in
+                        done()
+                        let me = bound.value
+                        me.updatesWriting -= 1
+                        if me.updatesWriting == 0 { me.files?.pump() }
+                    }
+                }
             },
             resized: { width, height in
                 loop.execute { bound.value.screenResized(width: width, height: height) }
@@ -301,11 +320,11 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
             failed: { error in
                 loop.execute { bound.value.captureFailed(error) }
             })
+        let pump = CapturePump(deferMilliseconds: configuration.deferMilliseconds, screen: configuration.screen,
+                               callbacks: callbacks)
+        self.pump = pump
         do {
-            let pump = try CapturePump(deferMilliseconds: configuration.deferMilliseconds,
-                                       makeSource: configuration.makeSource, callbacks: callbacks)
-            self.pump = pump
-            pump.start()
+            try pump.start()
         } catch {
             captureFailedBeforeStart(error)
         }
@@ -347,6 +366,21 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
         guard session == nil, let size = capturedSize else { return }
         session = ServerSession(framebufferWidth: size.width, framebufferHeight: size.height, pixelFormat: .native,
                                 viewOnly: true)
+        if let context {
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let events = configuration.events
+            files = FileTransferLink(
+                receiving: configuration.files, loop: context.eventLoop, events: { events(.file($0)) },
+                write: { bytes in
+                    let me = bound.value
+                    me.context?.write(me.wrapOutboundOut(bytes), promise: nil)
+                },
+                flush: { bound.value.context?.flush() },
+                canSend: {
+                    let me = bound.value
+                    return me.filesReady && me.updatesWriting == 0 && !me.ended && (me.context?.channel.isWritable ?? false)
+                })
+        }
         configuration.events(.sessionStarted(viewer: viewer, width: size.width, height: size.height))
     }
 
@@ -389,10 +423,32 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
                 break
             case .keyEvent, .pointerEvent, .cutText:
                 break   // view-only: read and dropped
+            case .fileTransfer(let message):
+                do {
+                    try files?.handle(message)
+                } catch {
+                    // A lie about a file (size, hash, an id, the window): the session ends, with the reason.
+                    return end(reason: .error, text: "the file transfer broke the rules: \(error)",
+                               localReason: "the other side broke the file-transfer rules: \(error)")
+                }
             }
         }
         context.flush()
     }
+
+    // MARK: - Files (from AgentSession)
+
+    /// Offers a file to the viewer (only one that confirmed our file transfer).
+    func offerFile(_ file: OutgoingFile) {
+        guard let files else { file.close(); return configuration.events(.filesUnsupported(path: file.path)) }
+        if !files.offer(file, ifReady: filesReady && !ended) { configuration.events(.filesUnsupported(path: file.path)) }
+    }
+
+    func acceptFile(_ id: UInt32) { files?.accept(id) }
+
+    func declineFile(_ id: UInt32, reason: String) { files?.decline(id, reason: reason) }
+
+    func cancelFiles(reason: String) -> Int { files?.cancelAll(reason: reason) ?? 0 }
 
     // MARK: - Local commands (from AgentSession)
 
@@ -439,6 +495,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
         ended = true
         pump?.stop()
         handshakeTimer?.cancel()
+        files?.close(reason: "the session ended")
         if let s = session, let message = try? s.sessionEnd(reason: reason, text: text) {
             context.write(wrapOutboundOut(message), promise: nil)
         }
@@ -482,6 +539,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
         ended = true
         pump?.stop()
         handshakeTimer?.cancel()
+        files?.close(reason: "the session ended")
         report(byViewer: byViewer, reason: reason)
         context?.close(promise: nil)
     }

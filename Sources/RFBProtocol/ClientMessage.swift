@@ -25,6 +25,8 @@ public enum ClientMessage: Hashable, Sendable {
     case setDesktopSize(width: UInt16, height: UInt16, screens: [Screen])
     /// 212: our SessionEnd extension.
     case sessionEnd(SessionEnd)
+    /// 214: our file-transfer extension.
+    case fileTransfer(FileTransfer)
 
     public enum MessageType {
         public static let setPixelFormat: UInt8 = 0
@@ -38,6 +40,7 @@ public enum ClientMessage: Hashable, Sendable {
         public static let clientFence: UInt8 = Fence.messageType
         public static let setDesktopSize: UInt8 = 251
         public static let sessionEnd: UInt8 = SessionEnd.messageType
+        public static let fileTransfer: UInt8 = FileTransfer.messageType
     }
 
     /// Reads one message: nil when more bytes are needed (nothing is consumed), throws on malformed,
@@ -93,6 +96,9 @@ public enum ClientMessage: Hashable, Sendable {
             case MessageType.sessionEnd:
                 guard let end = try SessionEnd.readBody(from: &b) else { return nil }
                 return .sessionEnd(end)
+            case MessageType.fileTransfer:
+                guard let message = try FileTransfer.readBody(from: &b) else { return nil }
+                return .fileTransfer(message)
             default:
                 throw RFBError.unknownMessageType(type)
             }
@@ -155,6 +161,8 @@ public enum ClientMessage: Hashable, Sendable {
             for s in screens { s.write(into: &buffer) }
         case .sessionEnd(let end):
             try end.write(into: &buffer)
+        case .fileTransfer(let message):
+            try message.write(into: &buffer)
         }
     }
 

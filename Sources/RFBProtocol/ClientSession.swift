@@ -24,6 +24,10 @@ public struct ClientSession: Sendable {
         /// The server confirmed SessionEnd: `sessionEnd(reason:text:)` now returns a message.
         case sessionEndConfirmed
         case peerEndedSession(SessionEnd)
+        /// The server confirmed file transfer: `fileTransfer(_:)` now returns messages.
+        case fileTransferConfirmed
+        /// A file-transfer message (check it with a `FileTransferBook`).
+        case fileTransfer(FileTransfer)
     }
 
     public private(set) var framebufferWidth: Int
@@ -35,6 +39,7 @@ public struct ClientSession: Sendable {
     public private(set) var serverSupportsContinuousUpdates = false
     public private(set) var serverSupportsFence = false
     public private(set) var sessionEndConfirmed = false
+    public private(set) var fileTransferConfirmed = false
     var update: FramebufferUpdateReader?
 
     public init(serverInit: ServerInit) {
@@ -74,6 +79,12 @@ public struct ClientSession: Sendable {
     public func sessionEnd(reason: SessionEnd.Reason, text: String) throws -> ByteBuffer? {
         guard sessionEndConfirmed else { return nil }
         return try ClientMessage.sessionEnd(SessionEnd(reason: reason, text: text)).serialized()
+    }
+
+    /// A file-transfer message for the server, or nil when the server has not confirmed the extension.
+    public func fileTransfer(_ message: FileTransfer) throws -> ByteBuffer? {
+        guard fileTransferConfirmed else { return nil }
+        return try ClientMessage.fileTransfer(message).serialized()
     }
 
     public mutating func receive(_ bytes: inout ByteBuffer) throws -> [Event] {
@@ -116,6 +127,14 @@ public struct ClientSession: Sendable {
             if !sessionEndConfirmed {
                 sessionEndConfirmed = true
                 events.append(.sessionEndConfirmed)
+            }
+        case RFBEncoding.fileTransfer:
+            guard encodings.contains(RFBEncoding.fileTransfer) else {
+                throw RFBError.unexpected("file-transfer confirmation although we never listed it")
+            }
+            if !fileTransferConfirmed {
+                fileTransferConfirmed = true
+                events.append(.fileTransferConfirmed)
             }
         default:
             break
@@ -161,6 +180,11 @@ public struct ClientSession: Sendable {
             }
         case .sessionEnd(let end):
             events.append(.peerEndedSession(end))
+        case .fileTransfer(let message):
+            guard fileTransferConfirmed else {
+                throw RFBError.unexpected("file-transfer message before the extension was confirmed")
+            }
+            events.append(.fileTransfer(message))
         }
     }
 }

@@ -24,4 +24,6 @@ public enum RFBEncoding {
     public static let compressLevel9: Int32 = -247
     /// Our SessionEnd extension, FourCC "RASE" (see `codecs/session-end.md`).
     public static let sessionEnd: Int32 = 0x5241_5345
+    /// Our file-transfer extension, FourCC "RAFT" (see `codecs/file-transfer.md`).
+    public static let fileTransfer: Int32 = 0x5241_4654
 }

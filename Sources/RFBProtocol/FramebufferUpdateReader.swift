@@ -85,6 +85,11 @@ public struct FramebufferUpdateReader: Sendable {
                 throw RFBError.malformed("SessionEnd confirmation rectangle with non-zero fields")
             }
             bodyLength = 0
+        case RFBEncoding.fileTransfer:
+            guard h.x == 0, h.y == 0, h.width == 0, h.height == 0 else {
+                throw RFBError.malformed("file-transfer confirmation rectangle with non-zero fields")
+            }
+            bodyLength = 0
         case RFBEncoding.extendedDesktopSize:
             if h.y == ExtendedDesktopSize.Status.noError.rawValue { try RFBLimits.checkFramebufferSize(width: w, height: ht) }
             guard let n = b.getInteger(at: b.readerIndex, as: UInt8.self) else { return nil }

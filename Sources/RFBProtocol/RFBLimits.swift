@@ -21,6 +21,14 @@ public enum RFBLimits {
     public static let maxFencePayloadLength = 64
     /// SessionEnd text.
     public static let maxSessionEndTextLength = 1024
+    /// File transfer (`codecs/file-transfer.md`): a file name in an offer, in UTF-8 bytes.
+    public static let maxFileNameLength = 4096
+    /// File transfer: the media type of an offer, in ASCII bytes.
+    public static let maxMediaTypeLength = 127
+    /// File transfer: the reason of a decline, cancel or abort, in UTF-8 bytes.
+    public static let maxFileReasonLength = 1024
+    /// File transfer: the bytes of one data chunk.
+    public static let maxFileChunkLength = 64 * 1024
     /// Largest framebuffer side (RFB sizes are U16).
     public static let maxFramebufferSide = 65_535
     /// Largest framebuffer a viewer accepts (ServerInit, DesktopSize, ExtendedDesktopSize), in pixels:

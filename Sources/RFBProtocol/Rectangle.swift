@@ -146,6 +146,10 @@ public struct Rectangle: Hashable, Sendable {
     public static let sessionEndConfirmation =
         Rectangle(header: RectangleHeader(x: 0, y: 0, width: 0, height: 0, encoding: RFBEncoding.sessionEnd))
 
+    /// The file-transfer confirmation: encoding "RAFT", all fields 0, no body.
+    public static let fileTransferConfirmation =
+        Rectangle(header: RectangleHeader(x: 0, y: 0, width: 0, height: 0, encoding: RFBEncoding.fileTransfer))
+
     /// ExtendedDesktopSize: x = reason, y = status, width/height = framebuffer size, then the screens.
     public static func extendedDesktopSize(reason: ExtendedDesktopSize.Reason, status: ExtendedDesktopSize.Status,
                                            width: Int, height: Int, screens: [Screen]) throws -> Rectangle {

@@ -34,6 +34,8 @@ public enum ServerMessage: Hashable, Sendable {
     case serverFence(Fence)
     /// 212: our SessionEnd extension.
     case sessionEnd(SessionEnd)
+    /// 214: our file-transfer extension.
+    case fileTransfer(FileTransfer)
 
     public enum MessageType {
         public static let framebufferUpdate: UInt8 = 0
@@ -44,6 +46,7 @@ public enum ServerMessage: Hashable, Sendable {
         public static let endOfContinuousUpdates: UInt8 = 150
         public static let serverFence: UInt8 = Fence.messageType
         public static let sessionEnd: UInt8 = SessionEnd.messageType
+        public static let fileTransfer: UInt8 = FileTransfer.messageType
     }
 
     /// Reads one message (for FramebufferUpdate: its 4-byte header). Nil when more bytes are needed
@@ -86,6 +89,9 @@ public enum ServerMessage: Hashable, Sendable {
             case MessageType.sessionEnd:
                 guard let end = try SessionEnd.readBody(from: &b) else { return nil }
                 return .sessionEnd(end)
+            case MessageType.fileTransfer:
+                guard let message = try FileTransfer.readBody(from: &b) else { return nil }
+                return .fileTransfer(message)
             default:
                 throw RFBError.unknownMessageType(type)
             }
@@ -130,6 +136,8 @@ public enum ServerMessage: Hashable, Sendable {
             try fence.write(into: &buffer)
         case .sessionEnd(let end):
             try end.write(into: &buffer)
+        case .fileTransfer(let message):
+            try message.write(into: &buffer)
         }
     }
 

@@ -37,6 +37,8 @@ public struct ServerSession: Sendable {
         case desktopSizeRequested(width: Int, height: Int, screens: [Screen])
         /// The viewer ended the session.
         case peerEndedSession(SessionEnd)
+        /// A file-transfer message (only after our confirmation; check it with a `FileTransferBook`).
+        case fileTransfer(FileTransfer)
     }
 
     public private(set) var pixelFormat: PixelFormat
@@ -49,6 +51,8 @@ public struct ServerSession: Sendable {
     public private(set) var continuousUpdatesArea = Rect(x: 0, y: 0, width: 0, height: 0)
     /// We sent the SessionEnd confirmation rectangle: SessionEnd messages may now go to the client.
     public private(set) var sessionEndConfirmed = false
+    /// We sent the file-transfer confirmation rectangle: file-transfer messages may flow both ways.
+    public private(set) var fileTransferConfirmed = false
     var continuousUpdatesAnnounced = false
     var fenceAnnounced = false
 
@@ -69,11 +73,25 @@ public struct ServerSession: Sendable {
     }
 
     /// Pseudo-rectangles that must lead the next FramebufferUpdate: the SessionEnd confirmation, once,
-    /// when the client listed "RASE". Calling this marks them as sent.
+    /// when the client listed "RASE", and the file-transfer confirmation, once, when it listed "RAFT".
+    /// Calling this marks them as sent.
     public mutating func takeLeadingRectangles() -> [Rectangle] {
-        guard !sessionEndConfirmed, clientSupports(RFBEncoding.sessionEnd) else { return [] }
-        sessionEndConfirmed = true
-        return [.sessionEndConfirmation]
+        var leading: [Rectangle] = []
+        if !sessionEndConfirmed, clientSupports(RFBEncoding.sessionEnd) {
+            sessionEndConfirmed = true
+            leading.append(.sessionEndConfirmation)
+        }
+        if !fileTransferConfirmed, clientSupports(RFBEncoding.fileTransfer) {
+            fileTransferConfirmed = true
+            leading.append(.fileTransferConfirmation)
+        }
+        return leading
+    }
+
+    /// A file-transfer message for the client, or nil when the extension was not confirmed.
+    public func fileTransfer(_ message: FileTransfer) throws -> ByteBuffer? {
+        guard fileTransferConfirmed else { return nil }
+        return try ServerMessage.fileTransfer(message).serialized()
     }
 
     /// The SessionEnd message, or nil when the client never confirmed it understands one (stock viewers:
@@ -157,6 +175,11 @@ public struct ServerSession: Sendable {
             actions.append(.desktopSizeRequested(width: Int(w), height: Int(h), screens: screens))
         case .sessionEnd(let end):
             actions.append(.peerEndedSession(end))
+        case .fileTransfer(let message):
+            guard fileTransferConfirmed else {
+                throw RFBError.unexpected("file-transfer message before the extension was confirmed")
+            }
+            actions.append(.fileTransfer(message))
         }
     }
 }

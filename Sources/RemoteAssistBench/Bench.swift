@@ -15,8 +15,9 @@ struct RemoteAssistBench: ParsableCommand {
               remote-assist-bench capture --display :1 --iterations 60
               remote-assist-bench session --json /tmp/session.json
               remote-assist-bench soak --sessions 100 --hostile 20
+              remote-assist-bench files --runs 3
             """,
-        subcommands: [CodecBench.self, DecodeBench.self, CaptureBench.self, SessionBench.self, SoakBench.self, GrabFrames.self]
+        subcommands: [CodecBench.self, DecodeBench.self, CaptureBench.self, SessionBench.self, SoakBench.self, FileBench.self, GrabFrames.self, PageBench.self]
     )
 }
 

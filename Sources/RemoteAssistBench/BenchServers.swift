@@ -52,7 +52,8 @@ enum BenchServer: String, CaseIterable, Codable, Sendable {
     }
 
     /// Starts the server on 127.0.0.1:`port` and waits until it accepts connections.
-    func startServer(port: Int, desktop: BenchDesktop, tools: BenchTools, configHome: String, tag: String) throws -> ChildProcess {
+    func startServer(port: Int, desktop: BenchDesktop, tools: BenchTools, configHome: String, tag: String,
+                     environment: [String: String] = [:]) throws -> ChildProcess {
         let log = "\(desktop.workDirectory)/\(tag)-server.log"
         let server: ChildProcess
         switch self {
@@ -61,7 +62,8 @@ enum BenchServer: String, CaseIterable, Codable, Sendable {
                                       executable: self == .agentZRLEBaseline ? tools.baselineAgent ?? "" : tools.remoteAssist,
                                       arguments: ["share", "--insecure-loopback", "--allow-view", "--port", "\(port)",
                                                   "--display", desktop.display],
-                                      environment: ["XDG_CONFIG_HOME": configHome], logFile: log, keepStdinOpen: true)
+                                      environment: environment.merging(["XDG_CONFIG_HOME": configHome]) { $1 },
+                                      logFile: log, keepStdinOpen: true)
         case .x11vnc:
             server = try ChildProcess(name: serverName, executable: tools.x11vnc ?? "x11vnc",
                                       arguments: ["-display", desktop.display, "-rfbport", "\(port)", "-localhost",
@@ -97,7 +99,9 @@ enum BenchServer: String, CaseIterable, Codable, Sendable {
                      zrleEncodings: String, watchPixel: (Int, Int)?) throws -> BenchClient {
         let dir = desktop.workDirectory
         if usesOurViewer {
-            guard let fingerprint = Self.field(after: "(SHA256:", in: server.output, until: ")"),
+            // The agent prints "(SHA256:XXXX-... = SHA-256 AA:BB:...)": the short form ends at the space.
+            guard let fingerprint = Self.field(after: "(SHA256:", in: server.output, until: ")")?
+                    .split(separator: " ").first.map(String.init),
                   let password = Self.field(after: "any user name): ", in: server.output, until: "\n") else {
                 throw BenchError("no fingerprint or password in the agent's output")
             }

@@ -128,3 +128,13 @@ func which(_ name: String) -> String? {
     }
     return nil
 }
+
+extension ChildProcess {
+    /// A memory figure of this process in KiB from /proc/PID/status (`VmRSS`: resident now, `VmHWM`:
+    /// the most it was ever resident), nil once the process is gone.
+    func memoryKiB(_ field: String) -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        let line = text.split(whereSeparator: \.isNewline).first { $0.hasPrefix(field + ":") }
+        return line?.split(separator: " ").dropFirst().first.flatMap { Int($0) }
+    }
+}

@@ -35,6 +35,9 @@ struct CodecBench: ParsableCommand {
     @Option(help: "zstd level of the tile-delta stream.")
     var zstdLevel = 1
 
+    @Flag(help: "Tile-delta without zstd's long-distance matching (as before 2026-12-05), for before/after.")
+    var noLongDistance = false
+
     @Option(help: "zlib level of the ZRLE stream (6 is what TigerVNC and x11vnc use).")
     var zrleLevel = 6
 
@@ -60,7 +63,7 @@ struct CodecBench: ParsableCommand {
             for run in 0..<runs {
                 if runs > 1 { progress("\(name): run \(run + 1) of \(runs)") }
                 all.append(try SequenceRun(name: name, frames: frames, zstdLevel: zstdLevel, zrleLevel: zrleLevel,
-                                           breakdown: breakdown).run())
+                                           longDistance: !noLongDistance, breakdown: breakdown).run())
             }
             results.append(SequenceStats.medianOfRuns(all))
         }

@@ -8,6 +8,7 @@ struct SequenceRun {
     let frames: [Framebuffer]
     let zstdLevel: Int
     let zrleLevel: Int
+    var longDistance = true
     var breakdown = false
 
     func f(_ x: Double) -> String { String(format: "%.2f", x) }
@@ -18,7 +19,7 @@ struct SequenceRun {
                                   tileDeltaCopies: 0, zrleCopyRects: 0, zrleRects: 0, tileDeltaRoundtripExact: true,
                                   zrleRoundtripExact: true, zrlePlainRoundtripExact: true, samples: Samples())
         guard frames.count > 1 else { return stats }
-        let tdEncoder = TileDeltaEncoder(level: zstdLevel), tdDecoder = TileDeltaDecoder()
+        let tdEncoder = TileDeltaEncoder(level: zstdLevel, longDistanceMatching: longDistance), tdDecoder = TileDeltaDecoder()
         let zrleEncoder = ZRLEEncoder(level: zrleLevel), zrleDecoder = ZRLEDecoder()
         let plainEncoder = ZRLEEncoder(level: zrleLevel), plainDecoder = ZRLEDecoder()
         let xorStream = ZstdCompressor(level: 1)
@@ -31,7 +32,7 @@ struct SequenceRun {
         zrleServerView.pixels.withUnsafeMutableBufferPointer { _ in }  // its own storage, before any timing
         var xorBytes = [UInt8](repeating: 0, count: frames[0].byteCount)
         var zrleHints: [(dx: Int, dy: Int)] = []  // as the agent does: last update's offsets first
-        let probe = TileDeltaEncoder(level: zstdLevel), probeZRLE = ZRLEEncoder(level: zrleLevel)
+        let probe = TileDeltaEncoder(level: zstdLevel, longDistanceMatching: longDistance), probeZRLE = ZRLEEncoder(level: zrleLevel)
         let probeMotion = MotionDetector()
         var probeHints: [(dx: Int, dy: Int)] = []
         var probeView = frames[0]

@@ -9,7 +9,7 @@ struct SessionBench: ParsableCommand {
         commandName: "session",
         abstract: "End to end: our agent against x11vnc and x0vncserver on scripted desktop workloads.",
         discussion: """
-            Starts its own Xvfb 1920x1080x24 (no window manager, a generated photo-like wallpaper). For each workload (scroll: an xterm \
+            Starts its own Xvfb (--screen, 1920x1080x24 by default; no window manager, a generated photo-like wallpaper). For each workload (scroll: an xterm \
             printing 40 lines/s; buildlog: that xterm printing 250 lines/s in batches of 5, buildlog-25 and \
             buildlog-10: 25 and 10 batches of 5 lines a second; drag: an xterm moved 30 steps/s; idle; \
             latency: a square changing colour every 100 ms) and each server, it starts the server, connects the client through a counting \
@@ -50,11 +50,25 @@ struct SessionBench: ParsableCommand {
     var baselineAgent: String?
     @Option(help: "Record a perf profile of our agent during each of its measurements into this folder.")
     var perfRecord: String?
+    @Option(help: ArgumentHelp("The Xvfb screen size.", valueName: "WIDTHxHEIGHT")) var screen = "1920x1080"
+    @Option(help: "Viewers connected to each server at once (each through its own counting relay; 1-4).")
+    var viewers = 1
+    @Flag(help: "Trace our agent's updates (REMOTE_ASSIST_TRACE) and report the median capture, detection and encode time of an update.")
+    var frameTimes = false
+
+    /// `--screen` as numbers.
+    var screenSize: (width: Int, height: Int)? {
+        let parts = screen.lowercased().split(separator: "x").compactMap { Int($0) }
+        guard parts.count == 2, (640...8192).contains(parts[0]), (480...8192).contains(parts[1]) else { return nil }
+        return (parts[0], parts[1])
+    }
 
     func validate() throws {
         for w in list(workloads) where Workload(rawValue: w) == nil { throw ValidationError("unknown workload \(w)") }
         for s in list(servers) where BenchServer(rawValue: s) == nil { throw ValidationError("unknown server \(s)") }
         guard (1...15).contains(runs) else { throw ValidationError("--runs must be 1...15") }
+        guard screenSize != nil else { throw ValidationError("--screen must be WIDTHxHEIGHT, 640x480 to 8192x8192") }
+        guard (1...4).contains(viewers) else { throw ValidationError("--viewers must be 1...4") }
         guard activeSeconds > 0, idleSeconds > 0, warmup >= 0, settle >= 0, activeSeconds <= 120, idleSeconds <= 120 else {
             throw ValidationError("durations must be positive (at most 120 s)")
         }
@@ -73,7 +87,9 @@ struct SessionBench: ParsableCommand {
         try FileManager.default.createDirectory(atPath: configHome, withIntermediateDirectories: true)
         progress("[session] " + "work folder \(dir)")
         let tools = try BenchTools(packageRoot: packageRoot, workDirectory: dir, baselineAgent: baselineAgent)
-        let desktop = try BenchDesktop(workDirectory: dir, wallpaper: wallpaper ? tools.wallpaper : nil)
+        let size = screenSize ?? (1920, 1080)
+        let desktop = try BenchDesktop(workDirectory: dir, width: size.width, height: size.height,
+                                       wallpaper: wallpaper ? tools.wallpaper : nil)
         defer { desktop.stop() }
         progress("[session] " + "Xvfb \(desktop.display) \(desktop.width)x\(desktop.height)x24 started; load \(loadAverage())")
 
@@ -99,8 +115,10 @@ struct SessionBench: ParsableCommand {
             rows += chosen.compactMap { measured[$0].map(SessionRow.median(of:)) }
         }
         let report = SessionReport(date: ISO8601DateFormatter().string(from: Date()), display: desktop.display,
-                                   loadBefore: loadBefore, loadAfter: loadAverage(), zrleEncodings: zrleEncodings, wallpaper: wallpaper, rows: rows)
+                                   loadBefore: loadBefore, loadAfter: loadAverage(), zrleEncodings: zrleEncodings, wallpaper: wallpaper,
+                                   screen: "\(desktop.width)x\(desktop.height)", rows: rows)
         print(report.table())
+        print("\n" + report.scaleTable())
         print("\nload average before \(report.loadBefore), after \(report.loadAfter); measured for the workload + \(format(settle)) s settle; probe encodings \"\(zrleEncodings)\""
               + (runs > 1 ? "; medians of \(runs) runs each (CPU s of every run in the JSON)" : ""))
         if let json {
@@ -118,35 +136,44 @@ struct SessionBench: ParsableCommand {
         var row = SessionRow(workload: workload, server: server, serverName: server.serverName, client: server.clientName,
                              seconds: seconds + settle, bytesServerToClient: 0, bytesClientToServer: 0, serverCPUSeconds: 0,
                              finalPicture: .init(pixels: 0, box: nil), latency: nil, error: nil)
+        row.viewers = viewers
         var scene: Scene?
         var serverProcess: ChildProcess?
-        var relay: CountingRelay?
-        var client: BenchClient?
+        var relays: [CountingRelay] = []
+        var clients: [BenchClient] = []
         var profiler: ChildProcess?
         defer {
             profiler?.stop(signal: SIGINT, grace: 20)
-            if let client, client.process.isRunning { client.process.stop() }
+            for client in clients where client.process.isRunning { client.process.stop() }
             serverProcess?.closeStdin()
             serverProcess?.stop()
-            relay?.stop()
+            for relay in relays { relay.stop() }
             scene?.tearDown()
         }
         do {
             scene = try workload.prepare(on: desktop, tools: tools)
             let port = try CountingRelay.freePort()
-            let started = try server.startServer(port: port, desktop: desktop, tools: tools, configHome: configHome, tag: tag)
+            let started = try server.startServer(port: port, desktop: desktop, tools: tools, configHome: configHome, tag: tag,
+                                                 environment: frameTimes && server.isOurs ? ["REMOTE_ASSIST_TRACE": "1"] : [:])
             serverProcess = started
-            let counting = try CountingRelay(targetPort: port)
-            relay = counting
-            counting.start()
+            row.idleRSSKiB = started.memoryKiB("VmRSS")
             let square = Workload.square
-            let running = try server.startClient(
-                port: counting.port, server: started, desktop: desktop, tools: tools, configHome: configHome, tag: tag,
-                zrleEncodings: zrleEncodings,
-                watchPixel: workload == .latency ? (square.x + square.size / 2, square.y + square.size / 2) : nil)
-            client = running
+            for n in 0..<viewers {
+                let counting = try CountingRelay(targetPort: port)
+                relays.append(counting)
+                counting.start()
+                // Each viewer of our agent is a session of its own: its one-time password is spent, the
+                // agent prints the next one ("waiting for the next viewer" with --keep-listening; none here).
+                clients.append(try server.startClient(
+                    port: counting.port, server: started, desktop: desktop, tools: tools, configHome: configHome,
+                    tag: viewers > 1 ? "\(tag)-viewer\(n + 1)" : tag, zrleEncodings: zrleEncodings,
+                    watchPixel: workload == .latency && n == 0 ? (square.x + square.size / 2, square.y + square.size / 2) : nil))
+            }
             usleep(UInt32(warmup * 1_000_000))
-            guard running.process.isRunning else { throw BenchError("client exited early: \(running.process.output.suffix(300))") }
+            for client in clients where !client.process.isRunning {
+                throw BenchError("client exited early: \(client.process.output.suffix(300))")
+            }
+            guard let running = clients.first else { throw BenchError("no client") }
             if let perfRecord, server.isOurs, let perf = tools.perf {
                 profiler = try ChildProcess(name: "perf", executable: perf,
                                             arguments: ["record", "-F", "999", "-g", "-p", "\(started.pid)",
@@ -155,12 +182,17 @@ struct SessionBench: ParsableCommand {
                 usleep(300_000)
             }
             guard let cpu0 = started.cpuSeconds else { throw BenchError("server exited: \(started.output.suffix(300))") }
-            let bytes0 = counting.counts
+            let traced0 = started.output.utf8.count
+            let bytes0 = relays.map(\.counts)
             if running.isProbe { kill(running.process.pid, SIGUSR1) }  // the probe prints its counts so far
             try workload.run(scene!, seconds: seconds, tools: tools)
             usleep(UInt32(settle * 1_000_000))
             guard let cpu1 = started.cpuSeconds else { throw BenchError("server exited: \(started.output.suffix(300))") }
-            let bytes = counting.counts - bytes0
+            let bytes = zip(relays, bytes0).map { $0.counts - $1 }
+            row.peakRSSKiB = started.memoryKiB("VmHWM")
+            if frameTimes {
+                row.frameTimes = FrameTimes(traceOutput: String(decoding: started.output.utf8.dropFirst(traced0), as: UTF8.self))
+            }
             if running.isProbe {
                 kill(running.process.pid, SIGUSR1)
                 usleep(300_000)
@@ -172,11 +204,13 @@ struct SessionBench: ParsableCommand {
             profiler?.stop(signal: SIGINT, grace: 20)
             profiler = nil
             row.serverCPUSeconds = cpu1 - cpu0
-            row.bytesServerToClient = bytes.serverToClient
-            row.bytesClientToServer = bytes.clientToServer
+            row.bytesServerToClient = bytes.reduce(0) { $0 + $1.serverToClient }
+            row.bytesClientToServer = bytes.reduce(0) { $0 + $1.clientToServer }
             let screen = try desktop.screenshot(name: "\(tag)-screen")
-            let picture = try running.finish()
-            row.finalPicture = PictureFiles.compare(picture, screen)
+            for client in clients {
+                let difference = PictureFiles.compare(try client.finish(), screen)
+                if client.process === running.process || difference.pixels > row.finalPicture.pixels { row.finalPicture = difference }
+            }
             // The pointer rests at the bottom-right corner; a server that paints it into the picture differs there.
             if let box = row.finalPicture.box, row.finalPicture.pixels <= 32 * 32,
                let origin = box.split(separator: "+").dropFirst().first.flatMap({ Int($0) }),

@@ -21,6 +21,13 @@ struct SessionRow: Codable, Sendable {
     var counts: ClientCounts? = nil
     /// Build-log workloads: batches written x the terminal's window area (each batch scrolls all of it).
     var changedPixels: Int? = nil
+    /// Viewers watching the server at once (`--viewers`; bytes are their sum, the picture the worst).
+    var viewers: Int? = nil
+    /// The server's resident memory before any viewer connected, and the most it was resident by the end.
+    var idleRSSKiB: Int? = nil
+    var peakRSSKiB: Int? = nil
+    /// With `--frame-times`: what an update of our agent cost (from its trace lines).
+    var frameTimes: FrameTimes? = nil
 
     /// Server CPU milliseconds per megapixel of the screen changed by the workload.
     var cpuMillisecondsPerChangedMegapixel: Double? {
@@ -111,6 +118,8 @@ struct SessionReport: Codable, Sendable {
     var loadAfter: String
     var zrleEncodings: String
     var wallpaper: Bool
+    /// The Xvfb screen, WIDTHxHEIGHT.
+    var screen: String = "1920x1080"
     var rows: [SessionRow]
 
     /// The human table, then one verdict line per workload against the targets.

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import LiveView
+import SessionModel
 import NIOPosix
 import RFBProtocol
 import RFBTransport
@@ -18,7 +20,8 @@ struct Listen: AsyncParsableCommand {
 
             The picture goes to --snapshots: latest.png (replaced atomically), final.png at the end, \
             numbered snapshots on /snap; the chat goes to chat.log there. Type to chat; /snap, /quit, \
-            /help. Ctrl-C or end of input end the session.
+            /help. Ctrl-C or end of input end the session. /send PATH offers a file; /accept or /decline [reason] answers an offer (files go to --downloads, \
+            only once accepted and their SHA-256 checked); /cancel stops transfers.
 
             Examples:
               remote-assist listen                             port 5500, snapshots in ./remote-assist-snapshots
@@ -32,7 +35,9 @@ struct Listen: AsyncParsableCommand {
     @Flag(help: "Let a requester who is not a contact ask (you compare the fingerprint and may add them).") var allowNew = false
     @Option(help: "Seconds to wait for your answer to a request.") var acceptTimeout = 60
     @Flag(help: "Print events as JSON lines (for scripts).") var json = false
+    @OptionGroup var files: FileOptions
     @OptionGroup var identity: IdentityOptions
+    @OptionGroup var webOptions: WebOptions
     @OptionGroup var debugging: DebugOption
 
     func validate() throws {
@@ -46,7 +51,7 @@ struct Listen: AsyncParsableCommand {
         let me = try identity.identity()
         let book = try identity.contacts()
         let directory = try identity.directory()
-        try StandardInput.requireAnswerer("a contact's request for help (\"Accept? [y/N]\")", fix: "Run `remote-assist listen` in a terminal.")
+        try StandardInput.requireAnswerer("a contact's request for help (\"Accept? [y/N]\")", fix: "Run `remote-assist listen` in a terminal, or add --web to answer in a web page.", page: webOptions.web)
         let trust = allowNew ? TrustedPeers.contactsOrAnyone(book.contacts) : TrustedPeers(contacts: book)
         let tls = try TLSSetup.Client(credentials: TLSCredentials(identity: me), trustedServers: trust)
         let writer: SnapshotWriter
@@ -60,13 +65,25 @@ struct Listen: AsyncParsableCommand {
             throw CLIError("cannot use the snapshots folder \(snapshots): \(error)")
         }
         let exit = ExitSignal()
+        let webGroup = webOptions.web ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : nil
+        var web: (server: LiveServer, page: PageFrontEnd, relay: SessionOutputRelay)?
+        if let webGroup {
+            // The page's End with no session live stops listening, as /quit does.
+            web = try await webOptions.start(role: .viewing, localName: me.displayName, console: console, group: webGroup) {
+                console.event("stopped", "stopped listening")
+                exit.finish(0)
+            }
+        }
         // The command ends with the session it watched; requests that never became one do not end it.
         let terminal = SessionTerminal(console: console, role: .viewing, localName: me.displayName,
-                                       chatLog: snapshots + "/chat.log", snapshots: writer,
+                                       chatLog: snapshots + "/chat.log", snapshots: writer, relay: web?.relay,
                                        ended: { _, wasLive, _ in if wasLive { exit.finish(0) } })
         let model = terminal.model
+        web?.page.bind(model)
         var configuration = ViewerConfiguration(tls: tls, snapshots: writer)
         configuration.sessionEvents = { client, event in model.viewerEvent(client, event) }
+        if let server = web?.server { configuration.pictures = { server.publish($0) } }
+        configuration.files = try files.receiving(fallback: snapshots + "/received")
         let timeout = acceptTimeout
         let saveContact: @Sendable (String, Fingerprint) throws -> Void = { name, fingerprint in
             var contacts = try ContactBook.load(directory: directory)
@@ -84,6 +101,8 @@ struct Listen: AsyncParsableCommand {
                 notices: { model.listenerNotice($0) }, group: group)
         } catch {
             try? await group.shutdownGracefully()
+            await web?.server.close()
+            try? await webGroup?.shutdownGracefully()
             throw FailureAdvice.listen(error, host: host, port: port, command: "listen")
         }
         let addresses = ListeningAddresses.describe(host: host, port: listener.localPort)
@@ -109,6 +128,8 @@ struct Listen: AsyncParsableCommand {
         _ = signals
         await listener.close()
         try? await group.shutdownGracefully()
+        await web?.server.close()
+        try? await webGroup?.shutdownGracefully()
         if status != 0 && status != 3 { throw ExitCode(status) }
     }
 }

@@ -1,9 +1,12 @@
 import Agent
 import ArgumentParser
 import Foundation
+import LiveView
 import NIOPosix
 import RFBProtocol
 import RFBTransport
+import SessionModel
+import Synchronization
 import X11Capture
 
 struct Request: AsyncParsableCommand {
@@ -19,7 +22,8 @@ struct Request: AsyncParsableCommand {
             Nothing of your screen is captured or sent before "y". No answer within --consent-timeout is \
             no. While shared, type to chat; /pause and /resume stop and restart the picture; /quit, \
             Ctrl-C or end of input end the session. Who viewed, when and how long is appended to \
-            audit.log in the config folder.
+            audit.log in the config folder, and every file sent or received. /send PATH offers a file; /accept or /decline [reason] answers an offer (files go to --downloads, \
+            only once accepted and their SHA-256 checked); /cancel stops transfers.
 
             Examples:
               remote-assist request alice
@@ -32,7 +36,9 @@ struct Request: AsyncParsableCommand {
     @Option(help: "Seconds to wait for your consent answer before refusing.") var consentTimeout = 60
     @Option(help: "Seconds to wait for the contact to accept.") var answerTimeout = 120
     @Flag(help: "Print events as JSON lines (for scripts).") var json = false
+    @OptionGroup var files: FileOptions
     @OptionGroup var identity: IdentityOptions
+    @OptionGroup var webOptions: WebOptions
     @OptionGroup var debugging: DebugOption
 
     func validate() throws {
@@ -54,16 +60,29 @@ struct Request: AsyncParsableCommand {
         let screen = try DisplayCheck.open(display)
         if !allowView {
             try StandardInput.requireAnswerer("\"Allow NAME to see your screen?\"",
-                                              fix: "Run `remote-assist request` in a terminal, or add --allow-view to consent in advance.")
+                                              fix: "Run `remote-assist request` in a terminal, add --web to answer in a web page, or add --allow-view to consent in advance.",
+                                              page: webOptions.web)
         }
         let credentials = TLSCredentials(identity: me)
         let security = AgentSecurity(
             mutualTLS: try TLSSetup.Server(credentials: credentials,
                                            clientCertificates: .required(TrustedPeers(fingerprint: expert.fingerprint, name: expert.name))))
         let exit = ExitSignal()
+        // The page: the consent question as a dialog, then the panel (chat, Pause/Resume, End). Its End
+        // before the session is live withdraws the request, as /quit does.
+        let dialled = Mutex<AgentSessionControl?>(nil)
+        let name = me.displayName
+        let webGroup = webOptions.web ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : nil
+        var web: (server: LiveServer, page: PageFrontEnd, relay: SessionOutputRelay)?
+        if let webGroup {
+            web = try await webOptions.start(role: .sharing, localName: name, console: console, group: webGroup) {
+                dialled.withLock { $0 }?.end(reason: .userQuit, text: "\(name) withdrew the request")
+                exit.finish(0)
+            }
+        }
         // 0 after a session; 4 when the connection closed before one started (declined, unreachable, …).
         let terminal = SessionTerminal(console: console, role: .sharing, localName: me.displayName, peerName: expert.name,
-                                       auditLog: try identity.directory() + "/audit.log",
+                                       auditLog: try identity.directory() + "/audit.log", relay: web?.relay,
                                        ended: { record, wasLive, _ in
             if !wasLive, FailureAdvice.saysOurCertificateWasRefused(record.endReason) {
                 console.event("advice", FailureAdvice.notTheirContact(expert.name, me: me.displayName, fingerprint: me.fingerprint,
@@ -72,6 +91,7 @@ struct Request: AsyncParsableCommand {
             exit.finish(wasLive ? 0 : 4)
         })
         let model = terminal.model
+        web?.page.bind(model)
         let displayName: String? = screen
         var configuration = AgentConfiguration(
             security: security, desktopName: "\(me.displayName)'s desktop",
@@ -79,6 +99,7 @@ struct Request: AsyncParsableCommand {
             consent: model.consentPolicy(givenInAdvance: allowView, timeoutSeconds: consentTimeout),
             reverse: true, answerTimeout: .seconds(Int64(answerTimeout)))
         configuration.sessionEvents = { control, event in model.agentEvent(control, event) }
+        configuration.files = try files.receiving(fallback: "remote-assist-received")
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         console.event("requesting", "asking \(expert.name) (\(expert.fingerprint)) at \(address) for help; waiting for them to accept",
                       ["contact": expert.name, "address": "\(address)"])
@@ -87,8 +108,11 @@ struct Request: AsyncParsableCommand {
             agent = try await AgentDialer.connect(host: address.host, port: address.port, configuration: configuration, group: group)
         } catch {
             try? await group.shutdownGracefully()
+            await web?.server.close()
+            try? await webGroup?.shutdownGracefully()
             throw FailureAdvice.dial(error, who: expert.name, address: "\(address)", theirCommand: "remote-assist listen")
         }
+        dialled.withLock { $0 = agent }
         let signals = Signals { _ in
             guard !exit.isFinished else { return }
             if !model.live.isEmpty { agent.end(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)") }
@@ -114,6 +138,8 @@ struct Request: AsyncParsableCommand {
         try? await agent.channel.close()
         _ = CapturePump.waitForAllToStop()
         try? await group.shutdownGracefully()
+        await web?.server.close()
+        try? await webGroup?.shutdownGracefully()
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -21,11 +21,19 @@ final class SessionTerminal: Sendable {
     /// `ended` is called when a connection ended (after its notice was printed), with whether it had
     /// become a session and how many sessions are still live.
     init(console: Console, role: SessionRole, localName: String, peerName: String? = nil, auditLog: String? = nil, chatLog: String? = nil,
-         snapshots: SnapshotWriter? = nil, ended: @escaping @Sendable (SessionRecord, _ wasLive: Bool, _ liveLeft: Int) -> Void) {
+         snapshots: SnapshotWriter? = nil, relay: SessionOutputRelay? = nil,
+         ended: @escaping @Sendable (SessionRecord, _ wasLive: Bool, _ liveLeft: Int) -> Void) {
         self.console = console
         let renderer = TerminalRenderer(console: console, role: role, snapshots: snapshots, ended: ended)
+        // The page (when there is one) sees the output before the terminal acts on an end.
+        let output: @Sendable (SessionOutput) -> Void
+        if let relay {
+            output = { relay.send($0); renderer.render($0) }
+        } else {
+            output = renderer.render
+        }
         model = SessionModel(role: role, localName: localName, peerName: peerName, auditLog: auditLog, chatLog: chatLog,
-                             status: snapshots?.status, output: renderer.render)
+                             status: snapshots?.status, output: output)
     }
 
     var help: String { TerminalRenderer.help(model.role) }
@@ -44,11 +52,25 @@ final class SessionTerminal: Sendable {
         case "/pause" where model.role == .sharing: model.setPaused(true)
         case "/resume" where model.role == .sharing: model.setPaused(false)
         case "/snap" where model.role == .viewing: snap()
+        case "/accept": model.acceptFile()
+        case "/cancel":
+            let model = model
+            Task { _ = await model.cancelFiles() }
+        case "/send": console.event("help", "/send PATH offers the file at PATH to the other side")
         default:
+            if command.hasPrefix("/send ") {
+                model.sendFile(Self.path(String(command.dropFirst(6)).trimmingCharacters(in: .whitespaces)))
+                return true
+            }
+            if command == "/decline" || command.hasPrefix("/decline ") {
+                let reason = String(command.dropFirst(8)).trimmingCharacters(in: .whitespaces)
+                model.declineFile(reason: reason.isEmpty ? nil : reason)
+                return true
+            }
             if command.hasPrefix("/") { console.event("help", "unknown command \(command); \(help)"); return true }
-            switch model.sendChat(line) {
+            switch model.sendChat(line, via: "terminal") {
             case .sent:
-                console.own("<\(model.localName)> \(line)")
+                break   // shown by the model's "said" notice
             case .queued(let name):
                 console.event("chat_queued", "<\(model.localName)> \(line)   (sent to \(name) when the session starts)", ["for": name])
             case .notSent:
@@ -56,6 +78,16 @@ final class SessionTerminal: Sendable {
             }
         }
         return true
+    }
+
+    /// A typed path: `~/` is the home folder; quotes around the whole path are removed.
+    static func path(_ typed: String) -> String {
+        var path = typed
+        if path.count >= 2, let first = path.first, first == "\"" || first == "'", path.last == first {
+            path = String(path.dropFirst().dropLast())
+        }
+        if path == "~" || path.hasPrefix("~/") { path = NSHomeDirectory() + path.dropFirst() }
+        return path
     }
 
     private func snap() {
@@ -77,8 +109,8 @@ struct TerminalRenderer: Sendable {
     let ended: @Sendable (SessionRecord, Bool, Int) -> Void
 
     static func help(_ role: SessionRole) -> String {
-        role == .sharing ? "type a line to chat; /pause, /resume, /status, /quit, /help"
-                         : "type a line to chat; /snap, /status, /quit, /help"
+        role == .sharing ? "type a line to chat; /pause, /resume, /send PATH, /accept, /decline [reason], /cancel, /status, /quit, /help"
+                         : "type a line to chat; /snap, /send PATH, /accept, /decline [reason], /cancel, /status, /quit, /help"
     }
 
     func render(_ output: SessionOutput) {
@@ -91,8 +123,20 @@ struct TerminalRenderer: Sendable {
                 if !console.json, notice.fields["shown"] as? Bool == true { return }
             case "started" where role == .sharing:
                 text += "; \(Self.help(role))"
+            case "paused":
+                // The page has its Resume button; the terminal says how.
+                text += "; /resume to continue"
             case "started":
                 text += "; snapshots in \(snapshots?.directory ?? "-"); \(Self.help(role))"
+            case "said":
+                // The person's own line, typed here or in the page. An interactive terminal shows it as
+                // typed lines are; plain and JSON output do not echo what was typed here, but show
+                // what was typed in the page.
+                if console.terminal != nil && !console.json { return console.own(text) }
+                if notice.fields["via"] as? String == "terminal" { return }
+            case "file_progress":
+                // At a terminal the status line shows the progress; scripts and logs get the lines.
+                if console.terminal != nil && !console.json { return }
             case "ended" where role == .viewing:
                 if notice.fields["was_live"] as? Bool == true, let path = snapshots?.finalPath { text += "; last picture in \(path)" }
             default:

@@ -1,9 +1,11 @@
 import Agent
 import ArgumentParser
 import Foundation
+import LiveView
 import NIOPosix
 import RFBProtocol
 import RFBTransport
+import SessionModel
 import Synchronization
 import X11Capture
 
@@ -16,7 +18,8 @@ struct Share: AsyncParsableCommand {
             are asked before anything of your screen is shown; capture starts only after "yes".
 
             While a viewer watches, type a line to chat. Commands: /pause, /resume, /quit, /help. \
-            Ctrl-C or end of input ends the session.
+            Ctrl-C or end of input ends the session. /send PATH offers a file; /accept or /decline [reason] answers an offer (files go to --downloads, \
+            only once accepted and their SHA-256 checked); /cancel stops transfers.
 
             Examples:
               remote-assist share                          listen on port 5900, ask before sharing
@@ -38,7 +41,9 @@ struct Share: AsyncParsableCommand {
     /// X509Plain to sending the one-time password (default `AgentLimits.passwordTimeout`, 120 s).
     @Option(help: ArgumentHelp("Seconds a stock viewer has to send the one-time password.", visibility: .hidden))
     var passwordTimeout: Int?
+    @OptionGroup var files: FileOptions
     @OptionGroup var identity: IdentityOptions
+    @OptionGroup var webOptions: WebOptions
     @OptionGroup var debugging: DebugOption
 
     func validate() throws {
@@ -62,7 +67,8 @@ struct Share: AsyncParsableCommand {
         let screen = try DisplayCheck.open(display)
         if !allowView {
             try StandardInput.requireAnswerer("\"Allow NAME to see your screen?\"",
-                                              fix: "Run `remote-assist share` in a terminal, or add --allow-view to consent in advance.")
+                                              fix: "Run `remote-assist share` in a terminal, add --web to answer in a web page, or add --allow-view to consent in advance.",
+                                              page: webOptions.web)
         }
         let gate = PasswordGate()
         let password = gate.rotate()
@@ -77,8 +83,17 @@ struct Share: AsyncParsableCommand {
             passwordTLS: try TLSSetup.Server(credentials: credentials, clientCertificates: .notRequested),
             passwords: gate, allowNone: insecureLoopback)
         let exit = ExitSignal()
+        let webGroup = webOptions.web ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : nil
+        var web: (server: LiveServer, page: PageFrontEnd, relay: SessionOutputRelay)?
+        if let webGroup {
+            // The page's End with no session live stops sharing, as /quit does.
+            web = try await webOptions.start(role: .sharing, localName: me.displayName, console: console, group: webGroup) {
+                console.event("stopped", "stopped sharing")
+                exit.finish(0)
+            }
+        }
         let terminal = SessionTerminal(console: console, role: .sharing, localName: me.displayName,
-                                       auditLog: try identity.directory() + "/audit.log",
+                                       auditLog: try identity.directory() + "/audit.log", relay: web?.relay,
                                        ended: { _, wasLive, liveLeft in
             guard wasLive, liveLeft == 0 else { return }
             if keepListening {
@@ -89,12 +104,14 @@ struct Share: AsyncParsableCommand {
             }
         })
         let model = terminal.model
+        web?.page.bind(model)
         let displayName: String? = screen
         var configuration = AgentConfiguration(
             security: security, desktopName: "\(me.displayName)'s desktop",
             makeSource: { try X11ScreenSource(displayName: displayName) },
             consent: model.consentPolicy(givenInAdvance: allowView, timeoutSeconds: consentTimeout))
         configuration.sessionEvents = { control, event in model.agentEvent(control, event) }
+        configuration.files = try files.receiving(fallback: "remote-assist-received")
         if let passwordTimeout { configuration.passwordTimeout = .seconds(Int64(passwordTimeout)) }
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -103,6 +120,8 @@ struct Share: AsyncParsableCommand {
         do {
             server = try await AgentServer.start(host: bindHost, port: port, configuration: configuration, group: group)
         } catch {
+            await web?.server.close()
+            try? await webGroup?.shutdownGracefully()
             throw FailureAdvice.listen(error, host: bindHost, port: port, command: "share")
         }
         let addresses = ListeningAddresses.describe(host: bindHost, port: server.localPort)
@@ -147,6 +166,8 @@ struct Share: AsyncParsableCommand {
         await server.close()
         _ = CapturePump.waitForAllToStop()
         try? await group.shutdownGracefully()
+        await web?.server.close()
+        try? await webGroup?.shutdownGracefully()
         if status != 0 { throw ExitCode(status) }
     }
 }

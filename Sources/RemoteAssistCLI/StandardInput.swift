@@ -26,9 +26,10 @@ enum StandardInput: Equatable {
     static let noneDescription = "standard input is not a terminal (/dev/null or closed, as under nohup or systemd)"
 
     /// A command that needs someone to answer (consent, or accepting a request) refuses to start when
-    /// nobody can; `fix` says what to do instead.
-    static func requireAnswerer(_ question: String, fix: String) throws {
-        guard current == .none else { return }
+    /// nobody can; `fix` says what to do instead. With `--web` the page answers (its dialog), so a
+    /// command started from a desktop launcher or a service with nothing on standard input may run.
+    static func requireAnswerer(_ question: String, fix: String, page: Bool = false) throws {
+        guard current == .none, !page else { return }
         throw CLIError("nobody can answer \(question): \(noneDescription). \(fix)")
     }
 }

@@ -56,6 +56,9 @@ final class StatusTicker: Sendable {
         if now.paused || model.paused { parts.append("paused") }
         let waiting = model.waitingQuestions.count
         if waiting > 1 { parts.append("\(waiting) questions waiting") }
+        if let files = model.fileStatus { parts.append(files) }
+        let offers = model.waitingOffers.count
+        if offers > 0 { parts.append(offers == 1 ? "1 file offer: /accept or /decline" : "\(offers) file offers: /accept or /decline") }
         return parts.joined(separator: " · ")
     }
 }

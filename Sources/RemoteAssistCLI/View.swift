@@ -1,8 +1,11 @@
 import ArgumentParser
 import Foundation
+import LiveView
+import SessionModel
 import NIOPosix
 import RFBProtocol
 import RFBTransport
+import Synchronization
 import Viewer
 
 struct View: AsyncParsableCommand {
@@ -13,7 +16,9 @@ struct View: AsyncParsableCommand {
             picture is written to the snapshots folder as latest.png (replaced atomically, --rate times a \
             second at most), final.png at the end, and numbered snapshots on /snap.
 
-            Type a line to chat. Commands: /snap, /quit, /help. Ctrl-C or end of input ends the session.
+            Type a line to chat. Commands: /snap, /quit, /help. Ctrl-C or end of input ends the session. \
+            /send PATH offers a file; /accept or /decline [reason] answers an offer (files go to --downloads, \
+            only once accepted and their SHA-256 checked); /cancel stops transfers.
             Exit status: 0 after a session, 3 when the requester refused, 1 on errors.
 
             Examples:
@@ -31,7 +36,9 @@ struct View: AsyncParsableCommand {
     @Option(help: "Preferred encoding: tile-delta, zrle or raw.") var encoding: String = "tile-delta"
     @Flag(help: "Accept security type None (loopback tunnels and tests only).") var insecureLoopback = false
     @Flag(help: "Print events as JSON lines (for scripts).") var json = false
+    @OptionGroup var files: FileOptions
     @OptionGroup var identity: IdentityOptions
+    @OptionGroup var webOptions: WebOptions
     @OptionGroup var debugging: DebugOption
 
     func validate() throws {
@@ -80,23 +87,39 @@ struct View: AsyncParsableCommand {
         var order = ViewerEncoding.allCases
         if let preferred = ViewerEncoding(rawValue: encoding) { order.removeAll { $0 == preferred }; order.insert(preferred, at: 0) }
         let exit = ExitSignal()
+        // The page's End before the session is live: the connection is ended, as /quit does.
+        let dialled = Mutex<ViewerClient?>(nil)
+        let name = me.displayName
+        let webGroup = webOptions.web ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : nil
+        var web: (server: LiveServer, page: PageFrontEnd, relay: SessionOutputRelay)?
+        if let webGroup {
+            web = try await webOptions.start(role: .viewing, localName: name, console: console, group: webGroup) {
+                dialled.withLock { $0 }?.end(reason: .userQuit, text: "\(name) ended the session")
+            }
+        }
         // 0 after a session; 3 when it never started (refused, unreachable, …).
         let terminal = SessionTerminal(console: console, role: .viewing, localName: me.displayName,
-                                       chatLog: snapshots + "/chat.log", snapshots: writer,
+                                       chatLog: snapshots + "/chat.log", snapshots: writer, relay: web?.relay,
                                        ended: { _, wasLive, _ in exit.finish(wasLive ? 0 : 3) })
         let model = terminal.model
+        web?.page.bind(model)
         var configuration = ViewerConfiguration(
             tls: tls, allowNone: insecureLoopback, password: secret, encodings: order, snapshots: writer)
         configuration.sessionEvents = { client, event in model.viewerEvent(client, event) }
+        if let server = web?.server { configuration.pictures = { server.publish($0) } }
+        configuration.files = try files.receiving(fallback: snapshots + "/received")
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let client: ViewerClient
         do {
             client = try await ViewerClient.connect(host: endpoint.host, port: endpoint.port, configuration: configuration, group: group)
         } catch {
             try? await group.shutdownGracefully()
+            await web?.server.close()
+            try? await webGroup?.shutdownGracefully()
             let who = book.contacts.first { $0.address.map { "\($0)" } == "\(endpoint.host):\(endpoint.port)" }?.name ?? "the person you help"
             throw FailureAdvice.dial(error, who: who, address: "\(endpoint.host):\(endpoint.port)", theirCommand: "remote-assist share")
         }
+        dialled.withLock { $0 = client }
         let signals = Signals { _ in
             guard !exit.isFinished else { return }
             client.end(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)") }
@@ -114,6 +137,8 @@ struct View: AsyncParsableCommand {
         _ = signals
         try? await client.channel.close()
         try? await group.shutdownGracefully()
+        await web?.server.close()
+        try? await webGroup?.shutdownGracefully()
         if status != 0 { throw ExitCode(status) }
     }
 }

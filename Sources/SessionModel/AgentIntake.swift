@@ -54,6 +54,10 @@ extension SessionModel {
             let name = record(id)?.name ?? "the viewer"
             notice("chat_unsupported", "\(name) uses a VNC viewer that cannot show chat: lines typed here do not reach them (talk on the phone)",
                    [:], session: id)
+        case .file(let fileEvent):
+            self.fileEvent(control, fileEvent)
+        case .filesUnsupported(let path):
+            filesUnsupported(control, path: path)
         case .resized(let width, let height):
             notice("resized", "screen is now \(width)x\(height)", ["width": width, "height": height])
         case .ended(let byViewer, let reason):

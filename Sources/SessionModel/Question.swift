@@ -1,4 +1,5 @@
 public import Foundation
+import RFBTransport
 
 /// What a question asks of the person.
 public enum QuestionKind: String, Sendable, Equatable {
@@ -29,6 +30,16 @@ public struct Question: Sendable, Equatable, Identifiable {
     public let askedAt: Date
 
     public var deadline: Date { askedAt.addingTimeInterval(TimeInterval(timeoutSeconds)) }
+
+    /// The fingerprint's compare code ("482 193"), for reading aloud; nil without a fingerprint.
+    public var comparisonCode: String? { fingerprint.flatMap { Fingerprint($0) }?.comparisonCode }
+
+    /// The fingerprint's short form for a dialog: its algorithm and first two groups ("SHA256:VV7M-6U4J…").
+    public var shortFingerprint: String? {
+        guard let fingerprint else { return nil }
+        let groups = fingerprint.split(separator: "-", omittingEmptySubsequences: false)
+        return groups.count > 2 ? groups.prefix(2).joined(separator: "-") + "…" : fingerprint
+    }
 }
 
 /// How a question ended.

@@ -1,6 +1,7 @@
 public import Agent
 public import Pixels
 public import RFBProtocol
+public import RFBTransport
 public import Viewer
 
 /// What the session model can do to one connection, on either side.
@@ -11,6 +12,12 @@ public protocol SessionControl: Sendable {
     func setPaused(_ paused: Bool)
     func end(reason: SessionEnd.Reason, text: String)
     func statistics() async -> SessionStatistics
+    /// Offers a file (the control owns its descriptor from then on).
+    func offerFile(_ file: OutgoingFile)
+    func acceptFile(_ id: UInt32)
+    func declineFile(_ id: UInt32, reason: String)
+    /// Stops the transfers in progress and withdraws open offers; returns how many.
+    func cancelFiles(reason: String) async -> Int
 }
 
 extension AgentSessionControl: SessionControl {}

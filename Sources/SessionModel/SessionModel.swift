@@ -35,7 +35,9 @@ public final class SessionModel: Sendable {
         var paused = false
         /// Chat typed while a session is being set up (the expert accepted, the requester not yet asked
         /// or answering): sent when it starts, dropped with a notice if it never does.
-        var pendingChat: [String] = []
+        var pendingChat: [(text: String, via: String)] = []
+        /// Files offered or moving, and the peers' offers waiting for an answer.
+        var files = FileLedger()
     }
     /// At most this many lines wait for a session to start.
     static let pendingChatLimit = 20
@@ -161,6 +163,7 @@ public final class SessionModel: Sendable {
             return (record, wasLive, removed, changed, s.records.values.filter { $0.phase == .live }.count)
         }
         guard let (record, wasLive, withdrawn, currentChanged, liveLeft) = closed else { return }
+        dropFiles(id)
         for question in withdrawn {
             notice("withdrawn", "\(record.name) went away before you answered (\(reason))",
                    ["question": question.id, "reason": reason], session: id)
@@ -241,20 +244,23 @@ public final class SessionModel: Sendable {
     // MARK: - What the person does
 
     /// Sends a chat line to every live session; while one is being set up (nothing asked of this side
-    /// any more) the line waits for it to start.
+    /// any more) the line waits for it to start. `via` names the front-end it was typed in: every
+    /// front-end is told of a sent line (notice "said"), so what is typed in one shows in the others.
     @discardableResult
-    public func sendChat(_ text: String) -> ChatDelivery {
+    public func sendChat(_ text: String, via: String = "terminal") -> ChatDelivery {
         let controls = liveControls
         guard controls.isEmpty else {
             // The transcript first: whatever happens to this process after sending, the line is recorded.
             journal.chat(from: localName, text)
             for control in controls { control.sendChat(text) }
+            let shown = PeerText.clean(text, limit: PeerText.chatLimit)
+            notice("said", "<\(localName)> \(shown)", ["from": localName, "text": shown, "via": via])
             return .sent
         }
         let waitingFor = state.withLock { s -> String? in
             let answered = s.records.values.filter { r in r.phase == .asking && !s.questions.waiting.contains { $0.session == r.id } }
             guard let record = answered.min(by: { $0.id < $1.id }), s.pendingChat.count < Self.pendingChatLimit else { return nil }
-            s.pendingChat.append(text)
+            s.pendingChat.append((text, via))
             return record.name
         }
         return waitingFor.map { .queued(for: $0) } ?? .notSent
@@ -262,8 +268,8 @@ public final class SessionModel: Sendable {
 
     /// A session started: the lines typed while it was being set up go out now.
     func flushPendingChat() {
-        let lines = state.withLock { s -> [String] in defer { s.pendingChat = [] }; return s.pendingChat }
-        for line in lines { _ = sendChat(line) }
+        let lines = state.withLock { s -> [(text: String, via: String)] in defer { s.pendingChat = [] }; return s.pendingChat }
+        for line in lines { _ = sendChat(line.text, via: line.via) }
     }
 
     /// No session is being set up any more: lines still waiting are dropped, and the person told.
@@ -290,7 +296,7 @@ public final class SessionModel: Sendable {
             control.sendChat(PauseNotice.text(paused: paused, by: localName))
         }
         notice(paused ? "paused" : "resumed",
-               paused ? "sharing paused (the viewer keeps the last picture); /resume to continue" : "sharing resumed")
+               paused ? "sharing paused (the viewer keeps the last picture)" : "sharing resumed")
     }
 
     /// Ends every connection that is live or being asked about; returns how many.

@@ -47,11 +47,16 @@ extension SessionModel {
             notice("resized", "remote screen is now \(width)x\(height)", ["width": width, "height": height], session: id)
         case .chat(let text):
             let id = session(for: control)
-            chatArrived(text, from: id)
+            // The record first, so front-ends that show the line also show the new state.
             if let paused = PauseNotice.state(in: text), record(id)?.phase == .live {
                 update(id) { $0.paused = paused }
                 status?.update { $0.paused = paused }
             }
+            chatArrived(text, from: id)
+        case .file(let fileEvent):
+            self.fileEvent(control, fileEvent)
+        case .filesUnsupported(let path):
+            filesUnsupported(control, path: path)
         case .ended(let byAgent, let reason):
             let id = session(for: control)
             let clean = named(PeerText.clean(reason), id)

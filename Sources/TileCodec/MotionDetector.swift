@@ -438,12 +438,13 @@ struct MotionSearch {
 
     /// `maximal` for one cluster: each row's matched interval is the hull of the rects crossing it when
     /// the gaps between them also match at the offset (else its widest part), widened to the cluster's
-    /// edges where those pixels match as well. Consecutive rows share one rectangle while the intersection
-    /// of their intervals keeps at least 7/8 of the first row's width and no row is more than 4/3 as
-    /// wide (a row matched a few pixels wider or narrower does not cut the copy; a much wider one starts
-    /// a new rectangle). Rectangles of fewer than `window` rows are dropped (blank
-    /// rows match at many offsets; those pixels go to the pixel encoding), the rest are trimmed to the
-    /// rows that differ in place (a copy of unchanged pixels is a header for nothing).
+    /// edges where those pixels match as well. Each run of matched rows takes the interval that covers
+    /// the most pixels (width x rows containing it, among its most frequent row intervals), not the
+    /// interval of its first rows: a terminal's top rows that match only from the second tile column on
+    /// made the whole scroll start at x=64, so the first column was sent as pixels in every update. Rows
+    /// that do not contain it are merged on their own. Rectangles of fewer than `window` rows are
+    /// dropped (blank rows match at many offsets; those pixels go to the pixel encoding), the rest are
+    /// trimmed to the rows that differ in place (a copy of unchanged pixels is a header for nothing).
     func maximalCluster(_ rects: [Rect], _ k: Int, _ offset: (dx: Int, dy: Int)) -> [Rect] {
         guard rects.count > 1 else { return rects }
         let box = rects.dropFirst().reduce(rects[0]) { $0.union($1) }
@@ -473,29 +474,51 @@ struct MotionSearch {
             if b.upperBound < box.maxX && matches(b.upperBound, box.maxX) { b = b.lowerBound..<box.maxX }
             return b
         }
+        // Each run of rows with a matched interval is cut into rectangles by `place`.
+        let spans = (box.y..<box.maxY).map(interval)
         var out: [Rect] = []
-        var open: Range<Int>? = nil, opened = 0, top = box.y
-        func close(_ end: Int) {
-            if let i = open, end - top >= MotionDetector.window,
-               let kept = changedRows(of: Rect(x: i.lowerBound, y: top, width: i.count, height: end - top)) {
-                out.append(kept)
+        /// Rows `rows` (all matched) become rectangles of the width that covers the most pixels: among
+        /// the most frequent row intervals, the one with the largest width x rows containing it. The runs
+        /// of rows that contain it become rectangles of that width; the runs that do not are placed again
+        /// on their own (each pass takes at least one row, so this ends).
+        func place(_ rows: Range<Int>) {
+            guard rows.count >= MotionDetector.window else { return }
+            var frequency: [Range<Int>: Int] = [:]
+            for y in rows { if let s = spans[y - box.y] { frequency[s, default: 0] += 1 } }
+            let common = frequency.sorted { $0.value != $1.value ? $0.value > $1.value
+                                                                 : ($0.key.lowerBound, $0.key.upperBound) < ($1.key.lowerBound, $1.key.upperBound) }
+                .prefix(8).map(\.key)
+            func contains(_ y: Int, _ i: Range<Int>) -> Bool {
+                guard let s = spans[y - box.y] else { return false }
+                return s.lowerBound <= i.lowerBound && i.upperBound <= s.upperBound
             }
-            open = nil
-        }
-        for y in box.y..<box.maxY {
-            guard let j = interval(y) else { close(y); continue }
-            if let i = open {
-                let both = max(i.lowerBound, j.lowerBound)..<max(max(i.lowerBound, j.lowerBound), min(i.upperBound, j.upperBound))
-                // A much wider row starts a new rectangle (a narrow first row, e.g. a terminal's border
-                // rows matching in a few columns, must not narrow the whole scroll).
-                if both.count * 8 >= opened * 7 && j.count * 3 <= opened * 4 { open = both; continue }
-                close(y)
+            var best = common[0], bestArea = 0
+            for i in common {
+                let area = i.count * rows.reduce(0) { contains($1, i) ? $0 + 1 : $0 }
+                if area > bestArea { best = i; bestArea = area }
             }
-            open = j
-            opened = j.count
-            top = y
+            var a = rows.lowerBound
+            while a < rows.upperBound {
+                let inside = contains(a, best)
+                var b = a + 1
+                while b < rows.upperBound && contains(b, best) == inside { b += 1 }
+                if !inside {
+                    place(a..<b)
+                } else if b - a >= MotionDetector.window,
+                          let kept = changedRows(of: Rect(x: best.lowerBound, y: a, width: best.count, height: b - a)) {
+                    out.append(kept)
+                }
+                a = b
+            }
         }
-        close(box.maxY)
+        var y = box.y
+        while y < box.maxY {
+            guard spans[y - box.y] != nil else { y += 1; continue }
+            var end = y + 1
+            while end < box.maxY && spans[end - box.y] != nil { end += 1 }
+            place(y..<end)
+            y = end
+        }
         return merge(out)
     }
 

@@ -11,6 +11,14 @@ public final class TileDeltaDecoder {
     private let rowsY = UnsafeMutablePointer<Int>.allocate(capacity: 64)
     private let transformed = UnsafeMutablePointer<PixelLanes>.allocate(capacity: 4096)
 
+    /// Keep what the last update changed in ``copiesDecoded`` and ``tilesDecoded`` (for a live view,
+    /// which then repaints only those tiles rather than the whole update rectangle).
+    public var recordsChanges = false
+    /// The last update's copies, in the order they were applied (only while ``recordsChanges``).
+    public private(set) var copiesDecoded: [CopyOperation] = []
+    /// The tiles the last update wrote, clipped to the framebuffer (only while ``recordsChanges``).
+    public private(set) var tilesDecoded: [Rect] = []
+
     public init() {}
 
     deinit {
@@ -29,6 +37,7 @@ public final class TileDeltaDecoder {
         guard rect.x >= 0, rect.y >= 0, !rect.isEmpty, fb.bounds.contains(rect) else {
             throw CodecError("rect \(rect) is empty or outside the \(fb.width)x\(fb.height) framebuffer")
         }
+        if recordsChanges { copiesDecoded.removeAll(keepingCapacity: true); tilesDecoded.removeAll(keepingCapacity: true) }
         var head = ByteReader(body)
         let length = try head.u32()
         guard length == head.remaining else {
@@ -78,6 +87,7 @@ public final class TileDeltaDecoder {
             copies.append(op)
         }
         fb.apply(copies)
+        if recordsChanges { copiesDecoded = copies }
     }
 
     /// Decodes one tile into `fb` (`size.width` pixels a row). Every read is checked by `r`; the tile,
@@ -89,6 +99,7 @@ public final class TileDeltaDecoder {
         guard x < size.width, y < size.height else { throw CodecError("tile \(column),\(row) is outside the framebuffer") }
         let t = Rect(x: x, y: y, width: min(64, size.width - x), height: min(64, size.height - y))
         guard rect.contains(t) else { throw CodecError("tile \(t) is outside the update rect \(rect)") }
+        if recordsChanges { tilesDecoded.append(t) }
         let kindByte = try r.u8()
         let all: UInt64 = t.height == 64 ? ~0 : (UInt64(1) << UInt64(t.height)) - 1
         var mask = all

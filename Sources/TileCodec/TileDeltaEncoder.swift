@@ -30,9 +30,14 @@ public final class TileDeltaEncoder {
     /// The size of the last update before compression (for statistics).
     public var lastPayloadCount: Int { payload.count }
 
-    public init(level: Int = 1) {
+    /// The stream uses zstd's long-distance matching (`ZstdCompressor`), measured 2026-12-05 with
+    /// `remote-assist-bench codec`: on the recorded apps writer 142,904 -> 135,143 bytes, pdf 230,073 ->
+    /// 225,931, editor and slideshow unchanged; on the desktop corpus terminal 354,534 -> 338,733, browser
+    /// 579,637 -> 577,521, window-move 489,071 -> 485,909. The payload is the same; only the compressed
+    /// bytes differ.
+    public init(level: Int = 1, longDistanceMatching: Bool = true) {
         self.level = level
-        zstd = ZstdCompressor(level: level)
+        zstd = ZstdCompressor(level: level, longDistanceMatching: longDistanceMatching)
         coders = .allocate(capacity: ChangeDetector.bands)
         _ = coders.initialize(from: (0..<ChangeDetector.bands).map { _ in TileCoder() })
     }

@@ -20,6 +20,10 @@ public final class FrameAssembler {
     private let zrle = ZRLEDecoder()
     private let tileDelta = TileDeltaDecoder()
     public private(set) var rectanglesApplied = 0
+    /// Record what each rectangle changed (for a live view) in ``changes``.
+    public var recordsChanges = false
+    /// The changes since ``takeChanges()`` was last called (only while ``recordsChanges``).
+    public private(set) var changes: [FrameChange] = []
 
     public init(width: Int, height: Int) {
         framebuffer = Framebuffer(width: width, height: height)
@@ -28,6 +32,17 @@ public final class FrameAssembler {
     /// The framebuffer changed size: its contents are gone (black until repainted).
     public func resize(width: Int, height: Int) {
         framebuffer = Framebuffer(width: width, height: height)
+        if recordsChanges { changes.append(.resize(width: width, height: height)) }
+    }
+
+    /// The changes recorded since the last call, and a fresh list.
+    public func takeChanges() -> [FrameChange] {
+        defer { changes = [] }
+        return changes
+    }
+
+    private func record(_ change: FrameChange) {
+        if recordsChanges { changes.append(change) }
     }
 
     /// Applies one rectangle framed by `ClientSession` in `format`.
@@ -39,6 +54,7 @@ public final class FrameAssembler {
             try requireInside(rect)
             let bytes = rectangle.body.getBytes(at: rectangle.body.readerIndex, length: rectangle.body.readableBytes) ?? []
             try RawEncoding.decode(bytes, rect: rect, format: format, into: &framebuffer)
+            record(.paint(rect))
         case RFBEncoding.copyRect:
             try requireInside(rect)
             var body = rectangle.body
@@ -50,20 +66,29 @@ public final class FrameAssembler {
                 throw RFBError.malformed("CopyRect source \(source) is outside the framebuffer")
             }
             framebuffer.copyWithin(from: source, toX: rect.x, toY: rect.y)
+            record(.copy(source: source, toX: rect.x, toY: rect.y))
         case RFBEncoding.zrle:
             try requireInside(rect)
             guard let payload = rectangle.lengthPrefixedPayload else { throw RFBError.malformed("ZRLE body too short") }
             try payload.withUnsafeReadableBytes { try zrle.decode(body: $0, rect: rect, format: format, into: &framebuffer) }
+            record(.paint(rect))
         case RFBEncoding.tileDelta:
             try requireInside(rect)
             guard format == .native else { throw RFBError.malformed("tile-delta needs the native pixel format") }
+            tileDelta.recordsChanges = recordsChanges
             try rectangle.body.withUnsafeReadableBytes { try tileDelta.decode(body: $0, rect: rect, into: &framebuffer) }
+            // What it changed: its copies, then the tiles it wrote (not the whole rectangle, which is the
+            // bounding box of tiles spread over the screen).
+            for c in tileDelta.copiesDecoded where recordsChanges {
+                record(.copy(source: c.source, toX: c.destinationX, toY: c.destinationY))
+            }
+            for t in tileDelta.tilesDecoded where recordsChanges { record(.paint(t)) }
         case RFBEncoding.cursor:
             cursor = try decodeCursor(rectangle, format: format)
         case RFBEncoding.pointerPos:
             pointer = (Int(header.x), Int(header.y))
         case RFBEncoding.desktopSize, RFBEncoding.extendedDesktopSize, RFBEncoding.lastRect,
-             RFBEncoding.sessionEnd, RFBEncoding.desktopName:
+             RFBEncoding.sessionEnd, RFBEncoding.fileTransfer, RFBEncoding.desktopName:
             break   // handled by ClientSession (size, name) or carrying no pixels
         default:
             throw RFBError.malformed("unsupported encoding \(header.encoding)")

@@ -3,6 +3,7 @@ import NIOPosix
 import Synchronization
 public import Pixels
 public import RFBProtocol
+public import RFBTransport
 
 /// A viewer connection (`view HOST`): dial, run the session, and a thread-safe handle for the terminal.
 public struct ViewerClient: Sendable {
@@ -63,6 +64,28 @@ public struct ViewerClient: Sendable {
     public func end(reason: SessionEnd.Reason, text: String) {
         let handler = handler
         channel.eventLoop.execute { handler.value.end(reason: reason, text: text) }
+    }
+
+    /// Offers a file to the agent (the client owns its descriptor from now on).
+    public func offerFile(_ file: OutgoingFile) {
+        let handler = handler
+        channel.eventLoop.execute { handler.value.offerFile(file) }
+    }
+
+    public func acceptFile(_ id: UInt32) {
+        let handler = handler
+        channel.eventLoop.execute { handler.value.acceptFile(id) }
+    }
+
+    public func declineFile(_ id: UInt32, reason: String) {
+        let handler = handler
+        channel.eventLoop.execute { handler.value.declineFile(id, reason: reason) }
+    }
+
+    /// Stops this session's transfers and withdraws its open offers; returns how many.
+    public func cancelFiles(reason: String) async -> Int {
+        let handler = handler
+        return (try? await channel.eventLoop.submit { handler.value.cancelFiles(reason: reason) }.get()) ?? 0
     }
 
     /// Writes a numbered snapshot now; returns its path (nil when nothing is shown yet or no folder).

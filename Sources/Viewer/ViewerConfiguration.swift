@@ -1,5 +1,5 @@
 public import NIOCore
-import Pixels
+public import Pixels
 public import RFBProtocol
 public import RFBTransport
 
@@ -14,6 +14,10 @@ public enum ViewerEvent: Sendable, Equatable {
     case frame(number: Int, width: Int, height: Int)
     case resized(width: Int, height: Int)
     case chat(String)
+    /// A file offered, accepted, moving, stored, cancelled, … (`FileTransferLink`).
+    case file(FileTransferEvent)
+    /// The agent does not speak our file transfer: a file could not be offered.
+    case filesUnsupported(path: String)
     /// The session ended; `byAgent` tells who ended it, `reason` why.
     case ended(byAgent: Bool, reason: String)
 }
@@ -47,6 +51,9 @@ public struct ViewerConfiguration: Sendable {
     public var events: @Sendable (ViewerEvent) -> Void
     /// The same events with the connection they belong to (for the session model); nil: not used.
     public var sessionEvents: (@Sendable (ViewerClient, ViewerEvent) -> Void)?
+    /// A live view (the expert's page): told of every finished update, on the connection's event loop,
+    /// with what changed. nil: nothing recorded.
+    public var pictures: (@Sendable (LivePicture) -> Void)?
     /// Draw the requester's pointer into the snapshots (its image and position come from the agent).
     public var drawPointer: Bool
     /// The handshake must finish within this time (consent has its own, longer limit on the agent).
@@ -58,6 +65,11 @@ public struct ViewerConfiguration: Sendable {
     /// Listening (reverse connections): decides on a request once the requester's certificate is
     /// verified; call `answer` exactly once, from any thread. nil for forward connections.
     public var answerRequest: (@Sendable (_ requester: TrustedPeer?, _ answer: @escaping @Sendable (RequestAnswer) -> Void) -> Void)?
+    /// Where files the agent sends go, and how large they may be (no folder: offers are declined).
+    public var files = FileReceiving(folder: nil)
+    /// Measurements only (the bench's latency probe): shown each complete picture, on the event loop,
+    /// right after it was decoded. Must return at once and must not keep the picture.
+    public var frameObserver: (@Sendable (Framebuffer) -> Void)?
 
     public init(tls: TLSSetup.Client?, allowNone: Bool = false, password: String? = nil,
                 encodings: [ViewerEncoding] = [.tileDelta, .zrle, .raw], snapshots: SnapshotWriter? = nil,
@@ -74,6 +86,7 @@ public struct ViewerConfiguration: Sendable {
         self.handshakeTimeout = handshakeTimeout
         self.consentWait = ViewerLimits.consentWait
         self.sessionEvents = nil
+        self.pictures = nil
         self.answerRequest = answerRequest
     }
 
@@ -84,6 +97,6 @@ public struct ViewerConfiguration: Sendable {
         let pointer = drawPointer ? [RFBEncoding.cursor, RFBEncoding.pointerPos] : []
         return [RFBEncoding.copyRect] + list + pointer + [RFBEncoding.desktopSize,
                                                 RFBEncoding.extendedDesktopSize, RFBEncoding.lastRect,
-                                                RFBEncoding.sessionEnd]
+                                                RFBEncoding.sessionEnd, RFBEncoding.fileTransfer]
     }
 }

@@ -31,6 +31,8 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
     private var updatesEnded = 0
     /// The next request must be non-incremental (the framebuffer was resized: its contents are gone).
     private var needsFullUpdate = false
+    /// The files of this session (made when the session starts; usable once the agent confirmed them).
+    private var files: FileTransferLink?
 
     init(configuration: ViewerConfiguration) {
         self.configuration = configuration
@@ -73,6 +75,7 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         // Switching autoRead back on reads again at once.
         context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable).whenFailure { _ in }
+        if context.channel.isWritable { files?.pump() }
         context.fireChannelWritabilityChanged()
     }
 
@@ -81,6 +84,8 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
         let reason = endReason ?? (true, session == nil ? "the other side closed the connection during the handshake"
                                                         : "the other side closed the connection")
         finish(byAgent: reason.byAgent, reason: reason.reason)
+        // The link's closures hold this handler: let go of it, or neither is ever freed.
+        files = nil
         context.fireChannelInactive()
     }
 
@@ -206,7 +211,23 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
         context.write(wrapOutboundOut(try s.updateRequest(incremental: false)), promise: nil)
         requestsSent += 1
         session = s
-        assembler = FrameAssembler(width: result.serverInit.width, height: result.serverInit.height)
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let events = configuration.events
+        files = FileTransferLink(
+            receiving: configuration.files, loop: context.eventLoop, events: { events(.file($0)) },
+            write: { bytes in
+                let me = bound.value
+                me.context?.write(me.wrapOutboundOut(bytes), promise: nil)
+            },
+            flush: { bound.value.context?.flush() },
+            canSend: {
+                let me = bound.value
+                return (me.session?.fileTransferConfirmed ?? false) && !me.ended && !me.ending
+                    && (me.context?.channel.isWritable ?? false)
+            })
+        let made = FrameAssembler(width: result.serverInit.width, height: result.serverInit.height)
+        made.recordsChanges = configuration.pictures != nil
+        assembler = made
         configuration.events(.sessionStarted(name: result.serverInit.name, width: result.serverInit.width,
                                              height: result.serverInit.height,
                                              encoding: configuration.encodings.first?.rawValue ?? "raw"))
@@ -226,7 +247,12 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
                 try assembler.apply(rectangle, format: s.pixelFormat)
             case .updateEnded:
                 frames += 1
+                configuration.frameObserver?(assembler.framebuffer)
                 configuration.snapshots?.offer(assembler.framebuffer, pointer: configuration.drawPointer ? assembler.pointerOverlay : nil)
+                if let pictures = configuration.pictures {
+                    pictures(LivePicture(number: frames, framebuffer: assembler.framebuffer, changes: assembler.takeChanges(),
+                                         pointer: assembler.pointerOverlay))
+                }
                 configuration.events(.frame(number: frames, width: assembler.framebuffer.width,
                                             height: assembler.framebuffer.height))
                 updatesEnded = min(updatesEnded + 1, requestsSent)
@@ -240,7 +266,16 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
             case .peerEndedSession(let end):
                 endReason = (true, end.text.isEmpty ? "\(end.reason)" : end.text)
                 context.close(promise: nil)
-            case .desktopNameChanged, .bell, .cutText, .endOfContinuousUpdates, .sessionEndConfirmed:
+            case .fileTransfer(let message):
+                do {
+                    try files?.handle(message)
+                } catch {
+                    // A lie about a file (size, hash, an id, the window): the session ends, with the reason.
+                    end(reason: .error, text: "the file transfer broke the rules: \(error)",
+                        localReason: "the other side broke the file-transfer rules: \(error)")
+                    return
+                }
+            case .desktopNameChanged, .bell, .cutText, .endOfContinuousUpdates, .sessionEndConfirmed, .fileTransferConfirmed:
                 break
             }
         }
@@ -266,16 +301,32 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
         context.flush()
     }
 
-    func end(reason: SessionEnd.Reason, text: String) {
+    func end(reason: SessionEnd.Reason, text: String, localReason: String? = nil) {
         guard let context, !ended, !ending else { return }
         ending = true
-        endReason = (false, text)
+        endReason = (false, localReason ?? text)
+        files?.close(reason: "the session ended")
         if let s = session, let message = try? s.sessionEnd(reason: reason, text: text) {
             context.write(wrapOutboundOut(message), promise: nil)
         }
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in channel.close(promise: nil) }
     }
+
+    // MARK: - Files
+
+    /// Offers a file to the agent (only one that confirmed our file transfer).
+    func offerFile(_ file: OutgoingFile) {
+        guard let files else { file.close(); return configuration.events(.filesUnsupported(path: file.path)) }
+        let ready = session?.fileTransferConfirmed == true && !ended && !ending
+        if !files.offer(file, ifReady: ready) { configuration.events(.filesUnsupported(path: file.path)) }
+    }
+
+    func acceptFile(_ id: UInt32) { files?.accept(id) }
+
+    func declineFile(_ id: UInt32, reason: String) { files?.decline(id, reason: reason) }
+
+    func cancelFiles(reason: String) -> Int { files?.cancelAll(reason: reason) ?? 0 }
 
     func snapshot() throws -> String? {
         guard let assembler, let writer = configuration.snapshots else { return nil }
@@ -286,6 +337,7 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
         guard !ended else { return }
         ended = true
         handshakeTimer?.cancel()
+        files?.close(reason: "the session ended")
         if let assembler, let writer = configuration.snapshots, frames > 0 {
             try? writer.finish(assembler.framebuffer, pointer: configuration.drawPointer ? assembler.pointerOverlay : nil)
         }

@@ -304,13 +304,28 @@ public final class X11ScreenSource: ScreenSource {
         }
     }
 
-    /// Fills `spans` from one XShmGetImage of the whole root window. False when the server refused it.
+    /// Fills `spans` from one XShmGetImage of their bounding box (the whole root window when that is
+    /// most of it). False when the server refused it.
+    ///
+    /// A smaller box is read by narrowing the image for the one request: the server writes the box's rows
+    /// packed (its width x 4 bytes a row) from the start of the segment. So a capture costs the changed
+    /// area, not the screen's (at 3840x2160 a whole-screen read is 33 MB however little changed).
     private func captureShared(spans: [Rect], into framebuffer: inout Framebuffer) throws -> Bool {
         guard let s = shm else { return false }
-        let ok = XShmGetImage(display, root, s.image, 0, 0, ~UInt(0))
+        let screen = Rect(x: 0, y: 0, width: width, height: height)
+        var box = spans.reduce(Rect(x: 0, y: 0, width: 0, height: 0)) { $0.union($1) }.intersection(screen)
+        guard !box.isEmpty else { return true }
+        if box.area * 2 > screen.area { box = screen }
+        let image = s.image
+        let whole = (image.pointee.width, image.pointee.height, image.pointee.bytes_per_line)
+        image.pointee.width = Int32(box.width)
+        image.pointee.height = Int32(box.height)
+        image.pointee.bytes_per_line = box == screen ? whole.2 : Int32(box.width * 4)
+        defer { (image.pointee.width, image.pointee.height, image.pointee.bytes_per_line) = whole }
+        let ok = XShmGetImage(display, root, image, Int32(box.x), Int32(box.y), ~UInt(0))
         try checkAlive()
         if ok == 0 || takeError() != nil { return false }
-        convert(image: s.image, originX: 0, originY: 0, spans: spans, into: &framebuffer)
+        convert(image: image, originX: box.x, originY: box.y, spans: spans, into: &framebuffer)
         return true
     }
 

@@ -58,6 +58,15 @@ final class JourneyFixture {
         return p
     }
 
+    /// carol: a third person with alice as a contact (at the fixture's port), not yet one of alice's.
+    func carol() throws -> (config: String, fingerprint: String) {
+        let config = root.appendingPathComponent("carol").path
+        let fingerprint = try cli(["id", "--fingerprint", "--name", "carol"], config: config)
+        let aliceFP = try cli(["id", "--fingerprint"], config: aliceConfig)
+        _ = try cli(["contacts", "add", "alice", aliceFP, "--address", "127.0.0.1:\(port)"], config: config)
+        return (config, fingerprint)
+    }
+
     /// alice listens; returns once she is listening.
     func listen(_ extra: [String] = []) throws -> CLIProcess {
         let p = try start(["listen", "--port", "\(port)", "--snapshots", snapshots, "--rate", "10"] + extra,

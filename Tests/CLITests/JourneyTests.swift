@@ -118,10 +118,7 @@ final class JourneyTests: XCTestCase {
         let f = try JourneyFixture()
         defer { f.tearDown() }
         // carol is not alice's contact, but knows alice's address and fingerprint.
-        let carolConfig = f.root.appendingPathComponent("carol").path
-        _ = try f.cli(["id", "--fingerprint", "--name", "carol"], config: carolConfig)
-        let aliceFP = try f.cli(["id", "--fingerprint"], config: f.aliceConfig)
-        _ = try f.cli(["contacts", "add", "alice", aliceFP, "--address", "127.0.0.1:\(f.port)"], config: carolConfig)
+        let carolConfig = try f.carol().config
         let alice = try f.listen()
         let carol = try f.start(["request", "alice", "--display", f.xvfb.display], config: carolConfig, name: "carol")
         XCTAssertNotNil(carol.exitStatus())
@@ -136,7 +133,7 @@ final class JourneyTests: XCTestCase {
         let (alice, bob) = try f.startSession()
         XCTAssertTrue(try f.waitForLatestToMatchScreen())
         bob.type("/pause")
-        XCTAssertTrue(bob.waitFor("sharing paused"), bob.text)
+        XCTAssertTrue(bob.waitFor("sharing paused (the viewer keeps the last picture); /resume to continue"), bob.text)
         XCTAssertTrue(alice.waitFor("sharing paused"), alice.text)
         Thread.sleep(forTimeInterval: 0.5)
         let before = try PNGCodec.read(f.snapshots + "/latest.png")

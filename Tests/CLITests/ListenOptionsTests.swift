@@ -9,10 +9,7 @@ final class ListenOptionsTests: XCTestCase {
     func testAllowNewAddsTheRequesterAfterTheExpertNamesThem() throws {
         let f = try JourneyFixture()
         defer { f.tearDown() }
-        let carolConfig = f.root.appendingPathComponent("carol").path
-        let carolFP = try f.cli(["id", "--fingerprint", "--name", "carol"], config: carolConfig)
-        let aliceFP = try f.cli(["id", "--fingerprint"], config: f.aliceConfig)
-        _ = try f.cli(["contacts", "add", "alice", aliceFP, "--address", "127.0.0.1:\(f.port)"], config: carolConfig)
+        let (carolConfig, carolFP) = try f.carol()
         let alice = try f.listen(["--allow-new"])
         let carol = try f.start(["request", "alice", "--display", f.xvfb.display, "--allow-view"], config: carolConfig, name: "carol")
         XCTAssertTrue(alice.waitFor("An unknown requester (\(carolFP)) asks for help from 127.0.0.1:"), alice.text)

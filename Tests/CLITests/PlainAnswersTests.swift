@@ -162,10 +162,7 @@ final class PlainAnswersTests: XCTestCase {
     func testABusyReplyLeavesTheStatusOnTheSessionBeingWatched() throws {
         let f = try JourneyFixture()
         defer { f.tearDown() }
-        let carolConfig = f.root.appendingPathComponent("carol").path
-        let carolFP = try f.cli(["id", "--fingerprint", "--name", "carol"], config: carolConfig)
-        let aliceFP = try f.cli(["id", "--fingerprint"], config: f.aliceConfig)
-        _ = try f.cli(["contacts", "add", "alice", aliceFP, "--address", "127.0.0.1:\(f.port)"], config: carolConfig)
+        let (carolConfig, carolFP) = try f.carol()
         _ = try f.cli(["contacts", "add", "carol", carolFP], config: f.aliceConfig)
         let (alice, _) = try f.startSession()
         let carol = try f.start(["request", "alice", "--display", f.xvfb.display], config: carolConfig, name: "carol")

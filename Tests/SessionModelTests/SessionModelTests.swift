@@ -2,6 +2,7 @@ import Agent
 import Foundation
 import Pixels
 import RFBProtocol
+import RFBTransport
 import SessionModel
 import Synchronization
 import Viewer
@@ -18,6 +19,13 @@ final class FakeControl: SessionControl, @unchecked Sendable {
     func setPaused(_ paused: Bool) { lock.lock(); self.paused = paused; lock.unlock() }
     func end(reason: SessionEnd.Reason, text: String) { lock.lock(); ended = text; lock.unlock() }
     func statistics() async -> SessionStatistics { SessionStatistics() }
+    var offered: [String] = []
+    var accepted: [UInt32] = []
+    var declined: [(UInt32, String)] = []
+    func offerFile(_ file: OutgoingFile) { lock.lock(); offered.append(file.name); lock.unlock(); file.close() }
+    func acceptFile(_ id: UInt32) { lock.lock(); accepted.append(id); lock.unlock() }
+    func declineFile(_ id: UInt32, reason: String) { lock.lock(); declined.append((id, reason)); lock.unlock() }
+    func cancelFiles(reason: String) async -> Int { 0 }
 }
 
 /// Collects the model's output.

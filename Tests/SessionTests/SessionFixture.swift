@@ -23,6 +23,8 @@ final class SessionFixture: @unchecked Sendable {
     let viewerEvents = EventLog<ViewerEvent>()
     /// Every time the agent opened the screen (capture must not start before consent).
     let screensOpened = EventLog<String>()
+    /// The agent's connections, as they started (for its file commands).
+    let agentControls = EventLog<AgentSessionControl>()
 
     init(width: Int = 1024, height: Int = 768) throws {
         xvfb = try XvfbServer(width: width, height: height)
@@ -46,7 +48,9 @@ final class SessionFixture: @unchecked Sendable {
                     makeSource: (@Sendable () throws -> any ScreenSource)? = nil,
                     sessionStartTimeout: TimeAmount = AgentLimits.sessionStartTimeout,
                     handshakeTimeout: TimeAmount = AgentLimits.handshakeTimeout,
-                    passwordTimeout: TimeAmount = AgentLimits.passwordTimeout)
+                    passwordTimeout: TimeAmount = AgentLimits.passwordTimeout,
+                    files: FileReceiving = FileReceiving(folder: nil),
+                    onEvent: (@Sendable (AgentSessionControl, AgentEvent) -> Void)? = nil)
         async throws -> AgentServer {
         let contacts = trustViewer ? [try Contact(name: "alice", fingerprint: viewerIdentity.fingerprint)] : []
         let credentials = TLSCredentials(identity: agentIdentity)
@@ -57,7 +61,7 @@ final class SessionFixture: @unchecked Sendable {
         let display = xvfb.display
         let events = agentEvents
         let opened = screensOpened
-        let configuration = AgentConfiguration(
+        var configuration = AgentConfiguration(
             security: security, desktopName: "bob's desktop",
             makeSource: {
                 opened.append(display)
@@ -66,19 +70,27 @@ final class SessionFixture: @unchecked Sendable {
             },
             consent: consent, events: { e in events.append(e) }, handshakeTimeout: handshakeTimeout,
             sessionStartTimeout: sessionStartTimeout, passwordTimeout: passwordTimeout)
+        configuration.files = files
+        let controls = agentControls
+        configuration.sessionEvents = { control, event in
+            if case .sessionStarted = event { controls.append(control) }
+            onEvent?(control, event)
+        }
         return try await AgentServer.start(host: "127.0.0.1", port: 0, configuration: configuration, group: group)
     }
 
     /// Connects a viewer to `port`, trusting the agent unless told otherwise.
     func connectViewer(port: Int, encodings: [ViewerEncoding], trustAgent: Bool = true, useIdentity: Bool = true,
-                       password: String? = nil, allowNone: Bool = false, snapshots: SnapshotWriter? = nil)
+                       password: String? = nil, allowNone: Bool = false, snapshots: SnapshotWriter? = nil,
+                       files: FileReceiving = FileReceiving(folder: nil))
         async throws -> ViewerClient {
         let trusted = trustAgent ? TrustedPeers(fingerprint: agentIdentity.fingerprint, name: "bob") : TrustedPeers([])
         let tls = try TLSSetup.Client(credentials: useIdentity ? TLSCredentials(identity: viewerIdentity) : nil,
                                       trustedServers: trusted)
         let events = viewerEvents
-        let configuration = ViewerConfiguration(tls: tls, allowNone: allowNone, password: password, encodings: encodings,
+        var configuration = ViewerConfiguration(tls: tls, allowNone: allowNone, password: password, encodings: encodings,
                                                 snapshots: snapshots, events: { e in events.append(e) })
+        configuration.files = files
         return try await ViewerClient.connect(host: "127.0.0.1", port: port, configuration: configuration, group: group)
     }
 

@@ -70,6 +70,15 @@ public final class RawSocket: @unchecked Sendable {
         return out
     }
 
+    /// What arrives next (at most `limit` bytes); empty when the other side closed; an error on timeout.
+    public func readSome(limit: Int = 65_536) throws -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: limit)
+        let n = recv(fd, &buffer, buffer.count, 0)
+        if n == 0 || (n < 0 && errno == ECONNRESET) { return [] }
+        guard n > 0 else { throw Failure(description: "no data within the timeout (errno \(errno))") }
+        return Array(buffer[0..<n])
+    }
+
     /// Everything until the other side closes (a reset counts as a close); an error on timeout.
     public func readToEnd() throws -> [UInt8] {
         var out = [UInt8]()

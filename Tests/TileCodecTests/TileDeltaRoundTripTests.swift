@@ -24,6 +24,24 @@ final class TileDeltaRoundTripTests: XCTestCase {
         return update
     }
 
+    func testLongDistanceMatchingFindsAPageSeenMegabytesAgo() {
+        // A text page shown again after six other pages: level 1's hash table has forgotten it, zstd's
+        // long-distance matcher (on by default) has not; both streams decode exactly.
+        let pages = (0..<7).map { Patterns.text(1280, 720, seed: UInt64(20 + $0)) }
+        var last: [Bool: Int] = [:]
+        for longDistance in [false, true] {
+            let encoder = TileDeltaEncoder(level: 1, longDistanceMatching: longDistance), decoder = TileDeltaDecoder()
+            // Each page over a blank screen, so the repeated page's payload is the first one's again.
+            let blank = Framebuffer(width: 1280, height: 720)
+            for page in pages + [pages[0]] {
+                last[longDistance] = roundTrip(blank, page, encoder: encoder, decoder: decoder)?.body.count
+            }
+        }
+        let without = last[false] ?? 0, with = last[true] ?? .max
+        XCTAssertGreaterThan(without, 10_000, "without it the page is sent again")
+        XCTAssertLessThan(with, without / 20, "with it the page is a few matches (\(with) vs \(without) bytes)")
+    }
+
     func testNothingChangedGivesNil() {
         let a = Patterns.text(300, 200, seed: 1)
         XCTAssertNil(TileDeltaEncoder().encode(previous: a, current: a, damage: [a.bounds]))

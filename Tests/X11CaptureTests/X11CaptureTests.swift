@@ -99,6 +99,38 @@ final class X11CaptureTests: XCTestCase {
         XCTAssertNil(a.firstDifference(from: b).map { "\($0)" })
     }
 
+    /// MIT-SHM captures of small damage read only the damage's bounding box (a narrowed image, rows
+    /// packed by the server): after each of many small drawings, at the edges too, and of two far-apart
+    /// ones (a box of most of the screen: read whole), the picture equals an independent XGetImage of
+    /// the whole screen.
+    func testSharedMemoryCapturesOfSmallDamageAreExact() throws {
+        let draw = try drawing()
+        let shm = try X11ScreenSource(displayName: try display())
+        let plain = try X11ScreenSource(displayName: try display(), allowSharedMemory: false, useDamage: false)
+        XCTAssertEqual(shm.method, .sharedMemory)
+        var fb = Framebuffer(width: 0, height: 0), expected = Framebuffer(width: 0, height: 0)
+        _ = try shm.capture(into: &fb, full: true)
+        let drawings: [[Rect]] = [
+            [Rect(x: 3, y: 5, width: 70, height: 9)],
+            [Rect(x: 1913, y: 200, width: 7, height: 300)],
+            [Rect(x: 0, y: 1079, width: 1920, height: 1)],
+            [Rect(x: 1850, y: 1040, width: 70, height: 40)],
+            [Rect(x: 777, y: 333, width: 1, height: 1)],
+            [Rect(x: 10, y: 10, width: 20, height: 20), Rect(x: 1880, y: 1050, width: 30, height: 20)],
+            [Rect(x: 400, y: 500, width: 129, height: 65), Rect(x: 700, y: 520, width: 3, height: 200)],
+        ]
+        for (i, rects) in drawings.enumerated() {
+            for (j, r) in rects.enumerated() { draw.fill(r, UInt32(truncatingIfNeeded: (i * 7 + j + 1) &* 0x9E3779B1) & 0xFFFFFF) }
+            draw.text("step \(i)", x: 600 + i * 40, y: 900, 0xFFFFFF)
+            draw.sync()
+            let change = try shm.capture(into: &fb, full: false)
+            XCTAssertFalse(change.damage.isEmpty)
+            _ = try plain.capture(into: &expected, full: true)
+            XCTAssertEqual(shm.method, .sharedMemory, "step \(i): the server refused the narrowed image")
+            XCTAssertNil(fb.firstDifference(from: expected).map { "step \(i): \($0)" })
+        }
+    }
+
     /// Damage covers what was drawn and leaves far-away tiles out; nothing drawn, no damage.
     func testDamageReportsOnlyWhatChanged() throws {
         let draw = try drawing()

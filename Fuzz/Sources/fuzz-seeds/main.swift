@@ -18,6 +18,7 @@ do {
     try ContactsSeeds.write(&writer)
     try PeerTextSeeds.write(&writer)
     try RequestAnswerSeeds.write(&writer)
+    try FileTransferSeeds.write(&writer)
     for (target, count) in writer.counts.sorted(by: { $0.key < $1.key }) {
         print("\(target): \(count) seeds")
     }

@@ -44,12 +44,13 @@ final class AgentSide {
             settings = UpdateSettings(encodings: list, format: settings.format)
             _ = try viewer.setEncodings(list)
             leading += session.takeLeadingRectangles()
-            // A viewer that stops listing SessionEnd before the confirmation went out must not get it.
-            if !list.contains(RFBEncoding.sessionEnd) { leading.removeAll() }
+            // A viewer that stops listing SessionEnd (file transfer) before the confirmation went out must not get it.
+            if !list.contains(RFBEncoding.sessionEnd) { leading.removeAll { $0 == .sessionEndConfirmation } }
+            if !list.contains(RFBEncoding.fileTransfer) { leading.removeAll { $0 == .fileTransferConfirmation } }
         case .updateRequested(let request):
             try answer(request)
         case .send, .continuousUpdatesChanged, .keyEvent, .pointerEvent, .cutText, .chat,
-             .desktopSizeRequested, .peerEndedSession:
+             .desktopSizeRequested, .peerEndedSession, .fileTransfer:
             break
         }
     }
