@@ -107,15 +107,20 @@ final class LiveFeedSessionTests: XCTestCase {
         let viewer = try XCTUnwrap(fixture.viewer)
         do {
             let draw = try XCTUnwrap(XDrawing(displayName: fixture.xvfb.display))
-            let page = try FeedPage(server: server, readAfter: 4)
-            // Busy pictures (every pixel differs from its neighbours) for 3 s, while the page does not read.
-            for n in 0..<30 {
+            let page = try FeedPage(server: server, holdReading: true)
+            // Busy pictures (every pixel differs from its neighbours) while the page does not read, until
+            // the viewer has had at least 12 (however slow the machine; at most 60 s of drawing).
+            var n = 0
+            let deadline = Date().addingTimeInterval(60)
+            while await viewer.statistics().updates < 12 && Date() < deadline {
                 for x in stride(from: 0, to: 800, by: 2) {
                     draw.line(x0: x, y0: 0, x1: x, y1: 599, UInt32((x * 97 + n * 7919) & 0xFFFFFF))
                 }
                 draw.sync()
+                n += 1
                 try await Task.sleep(for: .milliseconds(100))
             }
+            page.startReading()
             let screen = { try fixture.screen() }
             try await page.waitUntilCanvasMatches(screen, timeout: 30, "after the page read again")
             let pictures = await viewer.statistics().updates

@@ -78,8 +78,10 @@ final class FeedPage: @unchecked Sendable {
     let bytes = Mutex(0)
     let failure = Mutex<String?>(nil)
 
-    /// `readAfter`: seconds before the page starts reading (a page that fell behind).
-    init(server: LiveServer, readAfter: Double = 0) throws {
+    private let gate = DispatchSemaphore(value: 0)
+
+    /// `holdReading`: the page reads nothing until `startReading()` (a page that fell behind).
+    init(server: LiveServer, holdReading: Bool = false) throws {
         let host = "127.0.0.1:\(server.port)"
         let token = String(server.url.split(separator: "=").last ?? "")
         let login = try WebSocketClient.request(port: server.port, path: "/?token=\(token)", headers: [("Host", host)])
@@ -90,7 +92,7 @@ final class FeedPage: @unchecked Sendable {
         let upgrade = try client.upgrade(path: "/feed", host: host, extra: [("Cookie", String(cookie)), ("Origin", "http://\(host)")])
         guard upgrade.status == 101 else { throw WebSocketClient.Failure(description: "upgrade refused: \(upgrade.status)") }
         let thread = Thread { [self] in
-            if readAfter > 0 { usleep(UInt32(readAfter * 1_000_000)) }
+            if holdReading { gate.wait() }
             do {
                 while true {
                     switch try client.receive() {
@@ -109,6 +111,9 @@ final class FeedPage: @unchecked Sendable {
     }
 
     /// Waits until the canvas equals `expected()`; fails with the first differing pixel.
+    /// Lets a page made with `holdReading` read.
+    func startReading() { gate.signal() }
+
     func waitUntilCanvasMatches(_ expected: () throws -> Framebuffer, timeout: Double = 20, _ what: String,
                                 file: StaticString = #filePath, line: UInt = #line) async throws {
         let deadline = Date().addingTimeInterval(timeout)
