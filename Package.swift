@@ -91,6 +91,13 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // Layer 3 (beside the sessions): contacts over XMPP: the account file, the pairing handshake (a
+        // value), presence, and one login's worth of I/O around them.
+        .target(
+            name: "ContactNetwork",
+            dependencies: ["XMPP", "RFBTransport", "PeerText", nioCore, .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+
         // Layer 3: the sessions.
         .target(
             name: "Agent",
@@ -133,7 +140,7 @@ let package = Package(
             name: "RemoteAssistCLI",
             dependencies: [
                 "Pixels", "X11Capture", "PNGSnapshot", "Agent", "Viewer", "RFBProtocol", "RFBTransport",
-                "SessionModel", "PeerText", "TerminalEditing", "LiveView",
+                "SessionModel", "PeerText", "TerminalEditing", "LiveView", "ContactNetwork", "XMPP",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -171,7 +178,7 @@ let package = Package(
             name: "SessionTests",
             dependencies: ["Agent", "Viewer", "Pixels", "X11Capture", "RFBProtocol", "RFBTransport", "TestSupport",
                            nioCore, .product(name: "NIOPosix", package: "swift-nio")]),
-        .testTarget(name: "CLITests", dependencies: ["RemoteAssistCLI", "PNGSnapshot", "Pixels", "TestSupport", "X11Capture", "Viewer"]),
+        .testTarget(name: "CLITests", dependencies: ["RemoteAssistCLI", "PNGSnapshot", "Pixels", "TestSupport", "X11Capture", "Viewer", "XMPP"]),
         .testTarget(
             name: "LiveViewTests",
             dependencies: ["LiveView", "Viewer", "Agent", "Pixels", "X11Capture", "RFBTransport", "SessionModel", "TestSupport",
@@ -179,6 +186,9 @@ let package = Package(
         .testTarget(
             name: "XMPPTests",
             dependencies: ["XMPP", "TestSupport", nioCore, .product(name: "NIOPosix", package: "swift-nio")]),
+        .testTarget(
+            name: "ContactNetworkTests",
+            dependencies: ["ContactNetwork", "XMPP", "RFBTransport", "TestSupport"]),
         .testTarget(
             name: "InteropTests",
             dependencies: ["Agent", "Viewer", "Pixels", "X11Capture", "RFBTransport", "TestSupport",

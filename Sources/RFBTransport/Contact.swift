@@ -1,23 +1,35 @@
-/// A trusted peer: a name, the fingerprint of their certificate and, for experts one dials, an address.
+/// A trusted peer: a name, the fingerprint of their certificate and, for experts one dials, an address;
+/// with an XMPP account, their bare JID (`xmpp:alice@example.org` in the file).
 public struct Contact: Hashable, Sendable, CustomStringConvertible {
     public static let maximumNameLength = 64
 
     public let name: String
     public let fingerprint: Fingerprint
     public let address: ContactAddress?
+    /// Their bare XMPP address (`alice@example.org`), when they are reached through an XMPP server.
+    public let jid: String?
 
-    /// Checks the name (1 to 64 of A–Z a–z 0–9 . _ -, starting with a letter or digit).
-    public init(name: String, fingerprint: Fingerprint, address: ContactAddress? = nil) throws {
+    /// Checks the name (1 to 64 of A–Z a–z 0–9 . _ -, starting with a letter or digit) and the JID's shape
+    /// (`ContactJID`; the CLI normalises it with the XMPP target's `JID` first).
+    public init(name: String, fingerprint: Fingerprint, address: ContactAddress? = nil, jid: String? = nil) throws {
         try Self.validate(name: name)
+        if let jid { try ContactJID.validate(jid) }
         self.name = name
         self.fingerprint = fingerprint
         self.address = address
+        self.jid = jid
+    }
+
+    /// The same contact with another JID (or none).
+    public func with(jid: String?) throws -> Contact {
+        try Contact(name: name, fingerprint: fingerprint, address: address, jid: jid)
     }
 
     /// The contacts-file line for this contact.
     public var description: String {
         var line = "\(name) \(fingerprint)"
         if let address { line += " \(address)" }
+        if let jid { line += " \(ContactJID.prefix)\(jid)" }
         return line
     }
 

@@ -45,14 +45,15 @@ public struct ContactBook: Sendable {
         try ContactsFile.parse(bytes, path: path, limit: maximumContacts)
     }
 
-    /// Adds a contact; the name and fingerprint must both be new.
+    /// Adds a contact; the name, fingerprint and JID (if any) must all be new.
     @discardableResult
-    public mutating func add(name: String, fingerprint: Fingerprint, address: ContactAddress? = nil) throws -> Contact {
-        let new = try Contact(name: name, fingerprint: fingerprint, address: address)
+    public mutating func add(name: String, fingerprint: Fingerprint, address: ContactAddress? = nil, jid: String? = nil) throws -> Contact {
+        let new = try Contact(name: name, fingerprint: fingerprint, address: address, jid: jid)
         if contact(named: name) != nil { throw ContactBookError.duplicateName(name) }
         if let owner = contact(withFingerprint: fingerprint) {
             throw ContactBookError.duplicateFingerprint(fingerprint, existingName: owner.name)
         }
+        if let jid, let owner = contact(withJID: jid) { throw ContactBookError.duplicateJID(jid, existingName: owner.name) }
         guard contacts.count < Self.maximumContacts else { throw ContactBookError.tooManyContacts(limit: Self.maximumContacts) }
         contacts.append(new)
         return new
@@ -78,6 +79,25 @@ public struct ContactBook: Sendable {
         contacts.first { $0.fingerprint == fingerprint }
     }
 
+    /// The contact with this bare JID (ASCII case ignored: domains are case-free, and two local parts
+    /// differing only in case are one account on every common server).
+    public func contact(withJID jid: String) -> Contact? {
+        let key = Self.foldedJID(jid)
+        return contacts.first { $0.jid.map(Self.foldedJID) == key }
+    }
+
+    /// Replaces the contact with the same name (ASCII case ignored) by `contact`, keeping its place.
+    public mutating func update(_ contact: Contact) throws {
+        let key = Self.foldedName(contact.name)
+        guard let index = contacts.firstIndex(where: { Self.foldedName($0.name) == key }) else {
+            throw ContactBookError.notFound(contact.name)
+        }
+        if let jid = contact.jid, let owner = self.contact(withJID: jid), Self.foldedName(owner.name) != key {
+            throw ContactBookError.duplicateJID(jid, existingName: owner.name)
+        }
+        contacts[index] = contact
+    }
+
     /// Writes the file atomically (temporary file in the same folder, then rename), mode 0600,
     /// creating the folder (0700) if needed. Comments in the old file are not kept.
     public func save() throws {
@@ -88,6 +108,9 @@ public struct ContactBook: Sendable {
             throw ContactBookError.file(error)
         }
     }
+
+    /// A JID compared the way `contact(withJID:)` does (ASCII case folded).
+    public static func foldedJID(_ jid: String) -> String { foldedName(jid) }
 
     static func foldedName(_ name: String) -> String {
         String(decoding: name.utf8.map { ($0 >= 65 && $0 <= 90) ? $0 + 32 : $0 }, as: UTF8.self)

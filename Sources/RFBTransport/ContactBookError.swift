@@ -10,6 +10,8 @@ public enum ContactBookError: Error, CustomStringConvertible, Equatable, Sendabl
     case unsafeDirectory(path: String, mode: UInt32)
     case invalidName(String, reason: String)
     case invalidAddress(String)
+    case invalidJID(String, reason: String)
+    case duplicateJID(String, existingName: String)
     case duplicateName(String)
     case duplicateFingerprint(Fingerprint, existingName: String)
     case notFound(String)
@@ -33,6 +35,10 @@ public enum ContactBookError: Error, CustomStringConvertible, Equatable, Sendabl
             return "invalid contact name \(name.debugDescription): \(reason)"
         case .invalidAddress(let reason):
             return "invalid address: \(reason)"
+        case .invalidJID(let jid, let reason):
+            return "invalid XMPP address \(jid.debugDescription): \(reason)"
+        case .duplicateJID(let jid, let existingName):
+            return "XMPP address \(jid) already belongs to contact \(existingName.debugDescription)"
         case .duplicateName(let name):
             return "a contact named \(name.debugDescription) already exists"
         case .duplicateFingerprint(let fingerprint, let existingName):

@@ -1,13 +1,13 @@
 /// The text format of the contacts file, parsed as hostile input:
 ///
 ///     # comment
-///     NAME FINGERPRINT [HOST:PORT]   # trailing comment
+///     NAME FINGERPRINT [HOST:PORT] [xmpp:JID]   # trailing comment
 ///
 /// Fields are separated by spaces or tabs; lines end with LF (a CR before it is ignored); control
 /// characters and invalid UTF-8 are refused. Errors name the line, counting from 1.
 enum ContactsFile {
     static let header = """
-        # remote-assist contacts: NAME FINGERPRINT [HOST:PORT]
+        # remote-assist contacts: NAME FINGERPRINT [HOST:PORT] [xmpp:NAME@SERVER]
         # The fingerprint is SHA-256 of the contact's certificate; check it with them out loud.
 
 
@@ -17,6 +17,7 @@ enum ContactsFile {
         var contacts: [Contact] = []
         var names: [String: Int] = [:]
         var owners: [Fingerprint: String] = [:]
+        var jids: [String: String] = [:]
         var lineNumber = 0
         for rawLine in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
@@ -32,19 +33,31 @@ enum ContactsFile {
             if let hash = line.firstIndex(of: UInt8(ascii: "#")) { line = line[..<hash] }
             let fields = line.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
             if fields.isEmpty { continue }
-            guard fields.count == 2 || fields.count == 3 else {
-                throw fail("expected NAME FINGERPRINT [HOST:PORT], found \(fields.count) fields")
+            guard (2...4).contains(fields.count) else {
+                throw fail("expected NAME FINGERPRINT [HOST:PORT] [xmpp:JID], found \(fields.count) fields")
             }
             let name = String(decoding: fields[0], as: UTF8.self)
             let fingerprint: Fingerprint
             var address: ContactAddress? = nil
+            var jid: String? = nil
             do {
                 try Contact.validate(name: name)
                 fingerprint = try Fingerprint.parse(String(decoding: fields[1], as: UTF8.self))
-                if fields.count == 3 { address = try ContactAddress(parsing: String(decoding: fields[2], as: UTF8.self)) }
+                for field in fields.dropFirst(2).map({ String(decoding: $0, as: UTF8.self) }) {
+                    if field.hasPrefix(ContactJID.prefix) {
+                        guard jid == nil else { throw fail("two XMPP addresses") }
+                        let text = String(field.dropFirst(ContactJID.prefix.count))
+                        try ContactJID.validate(text)
+                        jid = text
+                    } else {
+                        guard address == nil, jid == nil else { throw fail("expected NAME FINGERPRINT [HOST:PORT] [xmpp:JID]") }
+                        address = try ContactAddress(parsing: field)
+                    }
+                }
             } catch let error as FingerprintError {
                 throw fail(error.description)
             } catch let error as ContactBookError {
+                if case .malformedLine = error { throw error }
                 throw fail(error.description)
             }
             let key = ContactBook.foldedName(name)
@@ -52,10 +65,15 @@ enum ContactsFile {
             if let owner = owners[fingerprint] {
                 throw fail("fingerprint \(fingerprint) already belongs to \(owner.debugDescription)")
             }
+            if let jid {
+                let folded = ContactBook.foldedName(jid)
+                if let owner = jids[folded] { throw fail("XMPP address \(jid) already belongs to \(owner.debugDescription)") }
+                jids[folded] = name
+            }
             guard contacts.count < limit else { throw fail("more than \(limit) contacts") }
             names[key] = lineNumber
             owners[fingerprint] = name
-            contacts.append(try Contact(name: name, fingerprint: fingerprint, address: address))
+            contacts.append(try Contact(name: name, fingerprint: fingerprint, address: address, jid: jid))
         }
         return contacts
     }

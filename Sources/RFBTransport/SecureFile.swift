@@ -111,6 +111,16 @@ enum SecureFile {
         }
     }
 
+    /// Removes `path`; false when it did not exist.
+    static func remove(_ path: String) throws -> Bool {
+        if unlink(path) == 0 {
+            syncFolder(of: path)
+            return true
+        }
+        if errno == ENOENT { return false }
+        throw FileAccessError(path: path, reason: errnoText())
+    }
+
     /// The error `load` throws for a file over its limit.
     static func tooLarge(_ path: String, limit: Int) -> FileAccessError {
         FileAccessError(path: path, reason: "larger than the limit of \(limit) bytes")

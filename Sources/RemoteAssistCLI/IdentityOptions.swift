@@ -22,3 +22,14 @@ struct IdentityOptions: ParsableArguments {
         do { return try ContactBook.load(directory: try directory()) } catch { throw CLIError("\(error)") }
     }
 }
+
+/// Only the config folder: for commands whose own `--name` means something else (`contacts accept`).
+struct ConfigFolderOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Folder of identity and contacts (default: $XDG_CONFIG_HOME/remote-assist or ~/.config/remote-assist).", valueName: "DIR"))
+    var configDir: String?
+
+    /// The identity options with this folder and the default name.
+    func identity() throws -> IdentityOptions {
+        do { return try IdentityOptions.parse(configDir.map { ["--config-dir", $0] } ?? []) } catch { throw CLIError("\(error)") }
+    }
+}
