@@ -21,7 +21,7 @@ final class ContactBookTests: XCTestCase {
         XCTAssertEqual(try modeOf(folder + "/contacts"), 0o600)
         XCTAssertEqual(try modeOf(folder), 0o700)
         XCTAssertEqual(try readText(folder + "/contacts"), """
-            # remote-assist contacts: NAME FINGERPRINT [HOST:PORT]
+            # remote-assist contacts: NAME FINGERPRINT [HOST:PORT] [xmpp:NAME@SERVER]
             # The fingerprint is SHA-256 of the contact's certificate; check it with them out loud.
 
             alice \(alice) alice.example.org:5500
@@ -76,14 +76,42 @@ final class ContactBookTests: XCTestCase {
         ])
     }
 
+    func testAnXMPPAddressIsKeptBesideOrInsteadOfAnAddressAndIsUnique() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        var book = ContactBook(directory: temp.path)
+        try book.add(name: "alice", fingerprint: alice, address: ContactAddress(parsing: "h.example:5500"), jid: "alice@example.org")
+        try book.add(name: "bob", fingerprint: bob, jid: "bob@example.org")
+        XCTAssertThrowsError(try book.add(name: "carol", fingerprint: carol, jid: "BOB@example.org")) {
+            XCTAssertEqual($0 as? ContactBookError, .duplicateJID("BOB@example.org", existingName: "bob"))
+        }
+        try book.save()
+        let loaded = try ContactBook.load(directory: temp.path)
+        XCTAssertEqual(loaded.contacts, book.contacts)
+        XCTAssertEqual(loaded.contact(withJID: "Alice@Example.org")?.name, "alice")
+        XCTAssertEqual(loaded.contacts.map(\.description), [
+            "alice \(alice) h.example:5500 xmpp:alice@example.org", "bob \(bob) xmpp:bob@example.org",
+        ])
+        try temp.write("contacts", "alice \(alice) xmpp:a@b\nbob \(bob) xmpp:A@b\n")
+        XCTAssertThrowsError(try ContactBook.load(directory: temp.path)) {
+            XCTAssertTrue("\($0)".hasSuffix(":2: XMPP address A@b already belongs to \"alice\""), "\($0)")
+        }
+    }
+
     func testMalformedLinesAreRejectedWithLineNumbers() throws {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
         let path = temp.path + "/contacts"
         let good = "# header\nalice \(alice)\n"
         let cases: [(String, Int, String)] = [
-            (good + "bob\n", 3, "expected NAME FINGERPRINT [HOST:PORT], found 1 fields"),
-            (good + "bob \(bob) h:1 extra\n", 3, "expected NAME FINGERPRINT [HOST:PORT], found 4 fields"),
+            (good + "bob\n", 3, "expected NAME FINGERPRINT [HOST:PORT] [xmpp:JID], found 1 fields"),
+            (good + "bob \(bob) h:1 extra\n", 3, "expected NAME FINGERPRINT [HOST:PORT] [xmpp:JID]"),
+            (good + "bob \(bob) h:1 xmpp:bob@example.org extra\n", 3, "expected NAME FINGERPRINT [HOST:PORT] [xmpp:JID], found 5 fields"),
+            (good + "bob \(bob) xmpp:bob@example.org h:1\n", 3, "expected NAME FINGERPRINT [HOST:PORT] [xmpp:JID]"),
+            (good + "bob \(bob) xmpp:a@b xmpp:c@d\n", 3, "two XMPP addresses"),
+            (good + "bob \(bob) xmpp:bob\n", 3, "invalid XMPP address \"bob\": expected NAME@SERVER"),
+            (good + "bob \(bob) xmpp:bob@example.org/phone\n", 3, "invalid XMPP address \"bob@example.org/phone\": a contact is a bare address, without /resource"),
+            (good + "bob \(bob) xmpp:\n", 3, "invalid XMPP address \"\": must be 1 to 2047 bytes"),
             (good + "bob SHA256:ABCDEF\n", 3,
              "invalid fingerprint: expected 14 groups of 4 characters as `remote-assist id` prints it, found 6 characters"),
             (good + "-bob \(bob)\n", 3, "invalid contact name \"-bob\": must start with a letter or digit"),
