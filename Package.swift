@@ -176,7 +176,7 @@ let package = Package(
         .testTarget(name: "X11CaptureTests", dependencies: ["Pixels", "X11Capture", "CXlib", "PNGSnapshot", "TestSupport"]),
         .testTarget(
             name: "SessionTests",
-            dependencies: ["Agent", "Viewer", "Pixels", "X11Capture", "RFBProtocol", "RFBTransport", "TestSupport",
+            dependencies: ["Agent", "Viewer", "Pixels", "X11Capture", "RFBProtocol", "RFBTransport", "TestSupport", "XMPP",
                            nioCore, .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "CLITests", dependencies: ["RemoteAssistCLI", "PNGSnapshot", "Pixels", "TestSupport", "X11Capture", "Viewer", "XMPP"]),
         .testTarget(

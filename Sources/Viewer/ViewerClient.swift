@@ -31,6 +31,19 @@ public struct ViewerClient: Sendable {
         return client
     }
 
+    /// Runs the viewer on a connection that is already open (a stream relayed by an XMPP server's SOCKS5
+    /// proxy): the session starts at once. `leftover`: bytes the relay read past its own reply. The
+    /// channel should have autoRead off until now; it is turned on once the session handler is in.
+    public static func run(on channel: any Channel, leftover: [UInt8] = [], configuration: ViewerConfiguration) async throws -> ViewerClient {
+        try await channel.eventLoop.submit {
+            let client = try install(on: channel, configuration: configuration)
+            channel.pipeline.fireChannelActive()
+            if !leftover.isEmpty { channel.pipeline.fireChannelRead(channel.allocator.buffer(bytes: leftover)) }
+            channel.setOption(ChannelOptions.autoRead, value: true).whenSuccess { channel.read() }
+            return client
+        }.get()
+    }
+
     /// Adds the session handler to a new channel; with `sessionEvents` set, its events carry this client.
     static func install(on channel: any Channel, configuration: ViewerConfiguration) throws -> ViewerClient {
         var perConnection = configuration
