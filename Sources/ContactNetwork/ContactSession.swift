@@ -26,7 +26,7 @@ public actor ContactSession {
         let contacts = try ContactBook.load(directory: directory)
         let pairing = try PairingBook.load(directory: directory)
         let client = try await XMPPClient.connect(account: account.jid, password: account.password, host: account.serverHost,
-                                                  port: account.port, trust: account.trust, group: group)
+                                                  port: account.port, trust: account.trust, resource: XMPPAccount.freshResource(), group: group)
         let session = ContactSession(client: client, directory: directory,
                                      handshake: ContactHandshake(contacts: contacts, pairing: pairing, ourFingerprint: ourFingerprint))
         await session.startReading()

@@ -35,6 +35,14 @@ public struct XMPPAccount: Equatable, Sendable, CustomStringConvertible {
         self.password = password
     }
 
+    /// A resource of its own for each login (`remote-assist-` and 8 hex digits), so `listen`, `request`
+    /// and the contact commands of one account can be online at once (a server replaces a session that
+    /// binds a resource already in use).
+    public static func freshResource() -> String {
+        var g = SystemRandomNumberGenerator()
+        return "remote-assist-" + String(UInt32.random(in: 0...UInt32.max, using: &g), radix: 16)
+    }
+
     /// Where the client connects: the given host, else the JID's domain.
     public var serverHost: String { host ?? jid.domain }
 

@@ -65,7 +65,7 @@ struct Account: AsyncParsableCommand {
         print("logging in to \(account.serverText) as \(account.jid)…")
         do {
             let client = try await XMPPClient.connect(account: account.jid, password: account.password, host: account.serverHost,
-                                                      port: account.port, trust: account.trust)
+                                                      port: account.port, trust: account.trust, resource: XMPPAccount.freshResource())
             let mechanism = client.mechanism
             await client.close()
             try AccountFile.save(account, directory: directory)

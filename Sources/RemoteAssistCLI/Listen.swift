@@ -28,7 +28,7 @@ struct Listen: AsyncParsableCommand {
               remote-assist listen --port 5600 --snapshots /tmp/help --allow-new
             """)
 
-    @Option(help: "TCP port to listen on.") var port = 5500
+    @Option(help: "TCP port to listen on (default 5500; with an XMPP account none is opened unless this is given).") var port: Int?
     @Option(help: ArgumentHelp("Address to listen on. The default, 0.0.0.0, is every network interface of this machine (the addresses are printed at start), so requesters elsewhere can dial in; only contacts' certificates (or, with --allow-new, anyone you then accept) get past TLS, and connections are capped per address. 127.0.0.1: this machine only.", valueName: "ADDRESS")) var host = "0.0.0.0"
     @Option(help: ArgumentHelp("Folder for the PNG snapshots and the chat log.", valueName: "DIR")) var snapshots = "remote-assist-snapshots"
     @Option(help: "Write latest.png at most this many times a second.") var rate: Double = 2
@@ -41,7 +41,7 @@ struct Listen: AsyncParsableCommand {
     @OptionGroup var debugging: DebugOption
 
     func validate() throws {
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535") }
+        if let port { guard (0...65535).contains(port) else { throw ValidationError("--port must be 0-65535") } }
         guard rate > 0, acceptTimeout > 0 else { throw ValidationError("--rate and --accept-timeout must be positive") }
     }
 
@@ -90,11 +90,14 @@ struct Listen: AsyncParsableCommand {
             _ = try contacts.add(name: name, fingerprint: fingerprint)
             try contacts.save()
         }
+        let account = try ContactsOnline.account(identity)
+        // With an account, requests come through the server: no port is opened unless asked for.
+        let tcpPort: Int? = port ?? (account == nil ? 5500 : nil)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let listener: ViewerListener
         do {
             listener = try await ViewerListener.start(
-                host: host, port: port, configuration: configuration, busyText: "\(me.displayName) is busy in another session",
+                host: tcpPort == nil ? nil : host, port: tcpPort ?? 0, configuration: configuration, busyText: "\(me.displayName) is busy in another session",
                 decide: { request, answer in
                     model.decideRequest(request, timeoutSeconds: timeout, saveContact: saveContact, answer: answer)
                 },
@@ -103,11 +106,27 @@ struct Listen: AsyncParsableCommand {
             try? await group.shutdownGracefully()
             await web?.server.close()
             try? await webGroup?.shutdownGracefully()
-            throw FailureAdvice.listen(error, host: host, port: port, command: "listen")
+            throw FailureAdvice.listen(error, host: host, port: tcpPort ?? 0, command: "listen")
         }
-        let addresses = ListeningAddresses.describe(host: host, port: listener.localPort)
-        console.event("listening", "waiting for requests as \(me.displayName) (\(me.fingerprint)) at \(addresses.joined(separator: ", ")); snapshots in \(snapshots)",
-                      ["port": listener.localPort, "addresses": addresses, "fingerprint": "\(me.fingerprint)"])
+        var online: ListenOnline?
+        if let account {
+            do {
+                online = try await ListenOnline.start(account: account, directory: directory, listener: listener, console: console,
+                                                      debug: debugging.debug)
+            } catch {
+                await listener.close()
+                try? await group.shutdownGracefully()
+                await web?.server.close()
+                try? await webGroup?.shutdownGracefully()
+                throw error
+            }
+        }
+        let addresses = tcpPort == nil ? [] : ListeningAddresses.describe(host: host, port: listener.localPort)
+        var places = addresses
+        if let account { places.insert("XMPP as \(account.jid) (online)", at: 0) }
+        console.event("listening", "waiting for requests as \(me.displayName) (\(me.fingerprint)) at \(places.joined(separator: ", "))"
+                      + (tcpPort == nil ? " (no TCP port open)" : "") + "; snapshots in \(snapshots)",
+                      ["port": listener.localPort, "addresses": addresses, "fingerprint": "\(me.fingerprint)", "xmpp": account.map { "\($0.jid)" } ?? ""])
         let signals = Signals { _ in
             guard !exit.isFinished else { return }
             if !model.live.isEmpty { model.endAll(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)") }
@@ -126,6 +145,7 @@ struct Listen: AsyncParsableCommand {
         let status = await exit.wait()
         console.finish()
         _ = signals
+        await online?.close()
         await listener.close()
         try? await group.shutdownGracefully()
         await web?.server.close()

@@ -1,4 +1,5 @@
 import Agent
+import ContactNetwork
 import ArgumentParser
 import Foundation
 import LiveView
@@ -54,8 +55,13 @@ struct Request: AsyncParsableCommand {
         guard let expert = book.contact(named: contact) else {
             throw CLIError("'\(contact)' is not a contact (remote-assist contacts list)")
         }
-        guard let address = expert.address else {
-            throw CLIError("contact '\(contact)' has no address: add it with `remote-assist contacts add \(contact) \(expert.fingerprint) --address HOST:PORT`")
+        // Through the XMPP server when the contact has an XMPP address and we have an account; else direct.
+        let account = expert.jid == nil ? nil : try ContactsOnline.account(identity)
+        let address = expert.address
+        if account == nil && address == nil {
+            throw CLIError(expert.jid == nil
+                ? "contact '\(contact)' has no address: add it with `remote-assist contacts add \(contact) \(expert.fingerprint) --address HOST:PORT`"
+                : "contact '\(contact)' is reached through XMPP, and no account is set: `remote-assist account NAME@SERVER` first")
         }
         let screen = try DisplayCheck.open(display)
         if !allowView {
@@ -101,16 +107,28 @@ struct Request: AsyncParsableCommand {
         configuration.sessionEvents = { control, event in model.agentEvent(control, event) }
         configuration.files = try files.receiving(fallback: "remote-assist-received")
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        console.event("requesting", "asking \(expert.name) (\(expert.fingerprint)) at \(address) for help; waiting for them to accept",
-                      ["contact": expert.name, "address": "\(address)"])
+        let place = account.map { _ in "through XMPP (\(expert.jid ?? ""))" } ?? address.map { "at \($0)" } ?? ""
+        console.event("requesting", "asking \(expert.name) (\(expert.fingerprint)) \(place) for help; waiting for them to accept",
+                      ["contact": expert.name, "address": address.map { "\($0)" } ?? "", "jid": expert.jid ?? ""])
         let agent: AgentSessionControl
+        var online: RequestOnline.Dialled?
         do {
-            agent = try await AgentDialer.connect(host: address.host, port: address.port, configuration: configuration, group: group)
+            if let account, let jid = expert.jid {
+                online = try await RequestOnline.dial(account: account, expert: expert, jid: jid, configuration: configuration,
+                                                      console: console, debug: debugging.debug)
+                guard let dialled = online else { throw CLIError("no way to reach \(expert.name)") }
+                agent = dialled.agent
+            } else if let address {
+                agent = try await AgentDialer.connect(host: address.host, port: address.port, configuration: configuration, group: group)
+            } else {
+                throw CLIError("no way to reach \(expert.name)")
+            }
         } catch {
             try? await group.shutdownGracefully()
             await web?.server.close()
             try? await webGroup?.shutdownGracefully()
-            throw FailureAdvice.dial(error, who: expert.name, address: "\(address)", theirCommand: "remote-assist listen")
+            if error is CLIError { throw error }
+            throw FailureAdvice.dial(error, who: expert.name, address: address.map { "\($0)" } ?? "", theirCommand: "remote-assist listen")
         }
         dialled.withLock { $0 = agent }
         let signals = Signals { _ in
@@ -136,6 +154,7 @@ struct Request: AsyncParsableCommand {
         console.finish()
         _ = signals
         try? await agent.channel.close()
+        await online?.client.close()
         _ = CapturePump.waitForAllToStop()
         try? await group.shutdownGracefully()
         await web?.server.close()

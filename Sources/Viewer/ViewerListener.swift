@@ -27,8 +27,12 @@ public enum ListenerNotice: Sendable, Equatable {
 /// a short time limit, and none of its events reach the session. One request or session at a time:
 /// while one is decided on or watched, every other verified requester is refused as busy.
 public final class ViewerListener: Sendable {
+    /// The TCP port listened on; 0 when requests come only through an XMPP relay.
     public let localPort: Int
-    private let serverChannel: any Channel
+    private let serverChannel: (any Channel)?
+    /// Runs a relayed connection through the same admission, verification and busy rule as one that
+    /// dialled in (`adopt`).
+    private let adoptOne: @Sendable (any Channel, _ remote: String, _ admissionKey: String) throws -> Void
     private struct State {
         var admission: ConnectionAdmission
         /// The request being decided on, or the session being watched.
@@ -42,22 +46,30 @@ public final class ViewerListener: Sendable {
     }
     private let state: Shared
 
-    private init(channel: any Channel, state: Shared) {
+    private init(channel: (any Channel)?, state: Shared,
+                 adoptOne: @escaping @Sendable (any Channel, String, String) throws -> Void) {
         serverChannel = channel
-        localPort = channel.localAddress?.port ?? 0
+        localPort = channel?.localAddress?.port ?? 0
         self.state = state
+        self.adoptOne = adoptOne
     }
 
     /// Listens on `host:port`. `decide` is asked for each verified request while not busy (the
     /// expert's y/N; call `answer` once, from any thread). After an acceptance, that connection's
     /// events go to `configuration.events` and `sessionEvents`; a request that goes away while it is
     /// decided on reports its `.ended` there too, so its question can be withdrawn.
-    public static func start(host: String, port: Int, configuration: ViewerConfiguration, busyText: String,
+    /// With `host` nil nothing is listened on: requests come only through `adopt` (an XMPP relay).
+    public static func start(host: String?, port: Int, configuration: ViewerConfiguration, busyText: String,
                              admission: ConnectionAdmission = ConnectionAdmission(),
                              decide: @escaping @Sendable (ViewerRequest, @escaping @Sendable (RequestAnswer) -> Void) -> Void,
                              notices: @escaping @Sendable (ListenerNotice) -> Void = { _ in },
                              group: any EventLoopGroup) async throws -> ViewerListener {
         let state = Shared(admission)
+        let adoptOne: @Sendable (any Channel, String, String) throws -> Void = { channel, remote, key in
+            try accept(channel, remote: remote, admissionKey: key, configuration: configuration, busyText: busyText, state: state,
+                       decide: decide, notices: notices)
+        }
+        guard let host else { return ViewerListener(channel: nil, state: state, adoptOne: adoptOne) }
         let channel = try await ServerBootstrap(group: group)
             // Room for a burst: connections over the caps are accepted and closed at once by us; a
             // full kernel queue would instead drop them half-open, where the peer waits in vain.
@@ -66,27 +78,46 @@ public final class ViewerListener: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try accept(channel, configuration: configuration, busyText: busyText, state: state,
-                               decide: decide, notices: notices)
+                    try TCPKeepAlive.enable(on: channel)
+                    try accept(channel, remote: AddressText.describe(channel.remoteAddress),
+                               admissionKey: channel.remoteAddress?.ipAddress ?? "?", configuration: configuration,
+                               busyText: busyText, state: state, decide: decide, notices: notices)
                 }
             }
             .bind(host: host, port: port).get()
-        return ViewerListener(channel: channel, state: state)
+        return ViewerListener(channel: channel, state: state, adoptOne: adoptOne)
+    }
+
+    /// Takes a connection that is already open (a stream an XMPP server's proxy relays from `from`) as
+    /// if it had dialled in: the same caps (counted per `from`), certificate verification, busy rule and
+    /// question. `leftover`: bytes the relay read past its own reply. The channel should have autoRead
+    /// off until now.
+    public func adopt(_ channel: any Channel, leftover: [UInt8] = [], from: String) async throws {
+        let adoptOne = self.adoptOne
+        try await channel.eventLoop.submit {
+            do {
+                try adoptOne(channel, "\(from) (through the XMPP relay)", "xmpp:" + from)
+            } catch {
+                channel.close(promise: nil)
+                throw error
+            }
+            channel.pipeline.fireChannelActive()
+            if !leftover.isEmpty { channel.pipeline.fireChannelRead(channel.allocator.buffer(bytes: leftover)) }
+            channel.setOption(ChannelOptions.autoRead, value: true).whenSuccess { channel.read() }
+        }.get()
     }
 
     /// Runs on the new channel's event loop, inside the child initializer.
-    private static func accept(_ channel: any Channel, configuration: ViewerConfiguration, busyText: String,
-                               state: Shared,
+    private static func accept(_ channel: any Channel, remote: String, admissionKey: String,
+                               configuration: ViewerConfiguration, busyText: String, state: Shared,
                                decide: @escaping @Sendable (ViewerRequest, @escaping @Sendable (RequestAnswer) -> Void) -> Void,
                                notices: @escaping @Sendable (ListenerNotice) -> Void) throws {
-        let remote = AddressText.describe(channel.remoteAddress)
-        let decision = state.withLock { $0.admission.admit(address: channel.remoteAddress?.ipAddress ?? "?") }
+        let decision = state.withLock { $0.admission.admit(address: admissionKey) }
         guard case .admitted(let ticket) = decision else {
             let reason = if case .refused(let text) = decision { text } else { "refused" }
             notices(.refusedAtDoor(remoteAddress: remote, reason: reason))
             throw ListenerRefusal(reason: reason)
         }
-        try TCPKeepAlive.enable(on: channel)
         /// Where this connection stands: unverified, verified (decided on), accepted, or refused as busy.
         enum Standing { case unverified, verified, accepted, busy }
         let standing = Mutex(Standing.unverified)
@@ -158,7 +189,7 @@ public final class ViewerListener: Sendable {
     public var unverifiedConnections: Int { state.withLock { $0.admission.count } }
 
     public func close() async {
-        try? await serverChannel.close()
+        try? await serverChannel?.close()
     }
 }
 
