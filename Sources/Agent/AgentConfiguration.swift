@@ -100,6 +100,9 @@ public struct AgentConfiguration: Sendable {
     public var deferMilliseconds: Int
     /// A reverse connection (`request`): wait for the expert's RequestAnswer after TLS, before consent.
     public var reverse: Bool
+    /// How the other side's address is named in events, instead of the socket's peer address (a relayed
+    /// stream's socket is connected to the relay, not to the person).
+    public var remoteLabel: String? = nil
     /// How long the expert may take to answer a reverse request.
     public var answerTimeout: TimeAmount
     /// From consent to ServerInit (``AgentLimits/sessionStartTimeout``).

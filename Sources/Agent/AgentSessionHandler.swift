@@ -66,7 +66,7 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func channelActive(context: ChannelHandlerContext) {
-        remote = AddressText.describe(context.channel.remoteAddress)
+        remote = configuration.remoteLabel ?? AddressText.describe(context.channel.remoteAddress)
         remoteIP = context.channel.remoteAddress?.ipAddress
         configuration.events(.connected(remoteAddress: remote))
         let limit = configuration.handshakeTimeout

@@ -22,6 +22,6 @@ struct RemoteAssist: AsyncParsableCommand {
             Also: `share` / `view HOST` (the requester listens), `snapshot`.
             """,
         version: "0.1.0",
-        subcommands: [Request.self, Listen.self, Share.self, View.self, Snapshot.self, Id.self, Contacts.self, Account.self]
+        subcommands: [Request.self, Listen.self, Share.self, View.self, Snapshot.self, Id.self, Contacts.self, Account.self, Chat.self]
     )
 }

@@ -47,7 +47,9 @@ enum RequestOnline {
             } catch XMPPError.iqError(let condition) where condition == "forbidden" {
                 throw CLIError("\(expert.name)'s remote-assist refused the request: you are not among \(expert.name)'s contacts there")
             }
-            let agent = try await AgentDialer.run(on: stream.channel, leftover: stream.leftover, configuration: configuration)
+            var relayed = configuration
+            relayed.remoteLabel = "the XMPP relay"
+            let agent = try await AgentDialer.run(on: stream.channel, leftover: stream.leftover, configuration: relayed)
             return Dialled(agent: agent, client: client)
         } catch {
             await client.close()

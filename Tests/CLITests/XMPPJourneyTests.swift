@@ -113,4 +113,23 @@ final class XMPPJourneyTests: XCTestCase {
         XCTAssertTrue(offline.stderr.contains("alice is offline") && offline.stderr.contains("remote-assist listen"), offline.stderr)
         XCTAssertLessThan(Date().timeIntervalSince(started), 20, "answered without waiting for the answer timeout")
     }
+
+    /// The server (with its relay) killed mid-session: both sides end cleanly with the reason, and alice's
+    /// `listen` says the XMPP link is gone.
+    func testTheServerKilledMidSessionEndsItCleanlyOnBothSides() throws {
+        try pair()
+        let alice = try f.start(["listen", "--snapshots", f.snapshots, "--rate", "10"], config: config("alice"), name: "alice")
+        XCTAssertTrue(alice.waitFor("waiting for requests"), alice.text)
+        let bob = try f.start(["request", "alice", "--display", f.xvfb.display, "--allow-view"], config: config("bob"), name: "bob")
+        XCTAssertTrue(alice.waitFor("asks for help. Accept? [y/N]"), alice.text + bob.text)
+        alice.type("y")
+        XCTAssertTrue(alice.waitFor("viewing \"bob's desktop\""), alice.text)
+        kill(server.pid, SIGKILL)
+        XCTAssertTrue(bob.waitFor("session with alice ended", timeout: 30), bob.text)
+        XCTAssertTrue(alice.waitFor("session with bob ended", timeout: 30), alice.text)
+        XCTAssertTrue(alice.waitFor("connection to the XMPP server", timeout: 30), alice.text)
+        XCTAssertNotNil(bob.exitStatus(timeout: 30), bob.text)
+        XCTAssertNotNil(alice.exitStatus(timeout: 30), alice.text)
+        XCTAssertTrue(bob.text.contains("from the XMPP relay may see your screen"), bob.text)
+    }
 }
