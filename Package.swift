@@ -149,7 +149,7 @@ let package = Package(
             name: "RemoteAssistBench",
             dependencies: [
                 // TestSupport: headless Chromium over DevTools for `page` (the live page's measurements).
-                "Pixels", "TileCodec", "PNGSnapshot", "X11Capture", "Viewer", "RFBProtocol", "RFBTransport", "TestSupport", nioCore,
+                "Pixels", "TileCodec", "PNGSnapshot", "X11Capture", "Viewer", "Agent", "RFBProtocol", "RFBTransport", "TestSupport", "XMPP", "ContactNetwork", nioCore,
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct RemoteAssistBench: ParsableCommand {
+struct RemoteAssistBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "remote-assist-bench",
         abstract: "Benchmarks of remote-assist's hot paths (build with -c release).",
@@ -17,7 +17,7 @@ struct RemoteAssistBench: ParsableCommand {
               remote-assist-bench soak --sessions 100 --hostile 20
               remote-assist-bench files --runs 3
             """,
-        subcommands: [CodecBench.self, DecodeBench.self, CaptureBench.self, SessionBench.self, SoakBench.self, FileBench.self, GrabFrames.self, PageBench.self]
+        subcommands: [CodecBench.self, DecodeBench.self, CaptureBench.self, SessionBench.self, SoakBench.self, FileBench.self, GrabFrames.self, PageBench.self, RelayBench.self]
     )
 }
 
