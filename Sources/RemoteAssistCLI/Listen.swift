@@ -5,7 +5,9 @@ import SessionModel
 import NIOPosix
 import RFBProtocol
 import RFBTransport
+import Synchronization
 import Viewer
+import XMPP
 
 struct Listen: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -74,10 +76,18 @@ struct Listen: AsyncParsableCommand {
                 exit.finish(0)
             }
         }
+        // Through XMPP: the link that carries our end message when we end (the stream may be dead).
+        let xmppLink = Mutex<XMPPClient?>(nil)
         // The command ends with the session it watched; requests that never became one do not end it.
         let terminal = SessionTerminal(console: console, role: .viewing, localName: me.displayName,
                                        chatLog: snapshots + "/chat.log", snapshots: writer, relay: web?.relay,
-                                       ended: { _, wasLive, _ in if wasLive { exit.finish(0) } })
+                                       ended: { record, wasLive, _ in
+            if wasLive, !record.endedByPeer, let link = xmppLink.withLock({ $0 }),
+               let jid = (try? ContactBook.load(directory: directory))?.contact(named: record.name)?.jid {
+                link.send(XMPPSessionEnd.message(to: jid, text: record.endReason ?? "the session ended"))
+            }
+            if wasLive { exit.finish(0) }
+        })
         let model = terminal.model
         web?.page.bind(model)
         var configuration = ViewerConfiguration(tls: tls, snapshots: writer)
@@ -112,7 +122,13 @@ struct Listen: AsyncParsableCommand {
         if let account {
             do {
                 online = try await ListenOnline.start(account: account, directory: directory, listener: listener, console: console,
-                                                      debug: debugging.debug)
+                                                      debug: debugging.debug) { from, reason in
+                    // Their end message: if the session with them still runs (its stream died unnoticed), it ends now.
+                    guard let contact = (try? ContactBook.load(directory: directory))?.contact(withJID: from),
+                          model.live.contains(where: { $0.name == contact.name }) else { return }
+                    _ = model.endAll(reason: .interrupted, text: "\(contact.name)'s remote-assist said through the XMPP server: \(reason)")
+                }
+                xmppLink.withLock { $0 = online?.client }
             } catch {
                 await listener.close()
                 try? await group.shutdownGracefully()
@@ -145,6 +161,7 @@ struct Listen: AsyncParsableCommand {
         let status = await exit.wait()
         console.finish()
         _ = signals
+        if let client = online?.client { _ = try? await client.roster() }  // our end message is out before we leave
         await online?.close()
         await listener.close()
         try? await group.shutdownGracefully()

@@ -21,8 +21,10 @@ final class ListenOnline: Sendable {
         self.tasks = tasks
     }
 
+    /// `peerEnded`: a contact's end message (bare JID, cleaned reason), for a session whose stream may
+    /// have died unnoticed.
     static func start(account: XMPPAccount, directory: String, listener: ViewerListener, console: Console,
-                      debug: Bool) async throws -> ListenOnline {
+                      debug: Bool, peerEnded: @escaping @Sendable (String, String) -> Void) async throws -> ListenOnline {
         let client: XMPPClient
         let proxy: StreamHost
         do {
@@ -37,6 +39,10 @@ final class ListenOnline: Sendable {
         client.sendPresence(status: listening)
         let offers = Task {
             for await stanza in client.stanzas {
+                if let (from, reason) = XMPPSessionEnd.read(stanza) {
+                    peerEnded(from, reason)
+                    continue
+                }
                 guard stanza.name == "iq", stanza[attribute: "type"] == "set",
                       stanza.child("query", namespace: "http://jabber.org/protocol/bytestreams") != nil else { continue }
                 handle(offer: stanza, client: client, proxy: proxy, directory: directory, listener: listener, console: console)

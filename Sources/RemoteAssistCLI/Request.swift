@@ -9,6 +9,7 @@ import RFBTransport
 import SessionModel
 import Synchronization
 import X11Capture
+import XMPP
 
 struct Request: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -86,10 +87,15 @@ struct Request: AsyncParsableCommand {
                 exit.finish(0)
             }
         }
+        // Through XMPP: the link that carries our end message when we end (the stream may be dead).
+        let xmppLink = Mutex<XMPPClient?>(nil)
         // 0 after a session; 4 when the connection closed before one started (declined, unreachable, …).
         let terminal = SessionTerminal(console: console, role: .sharing, localName: me.displayName, peerName: expert.name,
                                        auditLog: try identity.directory() + "/audit.log", relay: web?.relay,
                                        ended: { record, wasLive, _ in
+            if wasLive, !record.endedByPeer, let link = xmppLink.withLock({ $0 }), let jid = expert.jid {
+                link.send(XMPPSessionEnd.message(to: jid, text: record.endReason ?? "the session ended"))
+            }
             if !wasLive, FailureAdvice.saysOurCertificateWasRefused(record.endReason) {
                 console.event("advice", FailureAdvice.notTheirContact(expert.name, me: me.displayName, fingerprint: me.fingerprint,
                                                                       theirCommand: "remote-assist listen"))
@@ -131,6 +137,17 @@ struct Request: AsyncParsableCommand {
             throw FailureAdvice.dial(error, who: expert.name, address: address.map { "\($0)" } ?? "", theirCommand: "remote-assist listen")
         }
         dialled.withLock { $0 = agent }
+        var endMessages: Task<Void, Never>?
+        if let online, let jid = expert.jid {
+            xmppLink.withLock { $0 = online.client }
+            // The expert's end message: if our session still runs (its stream died unnoticed), it ends now.
+            endMessages = Task {
+                for await stanza in online.client.stanzas {
+                    guard let (from, reason) = XMPPSessionEnd.read(stanza), XMPPSessionEnd.same(from, jid), !model.live.isEmpty else { continue }
+                    agent.end(reason: .interrupted, text: "\(expert.name)'s remote-assist said through the XMPP server: \(reason)")
+                }
+            }
+        }
         let signals = Signals { _ in
             guard !exit.isFinished else { return }
             if !model.live.isEmpty { agent.end(reason: .interrupted, text: "\(me.displayName) ended the session (interrupted)") }
@@ -154,7 +171,11 @@ struct Request: AsyncParsableCommand {
         console.finish()
         _ = signals
         try? await agent.channel.close()
-        await online?.client.close()
+        if let client = online?.client {
+            _ = try? await client.roster()  // a round trip: our end message is with the server before we leave
+            await client.close()
+        }
+        endMessages?.cancel()
         _ = CapturePump.waitForAllToStop()
         try? await group.shutdownGracefully()
         await web?.server.close()

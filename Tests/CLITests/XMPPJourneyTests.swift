@@ -132,4 +132,32 @@ final class XMPPJourneyTests: XCTestCase {
         XCTAssertNotNil(alice.exitStatus(timeout: 30), alice.text)
         XCTAssertTrue(bob.text.contains("from the XMPP relay may see your screen"), bob.text)
     }
+
+    /// The relayed stream dies silently (every packet to and from the relay's port dropped); bob ends the
+    /// session: his goodbye cannot pass, but his end message through the XMPP server does, and alice's
+    /// session ends at once with his reason instead of after the keepalive bound.
+    func testTheEndMessageThroughTheServerEndsASessionWhoseStreamDied() throws {
+        guard getuid() == 0, let iptables = XvfbServer.findExecutable("iptables") ?? ["/usr/sbin/iptables", "/sbin/iptables"]
+            .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            XCTFail("this test drops loopback packets with iptables and needs root (.ci/setup installs iptables)")
+            return
+        }
+        try pair()
+        let alice = try f.start(["listen", "--snapshots", f.snapshots, "--rate", "10"], config: config("alice"), name: "alice")
+        XCTAssertTrue(alice.waitFor("waiting for requests"), alice.text)
+        let bob = try f.start(["request", "alice", "--display", f.xvfb.display, "--allow-view"], config: config("bob"), name: "bob")
+        XCTAssertTrue(alice.waitFor("asks for help. Accept? [y/N]"), alice.text + bob.text)
+        alice.type("y")
+        XCTAssertTrue(alice.waitFor("viewing \"bob's desktop\""), alice.text)
+        let rules = [["-I", "INPUT", "-i", "lo", "-p", "tcp", "--dport", "\(server.proxyPort)", "-j", "DROP"],
+                     ["-I", "INPUT", "-i", "lo", "-p", "tcp", "--sport", "\(server.proxyPort)", "-j", "DROP"]]
+        for rule in rules { XCTAssertEqual(try runProcess(iptables, rule).status, 0) }
+        defer { for rule in rules { _ = try? runProcess(iptables, ["-D"] + rule.dropFirst()) } }
+        let cut = Date()
+        bob.type("/quit")
+        XCTAssertTrue(alice.waitFor("bob's remote-assist said through the XMPP server: bob ended the session", timeout: 20), alice.text)
+        XCTAssertLessThan(Date().timeIntervalSince(cut), 8, "ended by the message, not by the keepalive bound (14 s)")
+        XCTAssertEqual(alice.exitStatus(), 0, alice.text)
+        XCTAssertNotNil(bob.exitStatus(timeout: 30), bob.text)
+    }
 }
