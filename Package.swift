@@ -178,7 +178,8 @@ let package = Package(
                            nioCore, .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(
             name: "XMPPTests",
-            dependencies: ["XMPP", "TestSupport", nioCore, .product(name: "NIOPosix", package: "swift-nio")]),
+            dependencies: ["XMPP", "TestSupport", nioCore, .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(
             name: "InteropTests",
             dependencies: ["Agent", "Viewer", "Pixels", "X11Capture", "RFBTransport", "TestSupport",
