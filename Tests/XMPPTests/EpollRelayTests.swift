@@ -54,8 +54,12 @@ final class EpollRelayTests: XCTestCase {
         defer { server.stop() }
         let pair = try await RelayPair.make(on: server)
         let a = pair.opened.channel, b = pair.accepted.channel
-        try await RelayFraming.install(on: a, leftover: pair.opened.leftover)
-        try await RelayFraming.install(on: b, leftover: pair.accepted.leftover)
+        // Measurement knobs (README, XMPP): RELAY_FILLER bytes of filler after RELAY_DELAY_MS of quiet.
+        let env = ProcessInfo.processInfo.environment
+        let filler = Int(env["RELAY_FILLER"] ?? "") ?? RelayFrameHandler.defaultFillerBytes
+        let delay = TimeAmount.milliseconds(Int64(env["RELAY_DELAY_MS"] ?? "") ?? 5)
+        try await RelayFraming.install(on: a, leftover: pair.opened.leftover, idleDelay: delay, fillerBytes: filler)
+        try await RelayFraming.install(on: b, leftover: pair.accepted.leftover, idleDelay: delay, fillerBytes: filler)
         let total = sizes.reduce(0, +)
         let atBob = ByteCollector(expected: total, initial: [], eventLoop: b.eventLoop)
         let atAlice = ByteCollector(expected: total, initial: [], eventLoop: a.eventLoop)
@@ -91,8 +95,12 @@ final class EpollRelayTests: XCTestCase {
         defer { server.stop() }
         let pair = try await RelayPair.make(on: server)
         let a = pair.opened.channel, b = pair.accepted.channel
-        try await RelayFraming.install(on: a, leftover: pair.opened.leftover)
-        try await RelayFraming.install(on: b, leftover: pair.accepted.leftover)
+        // Measurement knobs (README, XMPP): RELAY_FILLER bytes of filler after RELAY_DELAY_MS of quiet.
+        let env = ProcessInfo.processInfo.environment
+        let filler = Int(env["RELAY_FILLER"] ?? "") ?? RelayFrameHandler.defaultFillerBytes
+        let delay = TimeAmount.milliseconds(Int64(env["RELAY_DELAY_MS"] ?? "") ?? 5)
+        try await RelayFraming.install(on: a, leftover: pair.opened.leftover, idleDelay: delay, fillerBytes: filler)
+        try await RelayFraming.install(on: b, leftover: pair.accepted.leftover, idleDelay: delay, fillerBytes: filler)
         let answers = (0..<24).map { 4096 * ($0 % 5 + 1) + 1000 * $0 + 17 }
         let asker = PingPong(askBytes: 10, answers: answers, eventLoop: a.eventLoop)
         let answerer = PingPongAnswerer(askBytes: 10, answers: answers)
