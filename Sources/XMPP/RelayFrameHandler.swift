@@ -36,8 +36,9 @@ public final class RelayFrameHandler: ChannelDuplexHandler, RemovableChannelHand
     private var failed = false
     private var fillerSent = 0
 
-    /// `leftover`: bytes that arrived with the SOCKS5 reply (`SOCKS5Connector`), decoded and passed up at
-    /// the first `read` (after the caller has added its handlers and turned autoRead on, or called read).
+    /// `leftover`: bytes that arrived with the SOCKS5 reply (`SOCKS5Connector`), decoded and passed up
+    /// before anything read later: by `RelayFraming.startReading(on:)`, or at the first `read()` or read
+    /// bytes, whichever comes first.
     public init(leftover: [UInt8] = [], idleDelay: TimeAmount = defaultIdleDelay, fillerBytes: Int = defaultFillerBytes) {
         self.leftover = leftover.isEmpty ? nil : leftover
         self.idleDelay = idleDelay
@@ -48,7 +49,15 @@ public final class RelayFrameHandler: ChannelDuplexHandler, RemovableChannelHand
     public var fillerFramesSent: Int { fillerSent }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        deliverLeftover(context: context)
         decode(unwrapInboundIn(data), context: context)
+    }
+
+    /// Passes the leftover bytes up (once).
+    func deliverLeftover(context: ChannelHandlerContext) {
+        guard let bytes = leftover else { return }
+        leftover = nil
+        decode(context.channel.allocator.buffer(bytes: bytes), context: context)
     }
 
     private func decode(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
@@ -70,9 +79,8 @@ public final class RelayFrameHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     public func read(context: ChannelHandlerContext) {
-        if let bytes = leftover {
-            leftover = nil
-            decode(context.channel.allocator.buffer(bytes: bytes), context: context)
+        if leftover != nil {
+            deliverLeftover(context: context)
             context.fireChannelReadComplete()
         }
         context.read()
@@ -129,12 +137,26 @@ public final class RelayFrameHandler: ChannelDuplexHandler, RemovableChannelHand
 
 public enum RelayFraming {
     /// Puts a `RelayFrameHandler` first in `channel`'s pipeline (a bytestream from `openBytestream` or
-    /// `acceptBytestream`, with its leftover bytes). Add TLS and the rest after it, then turn autoRead on.
+    /// `acceptBytestream`, with its leftover bytes). Add TLS and the rest after it, then call
+    /// `startReading(on:)`.
     public static func install(on channel: any Channel, leftover: [UInt8], idleDelay: TimeAmount = RelayFrameHandler.defaultIdleDelay,
                                fillerBytes: Int = RelayFrameHandler.defaultFillerBytes) async throws {
         try await channel.eventLoop.submit {
             try channel.pipeline.syncOperations.addHandler(
                 RelayFrameHandler(leftover: leftover, idleDelay: idleDelay, fillerBytes: fillerBytes), position: .first)
+        }.get()
+    }
+
+    /// Passes the leftover bytes up, then turns autoRead on (setting autoRead alone reads the socket
+    /// first, so leftover bytes would come after newer ones, or not at all while nothing new arrives).
+    public static func startReading(on channel: any Channel) async throws {
+        try await channel.eventLoop.submit {
+            let context = try channel.pipeline.syncOperations.context(handlerType: RelayFrameHandler.self)
+            if let handler = context.handler as? RelayFrameHandler {
+                handler.deliverLeftover(context: context)
+                context.fireChannelReadComplete()
+            }
+            try channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
         }.get()
     }
 }

@@ -41,8 +41,16 @@ struct RelayPair {
     }
 }
 
-/// Adds `handlers` to `channel` (after any already there), then turns reading on.
+/// Adds `handlers` to `channel` (after any already there), then turns reading on (through
+/// `RelayFraming.startReading` when the channel has relay framing).
 func startReading(_ channel: any Channel, _ handlers: [any ChannelHandler & Sendable]) async throws {
     for h in handlers { try await channel.pipeline.addHandler(h) }
-    try await channel.setOption(ChannelOptions.autoRead, value: true).get()
+    let framed = try await channel.eventLoop.submit {
+        (try? channel.pipeline.syncOperations.context(handlerType: RelayFrameHandler.self)) != nil
+    }.get()
+    if framed {
+        try await RelayFraming.startReading(on: channel)
+    } else {
+        try await channel.setOption(ChannelOptions.autoRead, value: true).get()
+    }
 }
