@@ -69,6 +69,36 @@ final class ClientFeaturesTests: XCTestCase {
         }
     }
 
+    /// A roster push from another account is refused and never reaches `stanzas`.
+    func testARosterPushFromAnotherAccountIsRefused() async throws {
+        let server = try ProsodyServer()
+        defer { server.stop() }
+        try server.register("alice", password: "alice-secret")
+        try server.register("bob", password: "bob-secret")
+        let alice = try await login(server, "alice")
+        let bob = try await login(server, "bob")
+        var push = XMLElement("iq", namespace: XMPPNamespace.client, attributes: [.init("type", "set"), .init("to", alice.jid.description)])
+        var query = XMLElement("query", namespace: XMPPNamespace.roster)
+        query.append(XMLElement("item", namespace: XMPPNamespace.roster, attributes: [.init("jid", "mallory@evil.example"),
+                                                                                       .init("subscription", "both")]))
+        push.append(query)
+        do {
+            _ = try await bob.iq(push)
+            XCTFail("alice accepted bob's roster push")
+        } catch let e as XMPPError {
+            XCTAssertEqual(e, .iqError("service-unavailable"))
+        }
+        bob.sendMessage(to: alice.jid, body: "after")
+        let first = try await within(10) { () async -> XMLElement? in
+            for await s in alice.stanzas { return s }
+            return nil
+        }
+        XCTAssertEqual(first?.name, "message", "the push reached the application")
+        XCTAssertEqual(first?.child("body")?.text, "after")
+        await alice.close()
+        await bob.close()
+    }
+
     /// A consumer that does not read `stanzas` while more than `maximumQueuedStanzas` arrive: the
     /// connection closes with `fellBehind`, and the first 4096 are still there to read, in order.
     func testAConsumerTooFarBehindClosesTheConnection() async throws {
