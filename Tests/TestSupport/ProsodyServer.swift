@@ -17,6 +17,8 @@ public final class ProsodyServer: @unchecked Sendable {
     public var configPath: String { folder.appendingPathComponent("prosody.cfg.lua").path }
     /// The server certificate, which is its own CA (self-signed).
     public var caFile: String { folder.appendingPathComponent("certs/\(host).crt").path }
+    /// The private key of that certificate.
+    public var keyFile: String { folder.appendingPathComponent("certs/\(host).key").path }
     public var logPath: String { folder.appendingPathComponent("prosody.log").path }
     /// Prosody's network backend: "select" (the fixture's default) or "epoll" (Prosody 0.12's default,
     /// what most real servers run).

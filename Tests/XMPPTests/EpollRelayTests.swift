@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOSSL
 import TestSupport
 import XCTest
 @testable import XMPP
@@ -174,5 +175,40 @@ final class PingPongAnswerer: ChannelInboundHandler, @unchecked Sendable {
                                   promise: nil)
             round += 1
         }
+    }
+}
+
+/// TLS end to end inside the framed relay, as a session runs it: alice is the TLS client, bob the server
+/// (the Prosody fixture's certificate), through epoll; bursts both ways and request/answer rounds.
+final class TLSOverRelayTests: XCTestCase {
+    func testTLSInsideTheFramedRelayThroughEpoll() async throws {
+        let server = try ProsodyServer(backend: "epoll")
+        defer { server.stop() }
+        let pair = try await RelayPair.make(on: server)
+        let a = pair.opened.channel, b = pair.accepted.channel
+        try await RelayFraming.install(on: a, leftover: pair.opened.leftover)
+        try await RelayFraming.install(on: b, leftover: pair.accepted.leftover)
+        var clientConfig = TLSConfiguration.makeClientConfiguration()
+        clientConfig.trustRoots = .file(server.caFile)
+        clientConfig.minimumTLSVersion = .tlsv13
+        let serverConfig = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(server.caFile).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: server.keyFile, format: .pem)))
+        let clientContext = try NIOSSLContext(configuration: clientConfig)
+        let serverContext = try NIOSSLContext(configuration: serverConfig)
+        let host = server.host
+        try await a.eventLoop.submit {
+            try a.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: clientContext, serverHostname: host))
+        }.get()
+        try await b.eventLoop.submit {
+            try b.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: serverContext))
+        }.get()
+        let answers = (0..<12).map { 16384 * ($0 % 3 + 1) + 777 * $0 + 5 }
+        let asker = PingPong(askBytes: 10, answers: answers, eventLoop: a.eventLoop)
+        try await startReading(b, [PingPongAnswerer(askBytes: 10, answers: answers)])
+        try await startReading(a, [asker])
+        let rounds = try await asker.done.futureResult.get()
+        XCTAssertEqual(rounds, answers.count)
+        await pair.close()
     }
 }
