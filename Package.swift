@@ -185,7 +185,8 @@ let package = Package(
                            nioCore, .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(
             name: "XMPPTests",
-            dependencies: ["XMPP", "TestSupport", nioCore, .product(name: "NIOPosix", package: "swift-nio")]),
+            dependencies: ["XMPP", "TestSupport", nioCore, .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl")]),
         .testTarget(
             name: "ContactNetworkTests",
             dependencies: ["ContactNetwork", "XMPP", "RFBTransport", "TestSupport"]),

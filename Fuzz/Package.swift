@@ -51,6 +51,7 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(name: "fuzz-xmpp-stanza", dependencies: ["FuzzSupport", product("XMPP")], swiftSettings: strict),
         .executableTarget(name: "fuzz-scram", dependencies: ["FuzzSupport", product("XMPP")], swiftSettings: strict),
+        .executableTarget(name: "fuzz-relay-frame", dependencies: ["FuzzSupport", product("XMPP")], swiftSettings: strict),
         .executableTarget(
             name: "fuzz-file-transfer", dependencies: ["FuzzSupport", product("RFBProtocol"), nioCore],
             swiftSettings: strict),

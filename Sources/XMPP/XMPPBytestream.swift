@@ -16,6 +16,11 @@ public struct StreamHost: Equatable, Sendable {
 /// target answers `streamhost-used`, then the initiator activates the stream; only then do bytes flow.
 /// The target connects only to the proxy it learnt itself from its server (never to an address a peer
 /// names), so an offer cannot make it dial elsewhere.
+///
+/// Both return the proxy connection with autoRead off and the bytes that came with the SOCKS5 reply
+/// (`SOCKS5Connector`). Put `RelayFrameHandler` first at both ends (`RelayFraming.install(on:leftover:)`:
+/// without it a Prosody on its default epoll backend holds the tail of each burst), then TLS and the rest,
+/// then `RelayFraming.startReading(on:)` (leftover bytes first, then autoRead on).
 extension XMPPClient {
     public static let maximumSIDBytes = 128
 

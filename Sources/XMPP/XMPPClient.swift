@@ -30,8 +30,11 @@ public final class XMPPClient: Sendable {
     public let stanzas: AsyncStream<XMLElement>
     private let channel: any Channel
     private let handler: NIOLoopBound<XMPPStreamHandler>
+    private let ended: EventLoopFuture<XMPPError>
 
-    private init(jid: JID, mechanism: String, stanzas: AsyncStream<XMLElement>, channel: any Channel, handler: NIOLoopBound<XMPPStreamHandler>) {
+    private init(jid: JID, mechanism: String, stanzas: AsyncStream<XMLElement>, channel: any Channel, handler: NIOLoopBound<XMPPStreamHandler>,
+                 ended: EventLoopFuture<XMPPError>) {
+        self.ended = ended
         self.jid = jid
         self.mechanism = mechanism
         self.stanzas = stanzas
@@ -40,9 +43,13 @@ public final class XMPPClient: Sendable {
     }
 
     /// Connects to `host:port` (by default the JID's domain, port 5222) and logs in as the bare `account`.
+    /// Then pings the server (XEP-0199) every `pingInterval`; no answer within `pingTimeout` closes the
+    /// connection with `XMPPError.timeout("ping")` (a dead link). `stanzas` holds at most
+    /// `XMPPLimits.maximumQueuedStanzas` unread; one more closes with `XMPPError.fellBehind`.
     public static func connect(account: JID, password: String, host: String? = nil, port: Int = 5222,
                                trust: XMPPTrust = .systemStore, resource: String = "remote-assist",
                                loginTimeout: TimeAmount = .seconds(20),
+                               pingInterval: TimeAmount = .seconds(60), pingTimeout: TimeAmount = .seconds(20),
                                group: (any EventLoopGroup)? = nil) async throws -> XMPPClient {
         guard let username = account.local else { throw XMPPError.authenticationFailed("the account has no user name") }
         var configuration = TLSConfiguration.makeClientConfiguration()
@@ -56,15 +63,16 @@ public final class XMPPClient: Sendable {
         do { tls = try NIOSSLContext(configuration: configuration) } catch { throw XMPPError.tlsFailed("\(error)") }
         let login = XMPPStreamHandler.Login(domain: account.domain, username: username, password: password,
                                             resource: resource, tls: tls, serverHostname: account.domain)
-        let (stream, continuation) = AsyncStream<XMLElement>.makeStream(bufferingPolicy: .bufferingNewest(4096))
+        let (stream, continuation) = AsyncStream<XMLElement>.makeStream(bufferingPolicy: .bufferingOldest(XMPPLimits.maximumQueuedStanzas))
         let loop = (group ?? MultiThreadedEventLoopGroup.singleton).next()
         let loggedIn = loop.makePromise(of: JID.self)
+        let ended = loop.makePromise(of: XMPPError.self)
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(.seconds(10))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        XMPPStreamHandler(login: login, loggedIn: loggedIn, incoming: continuation))
+                        XMPPStreamHandler(login: login, loggedIn: loggedIn, ended: ended, incoming: continuation))
                 }
             }
         let channel: any Channel
@@ -72,6 +80,7 @@ public final class XMPPClient: Sendable {
             channel = try await bootstrap.connect(host: host ?? account.domain, port: port).get()
         } catch {
             loggedIn.fail(XMPPError.connectionFailed("\(error)"))
+            ended.succeed(.connectionFailed("\(error)"))
             throw XMPPError.connectionFailed("\(error)")
         }
         let timer = loop.scheduleTask(in: loginTimeout) {
@@ -89,9 +98,10 @@ public final class XMPPClient: Sendable {
         }
         let (handler, mechanism) = try await loop.submit {
             let h = try channel.pipeline.syncOperations.handler(type: XMPPStreamHandler.self)
+            h.startPinging(every: pingInterval, timeout: pingTimeout)
             return (NIOLoopBound(h, eventLoop: loop), h.mechanism)
         }.get()
-        return XMPPClient(jid: jid, mechanism: mechanism, stanzas: stream, channel: channel, handler: handler)
+        return XMPPClient(jid: jid, mechanism: mechanism, stanzas: stream, channel: channel, handler: handler, ended: ended.futureResult)
     }
 
     /// Sends one stanza.
@@ -166,6 +176,12 @@ public final class XMPPClient: Sendable {
         error.append(XMLElement(condition, namespace: XMPPNamespace.stanzas))
         iq.append(error)
         send(iq)
+    }
+
+    /// Waits until the connection has ended and returns why (`.closed` after `close()` or a polite end by
+    /// the server; `.timeout("ping")` on a dead link; a stream error, ...).
+    public func closeReason() async -> XMPPError {
+        (try? await ended.get()) ?? .closed
     }
 
     /// Ends the stream and closes the connection.

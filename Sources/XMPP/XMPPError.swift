@@ -11,6 +11,8 @@ public enum XMPPError: Error, Equatable, Sendable, CustomStringConvertible {
     case timeout(String)
     case closed
     case iqError(String)
+    /// The application read `stanzas` too slowly: this many were waiting (`XMPPLimits.maximumQueuedStanzas`).
+    case fellBehind(Int)
 
     public var description: String {
         switch self {
@@ -25,6 +27,7 @@ public enum XMPPError: Error, Equatable, Sendable, CustomStringConvertible {
         case .timeout(let what): return "no answer from the XMPP server in time (\(what))"
         case .closed: return "the connection to the XMPP server is closed"
         case .iqError(let why): return "the XMPP server answered with an error: \(why)"
+        case .fellBehind(let count): return "closed the XMPP connection: \(count) incoming stanzas were waiting unread"
         }
     }
 }

@@ -13,4 +13,7 @@ public enum XMPPLimits {
     public static let maximumSCRAMIterations = 100_000
     /// The longest localpart, domainpart or resourcepart of a JID, in UTF-8 bytes (RFC 7622).
     public static let maximumJIDPartBytes = 1023
+    /// The most stanzas waiting unread in `XMPPClient.stanzas`; one more closes the connection with
+    /// `XMPPError.fellBehind` (nothing is dropped silently).
+    public static let maximumQueuedStanzas = 4096
 }

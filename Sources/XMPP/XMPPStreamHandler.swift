@@ -2,15 +2,20 @@ import Foundation
 import NIOCore
 import NIOSSL
 
-enum XMPPNamespace {
-    static let tls = "urn:ietf:params:xml:ns:xmpp-tls"
-    static let sasl = "urn:ietf:params:xml:ns:xmpp-sasl"
-    static let bind = "urn:ietf:params:xml:ns:xmpp-bind"
-    static let client = "jabber:client"
-    static let roster = "jabber:iq:roster"
-    static let ping = "urn:xmpp:ping"
-    static let stanzas = "urn:ietf:params:xml:ns:xmpp-stanzas"
-    static let bytestreams = "http://jabber.org/protocol/bytestreams"
+/// The XML namespaces the client speaks.
+public enum XMPPNamespace {
+    public static let tls = "urn:ietf:params:xml:ns:xmpp-tls"
+    public static let sasl = "urn:ietf:params:xml:ns:xmpp-sasl"
+    public static let bind = "urn:ietf:params:xml:ns:xmpp-bind"
+    public static let client = "jabber:client"
+    public static let roster = "jabber:iq:roster"
+    public static let ping = "urn:xmpp:ping"
+    public static let stanzas = "urn:ietf:params:xml:ns:xmpp-stanzas"
+    public static let bytestreams = "http://jabber.org/protocol/bytestreams"
+    public static let discoInfo = "http://jabber.org/protocol/disco#info"
+    /// Ours: remote-assist session requests (what disco#info advertises, so a peer can tell a
+    /// remote-assist client from another XMPP client of the same account).
+    public static let request = "urn:remote-assist:request:0"
 }
 
 /// The connection's one handler, on its event loop: it reads the stream with `XMLStreamReader`, runs the
@@ -46,10 +51,16 @@ final class XMPPStreamHandler: ChannelInboundHandler {
     private var nextID = 0
     private var context: ChannelHandlerContext?
     private var loginDone = false
+    private var pinger: RepeatedTask?
+    private var pingOutstanding = false
 
-    init(login: Login, loggedIn: EventLoopPromise<JID>, incoming: AsyncStream<XMLElement>.Continuation) {
+    /// Completed, once, with the reason the connection ended.
+    let ended: EventLoopPromise<XMPPError>
+
+    init(login: Login, loggedIn: EventLoopPromise<JID>, ended: EventLoopPromise<XMPPError>, incoming: AsyncStream<XMLElement>.Continuation) {
         self.login = login
         self.loggedIn = loggedIn
+        self.ended = ended
         self.incoming = incoming
     }
 
@@ -257,7 +268,16 @@ final class XMPPStreamHandler: ChannelInboundHandler {
             answerRequest(e, context: context)
             return
         }
-        incoming.yield(e)
+        guard Self.hasValidFrom(e) else { return }
+        deliver(e, context: context)
+    }
+
+    /// Hands a stanza to the client's stream; a consumer `XMPPLimits.maximumQueuedStanzas` behind ends the
+    /// connection (rather than silently losing stanzas).
+    private func deliver(_ e: XMLElement, context: ChannelHandlerContext) {
+        if case .dropped = incoming.yield(e) {
+            fail(.fellBehind(XMPPLimits.maximumQueuedStanzas), context: context)
+        }
     }
 
     private func answerFrom(_ from: String?, matches expected: String?) -> Bool {
@@ -279,12 +299,17 @@ final class XMPPStreamHandler: ChannelInboundHandler {
         let fromSelf = from == nil || (try? JID(from ?? ""))?.bare == bound.bare
         if e.child("query", namespace: XMPPNamespace.roster) != nil && e[attribute: "type"] == "set" && fromSelf {
             answer.set("type", "result")
-            incoming.yield(e)
+            deliver(e, context: context)
+            guard phase == .ready else { return }
         } else if e.child("ping", namespace: XMPPNamespace.ping) != nil && e[attribute: "type"] == "get" {
             answer.set("type", "result")
-        } else if e[attribute: "type"] == "set", e.child("query", namespace: XMPPNamespace.bytestreams) != nil, from != nil {
+        } else if e.child("query", namespace: XMPPNamespace.discoInfo) != nil && e[attribute: "type"] == "get" {
+            answer.set("type", "result")
+            answer.append(Self.discoInfo(node: e.child("query", namespace: XMPPNamespace.discoInfo)?[attribute: "node"]))
+        } else if e[attribute: "type"] == "set", e.child("query", namespace: XMPPNamespace.bytestreams) != nil,
+                  let from, (try? JID(from)) != nil {
             // A bytestream offer: the application answers it (XMPPClient.answer / answerError).
-            incoming.yield(e)
+            deliver(e, context: context)
             return
         } else {
             answer.set("type", "error")
@@ -295,9 +320,56 @@ final class XMPPStreamHandler: ChannelInboundHandler {
         write(XMLWriter.string(answer, parentNamespace: XMPPNamespace.client), context: context)
     }
 
+    /// Presence and messages count only with a well-formed `from` (the server always sets one).
+    static func hasValidFrom(_ e: XMLElement) -> Bool {
+        guard let from = e[attribute: "from"], (try? JID(from)) != nil else { return false }
+        return true
+    }
+
+    /// XEP-0030: who we are and what we speak.
+    static let features = [XMPPNamespace.discoInfo, XMPPNamespace.ping, XMPPNamespace.bytestreams, XMPPNamespace.request]
+
+    static func discoInfo(node: String?) -> XMLElement {
+        var query = XMLElement("query", namespace: XMPPNamespace.discoInfo)
+        if let node, node.utf8.count <= 1024 { query.set("node", node) }
+        query.append(XMLElement("identity", namespace: XMPPNamespace.discoInfo,
+                                attributes: [.init("category", "client"), .init("type", "pc"), .init("name", "remote-assist")]))
+        for f in features { query.append(XMLElement("feature", namespace: XMPPNamespace.discoInfo, attributes: [.init("var", f)])) }
+        return query
+    }
+
+    /// XEP-0199 towards the server every `interval`; an answer (a result or an error: both show the link
+    /// lives) must come within `timeout`, else the connection ends with `XMPPError.timeout("ping")`.
+    func startPinging(every interval: TimeAmount, timeout: TimeAmount) {
+        guard let context, phase == .ready else { return }
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        pinger = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            bound.value.ping(timeout: timeout)
+        }
+    }
+
+    private func ping(timeout: TimeAmount) {
+        guard let context, phase == .ready, !pingOutstanding else { return }
+        var iq = XMLElement("iq", namespace: XMPPNamespace.client, attributes: [.init("type", "get"), .init("to", login.domain)])
+        iq.append(XMLElement("ping", namespace: XMPPNamespace.ping))
+        let promise = context.eventLoop.makePromise(of: XMLElement.self)
+        pingOutstanding = true
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        promise.futureResult.whenComplete { result in
+            let handler = bound.value
+            handler.pingOutstanding = false
+            if case .failure(XMPPError.timeout) = result, let context = handler.context {
+                handler.fail(.timeout("ping"), context: context)
+            }
+        }
+        request(iq, timeout: timeout, promise: promise)
+    }
+
     private func fail(_ error: XMPPError, context: ChannelHandlerContext) {
         guard phase != .closed else { return }
         phase = .closed
+        pinger?.cancel()
+        pinger = nil
         if !loginDone { loggedIn.fail(error) }
         loginDone = true
         for (_, entry) in pending {
@@ -306,6 +378,7 @@ final class XMPPStreamHandler: ChannelInboundHandler {
         }
         pending.removeAll()
         incoming.finish()
+        ended.succeed(error)
         context.close(promise: nil)
     }
 
