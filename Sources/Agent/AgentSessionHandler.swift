@@ -217,7 +217,9 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
         }
         let handlers = setup.makeHandlers(on: context.eventLoop)
         do {
-            try handlers.add(to: context.pipeline.syncOperations, position: .first)
+            // Right below this handler, not at the front: anything between the socket and us (the XMPP
+            // relay's framing) stays under TLS, so TLS's own bytes are framed too.
+            try handlers.add(to: context.pipeline.syncOperations, position: .before(self))
         } catch {
             return fail("cannot start TLS" + ConnectionErrorText.detail(error), byViewer: false)
         }

@@ -32,12 +32,18 @@ struct RelayBench: AsyncParsableCommand {
     @Option(help: "Connections timed each way.") var connects = 20
     @Option(help: "Seconds of the full-screen stream each way.") var seconds = 10.0
     @Option(help: ArgumentHelp("The screen size.", valueName: "WIDTHxHEIGHT")) var screen = "1920x1080"
+    @Option(help: "Prosody's network backend: epoll (its default, which needs our relay framing) or select.") var backend = "epoll"
+
+    func validate() throws {
+        guard backend == "epoll" || backend == "select" else { throw ValidationError("--backend is epoll or select") }
+        guard connects > 0, seconds > 0 else { throw ValidationError("--connects and --seconds must be positive") }
+    }
 
     func run() async throws {
         let parts = screen.split(separator: "x").compactMap { Int($0) }
         guard parts.count == 2, parts[0] > 0, parts[1] > 0 else { throw BenchError("--screen WIDTHxHEIGHT") }
         let (width, height) = (parts[0], parts[1])
-        let prosody = try ProsodyServer()
+        let prosody = try ProsodyServer(backend: backend)
         defer { prosody.stop() }
         try prosody.register("alice", password: "alice-secret")
         try prosody.register("bob", password: "bob-secret")
@@ -59,7 +65,8 @@ struct RelayBench: AsyncParsableCommand {
         let adopting = Task {
             for await offer in alice.stanzas where offer.name == "iq" {
                 guard let stream = try? await alice.acceptBytestream(offer, proxy: aliceProxy) else { continue }
-                try? await listener.adopt(stream.channel, leftover: stream.leftover, from: "bob@\(prosody.host)")
+                try? await RelayFraming.install(on: stream.channel, leftover: stream.leftover)
+                try? await listener.adopt(stream.channel, from: "bob@\(prosody.host)")
             }
         }
         defer { adopting.cancel() }
@@ -84,7 +91,8 @@ struct RelayBench: AsyncParsableCommand {
                                                        resource: XMPPAccount.freshResource(), group: group)
                 let proxy = try await bob.findProxy()
                 let stream = try await bob.openBytestream(to: alice.jid, sid: UUID().uuidString, via: proxy)
-                return (try await AgentDialer.run(on: stream.channel, leftover: stream.leftover, configuration: configuration), bob)
+                try await RelayFraming.install(on: stream.channel, leftover: stream.leftover)
+                return (try await AgentDialer.run(on: stream.channel, configuration: configuration), bob)
             }
         }
         func firstPicture() async throws -> ViewerClient {

@@ -79,7 +79,8 @@ final class ListenOnline: Sendable {
         Task {
             do {
                 let stream = try await client.acceptBytestream(offer, proxy: proxy)
-                try await listener.adopt(stream.channel, leftover: stream.leftover, from: shown)
+                try await RelayFraming.install(on: stream.channel, leftover: stream.leftover)
+                try await listener.adopt(stream.channel, from: shown)
             } catch {
                 console.event("relay_failed", "a request from \(shown) through the XMPP relay failed: \(PeerText.clean("\(error)", limit: 200))",
                               ["jid": shown])

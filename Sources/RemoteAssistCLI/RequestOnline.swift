@@ -49,7 +49,9 @@ enum RequestOnline {
             }
             var relayed = configuration
             relayed.remoteLabel = "the XMPP relay"
-            let agent = try await AgentDialer.run(on: stream.channel, leftover: stream.leftover, configuration: relayed)
+            // Our framing under TLS on both ends (servers that hold the tail of a burst: see RelayFraming).
+            try await RelayFraming.install(on: stream.channel, leftover: stream.leftover)
+            let agent = try await AgentDialer.run(on: stream.channel, configuration: relayed)
             return Dialled(agent: agent, client: client)
         } catch {
             await client.close()

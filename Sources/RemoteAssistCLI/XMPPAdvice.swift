@@ -39,6 +39,8 @@ enum XMPPAdvice {
             line = "the XMPP server at \(server) offers no login method remote-assist accepts (SCRAM-SHA-256, SCRAM-SHA-1, or PLAIN inside TLS)"
         case .timeout(let what)?:
             line = "the XMPP server at \(server) did not answer in time (\(what))"
+        case .fellBehind?:
+            line = "remote-assist fell behind reading from the XMPP server at \(server) and closed the connection"
         case .closed?:
             line = "the connection to the XMPP server at \(server) closed"
         case .streamError(let why)?, .protocolViolation(let why)?, .iqError(let why)?:

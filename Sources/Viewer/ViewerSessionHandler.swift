@@ -145,7 +145,9 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
         }
         do {
             let handlers = try tls.makeHandlers(on: context.eventLoop)
-            try handlers.add(to: context.pipeline.syncOperations, position: .first)
+            // Right below this handler, not at the front: anything between the socket and us (the XMPP
+            // relay's framing) stays under TLS, so TLS's own bytes are framed too.
+            try handlers.add(to: context.pipeline.syncOperations, position: .before(self))
             awaitingTLS = true
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
             handlers.peer.whenComplete { result in

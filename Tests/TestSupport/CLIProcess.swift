@@ -16,6 +16,8 @@ public final class CLIProcess: Sendable {
     /// `nullInput`: standard input is /dev/null (as under nohup or systemd) instead of a pipe to type into.
     public init(_ executable: String, _ arguments: [String], environment: [String: String], name: String,
                 nullInput: Bool = false) throws {
+        // A write to a child that already exited must fail (EPIPE), not kill the whole test run.
+        _ = Glibc.signal(SIGPIPE, SIG_IGN)
         self.name = name
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
@@ -47,8 +49,10 @@ public final class CLIProcess: Sendable {
     public var text: String { collected.text.withLock { $0 } }
 
     /// Types a line.
+    /// Types a line; a process that already exited (a closed pipe) makes this a no-op, never a crash of
+    /// the test run (`FileHandle.write(_:)` traps on EPIPE).
     public func type(_ line: String) {
-        input.write(Data((line + "\n").utf8))
+        try? input.write(contentsOf: Data((line + "\n").utf8))
     }
 
     /// Ends standard input (Ctrl-D).
