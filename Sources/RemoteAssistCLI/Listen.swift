@@ -77,7 +77,7 @@ struct Listen: AsyncParsableCommand {
             }
         }
         // Through XMPP: the link that carries our end message when we end (the stream may be dead).
-        let xmppLink = Mutex<XMPPClient?>(nil)
+        let xmppLink = Mutex<ListenOnline?>(nil)
         // The command ends with the session it watched; requests that never became one do not end it.
         let terminal = SessionTerminal(console: console, role: .viewing, localName: me.displayName,
                                        chatLog: snapshots + "/chat.log", snapshots: writer, relay: web?.relay,
@@ -128,7 +128,7 @@ struct Listen: AsyncParsableCommand {
                           model.live.contains(where: { $0.name == contact.name }) else { return }
                     _ = model.endAll(reason: .interrupted, text: "\(contact.name)'s remote-assist said through the XMPP server: \(reason)")
                 }
-                xmppLink.withLock { $0 = online?.client }
+                xmppLink.withLock { $0 = online }
             } catch {
                 await listener.close()
                 try? await group.shutdownGracefully()
@@ -161,8 +161,7 @@ struct Listen: AsyncParsableCommand {
         let status = await exit.wait()
         console.finish()
         _ = signals
-        if let client = online?.client { _ = try? await client.roster() }  // our end message is out before we leave
-        await online?.close()
+        await online?.close()  // after a round trip: our end message is out before we leave
         await listener.close()
         try? await group.shutdownGracefully()
         await web?.server.close()

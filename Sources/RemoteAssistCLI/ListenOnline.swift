@@ -2,6 +2,7 @@ import ContactNetwork
 import Foundation
 import PeerText
 import RFBTransport
+import Synchronization
 import Viewer
 import XMPP
 
@@ -9,46 +10,83 @@ import XMPP
 /// watched, so others see "busy" at once), and every bytestream a contact offers through the server's
 /// relay is handed to the listener as if it had dialled in (same caps, pinned TLS, busy rule, question).
 /// Offers from anyone who is not a contact with that address are refused before any byte is relayed.
+/// A lost server is reconnected with backoff (1, 2, 4 … 60 s), and the presence sent again.
 final class ListenOnline: Sendable {
     /// The status texts `request` looks for to know a resource runs `listen`.
     static let listeningStatus = "remote-assist: listening for requests"
     static let busyStatus = "remote-assist: busy in a session"
-    let client: XMPPClient
+    private let keeper: XMPPConnectionKeeper
     private let tasks: [Task<Void, Never>]
+    /// The current connection's reader of offers and end messages.
+    private let offers: TaskSlot
 
-    private init(client: XMPPClient, tasks: [Task<Void, Never>]) {
-        self.client = client
-        self.tasks = tasks
+    /// Holds one task, replaced as connections come and go.
+    final class TaskSlot: Sendable {
+        let task = Mutex<Task<Void, Never>?>(nil)
     }
 
+    private init(keeper: XMPPConnectionKeeper, tasks: [Task<Void, Never>], offers: TaskSlot) {
+        self.keeper = keeper
+        self.tasks = tasks
+        self.offers = offers
+    }
+
+    /// Returns once online; a first connection that fails is one plain error (nothing keeps retrying).
     /// `peerEnded`: a contact's end message (bare JID, cleaned reason), for a session whose stream may
     /// have died unnoticed.
     static func start(account: XMPPAccount, directory: String, listener: ViewerListener, console: Console,
                       debug: Bool, peerEnded: @escaping @Sendable (String, String) -> Void) async throws -> ListenOnline {
-        let client: XMPPClient
-        let proxy: StreamHost
-        do {
-            client = try await XMPPClient.connect(account: account.jid, password: account.password, host: account.serverHost,
-                                                  port: account.port, trust: account.trust, resource: XMPPAccount.freshResource())
-        } catch { throw CLIError(XMPPAdvice.describe(error, account: account, debug: debug)) }
-        do { proxy = try await client.findProxy() } catch {
-            await client.close()
-            throw CLIError(error is RelayError ? "\(error)" : XMPPAdvice.describe(error, account: account, debug: debug))
+        let keeper = XMPPConnectionKeeper {
+            try await XMPPClient.connect(account: account.jid, password: account.password, host: account.serverHost,
+                                         port: account.port, trust: account.trust, resource: XMPPAccount.freshResource())
         }
-        let listening = listeningStatus
-        client.sendPresence(status: listening)
-        let offers = Task {
-            for await stanza in client.stanzas {
-                if let (from, reason) = XMPPSessionEnd.read(stanza) {
-                    peerEnded(from, reason)
+        await keeper.setPresence(status: listeningStatus)
+        let first = Mutex<CheckedContinuation<XMPPError?, Never>?>(nil)
+        let offers = TaskSlot()
+        let states = Task {
+            var wasOnline = false
+            for await state in keeper.states {
+                switch state {
+                case .connecting:
                     continue
+                case .online:
+                    guard let client = await keeper.client else { continue }
+                    let proxy: StreamHost
+                    do { proxy = try await client.findProxy() } catch {
+                        console.event("xmpp_no_relay", "\(error)")
+                        first.withLock { $0?.resume(returning: .protocolViolation("\(error)")); $0 = nil }
+                        continue
+                    }
+                    if wasOnline { console.event("xmpp_online", "back online at the XMPP server \(account.serverText)") }
+                    wasOnline = true
+                    offers.task.withLock { old in
+                        old?.cancel()
+                        old = Task { await serve(client: client, proxy: proxy, directory: directory, listener: listener, console: console, peerEnded: peerEnded) }
+                    }
+                    first.withLock { $0?.resume(returning: nil); $0 = nil }
+                case .reconnecting(let after, let reason):
+                    let resumed = first.withLock { c -> Bool in
+                        guard let c else { return false }
+                        c.resume(returning: reason)
+                        return true
+                    }
+                    if resumed { first.withLock { $0 = nil }; continue }
+                    console.event("xmpp_lost", "lost the XMPP server \(account.serverText) (\(XMPPAdvice.describe(reason, account: account, debug: debug))); "
+                                  + "trying again in \(Int(after.rounded(.up))) s; requests through it wait until then", ["server": account.serverText])
+                case .stopped(let reason):
+                    first.withLock { $0?.resume(returning: reason); $0 = nil }
+                    if reason != .closed {
+                        console.event("xmpp_stopped", "stopped using the XMPP server: \(XMPPAdvice.describe(reason, account: account, debug: debug))")
+                    }
                 }
-                guard stanza.name == "iq", stanza[attribute: "type"] == "set",
-                      stanza.child("query", namespace: "http://jabber.org/protocol/bytestreams") != nil else { continue }
-                handle(offer: stanza, client: client, proxy: proxy, directory: directory, listener: listener, console: console)
             }
-            console.event("xmpp_lost", "the connection to the XMPP server \(account.serverText) was lost: requests through it stop "
-                          + "until `remote-assist listen` is started again", ["server": account.serverText])
+        }
+        await keeper.start()
+        let failure = await withCheckedContinuation { c in first.withLock { $0 = c } }
+        if let failure {
+            states.cancel()
+            await keeper.stop()
+            throw CLIError(XMPPAdvice.describe(failure, account: account, debug: debug))
         }
         let presence = Task {
             var busy = false
@@ -56,12 +94,26 @@ final class ListenOnline: Sendable {
                 let now = listener.session != nil
                 if now != busy {
                     busy = now
-                    client.sendPresence(show: busy ? "dnd" : nil, status: busy ? busyStatus : listening)
+                    await keeper.setPresence(show: busy ? "dnd" : nil, status: busy ? busyStatus : listeningStatus)
                 }
                 try? await Task.sleep(for: .milliseconds(250))
             }
         }
-        return ListenOnline(client: client, tasks: [offers, presence])
+        return ListenOnline(keeper: keeper, tasks: [states, presence], offers: offers)
+    }
+
+    /// One connection's offers and end messages, until it ends.
+    private static func serve(client: XMPPClient, proxy: StreamHost, directory: String, listener: ViewerListener, console: Console,
+                              peerEnded: @escaping @Sendable (String, String) -> Void) async {
+        for await stanza in client.stanzas {
+            if let (from, reason) = XMPPSessionEnd.read(stanza) {
+                peerEnded(from, reason)
+                continue
+            }
+            guard stanza.name == "iq", stanza[attribute: "type"] == "set",
+                  stanza.child("query", namespace: "http://jabber.org/protocol/bytestreams") != nil else { continue }
+            handle(offer: stanza, client: client, proxy: proxy, directory: directory, listener: listener, console: console)
+        }
     }
 
     private static func handle(offer: XMLElement, client: XMPPClient, proxy: StreamHost, directory: String,
@@ -88,8 +140,17 @@ final class ListenOnline: Sendable {
         }
     }
 
+    /// Sends a stanza on the current connection (dropped while reconnecting).
+    func send(_ element: XMLElement) {
+        let keeper = keeper
+        Task { await keeper.client?.send(element) }
+    }
+
+    /// Waits until what was sent is with the server (a round trip), then goes offline.
     func close() async {
+        if let client = await keeper.client { _ = try? await client.roster() }
         for t in tasks { t.cancel() }
-        await client.close()
+        offers.task.withLock { $0?.cancel() }
+        await keeper.stop()
     }
 }

@@ -128,7 +128,7 @@ final class XMPPJourneyTests: XCTestCase {
         kill(server.pid, SIGKILL)
         XCTAssertTrue(bob.waitFor("session with alice ended", timeout: 30), bob.text)
         XCTAssertTrue(alice.waitFor("session with bob ended", timeout: 30), alice.text)
-        XCTAssertTrue(alice.waitFor("connection to the XMPP server", timeout: 30), alice.text)
+        XCTAssertTrue(alice.waitFor("lost the XMPP server", timeout: 30), alice.text)
         XCTAssertNotNil(bob.exitStatus(timeout: 30), bob.text)
         XCTAssertNotNil(alice.exitStatus(timeout: 30), alice.text)
         XCTAssertTrue(bob.text.contains("from the XMPP relay may see your screen"), bob.text)
@@ -160,5 +160,25 @@ final class XMPPJourneyTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(cut), 8, "ended by the message, not by the keepalive bound (14 s)")
         XCTAssertEqual(alice.exitStatus(), 0, alice.text)
         XCTAssertNotNil(bob.exitStatus(timeout: 30), bob.text)
+    }
+
+    /// The server goes away and comes back: `listen` says so, reconnects with backoff, goes online again,
+    /// and the next request through it works.
+    func testListenReconnectsWhenTheServerComesBack() throws {
+        try pair()
+        let alice = try f.start(["listen", "--snapshots", f.snapshots, "--rate", "10"], config: config("alice"), name: "alice")
+        XCTAssertTrue(alice.waitFor("waiting for requests"), alice.text)
+        server.kill()
+        XCTAssertTrue(alice.waitFor("trying again in", timeout: 30), alice.text)
+        try server.start()
+        XCTAssertTrue(alice.waitFor("back online at the XMPP server", timeout: 90), alice.text)
+        let bob = try f.start(["request", "alice", "--display", f.xvfb.display, "--allow-view"], config: config("bob"), name: "bob")
+        XCTAssertTrue(alice.waitFor("asks for help. Accept? [y/N]"), alice.text + bob.text)
+        alice.type("y")
+        XCTAssertTrue(alice.waitFor("viewing \"bob's desktop\""), alice.text)
+        XCTAssertTrue(try f.waitForLatestToMatchScreen(timeout: 30))
+        alice.type("/quit")
+        XCTAssertEqual(alice.exitStatus(), 0, alice.text)
+        XCTAssertEqual(bob.exitStatus(), 0, bob.text)
     }
 }
