@@ -80,17 +80,23 @@ struct RelayBench: AsyncParsableCommand {
                                       consent: { $1(true) }, reverse: true)
         }
         enum Path: String { case relay, direct }
+        // Where a relayed connection's time goes: login, proxy discovery, bytestream (offer to activation).
+        let phases = PhaseLog()
         func dial(_ path: Path, changing: Bool) async throws -> (AgentSessionControl, XMPPClient?) {
             let configuration = try agentConfiguration(changing: changing)
             switch path {
             case .direct:
                 return (try await AgentDialer.connect(host: "127.0.0.1", port: listener.localPort, configuration: configuration, group: group), nil)
             case .relay:
+                let t0 = ContinuousClock.now
                 let bob = try await XMPPClient.connect(account: JID("bob@\(prosody.host)"), password: "bob-secret", host: "127.0.0.1",
                                                        port: prosody.c2sPort, trust: .caFile(prosody.caFile),
                                                        resource: XMPPAccount.freshResource(), group: group)
+                let t1 = ContinuousClock.now
                 let proxy = try await bob.findProxy()
+                let t2 = ContinuousClock.now
                 let stream = try await bob.openBytestream(to: alice.jid, sid: UUID().uuidString, via: proxy)
+                phases.add(login: t0.duration(to: t1), discovery: t1.duration(to: t2), bytestream: t2.duration(to: .now))
                 try await RelayFraming.install(on: stream.channel, leftover: stream.leftover)
                 return (try await AgentDialer.run(on: stream.channel, configuration: configuration), bob)
             }
@@ -126,6 +132,9 @@ struct RelayBench: AsyncParsableCommand {
                          t[t.count / 2], t[min(t.count - 1, t.count * 9 / 10)], t[0]))
         }
 
+        print(String(format: "  relay phases (p50): XMPP login %.1f ms, proxy discovery %.1f ms, bytestream offer to activation %.1f ms",
+                     phases.median(\.login), phases.median(\.discovery), phases.median(\.bytestream)))
+
         print("full-screen stream (every capture a new \(width)x\(height) photo-like frame), \(seconds) s each way:")
         for path in [Path.direct, .relay] {
             let (agent, client) = try await dial(path, changing: true)
@@ -143,6 +152,21 @@ struct RelayBench: AsyncParsableCommand {
         await alice.close()
         await listener.close()
         try await group.shutdownGracefully()
+    }
+}
+
+/// Durations of a relayed connection's phases, in milliseconds.
+final class PhaseLog: @unchecked Sendable {
+    struct Entry { var login: Double; var discovery: Double; var bytestream: Double }
+    private var entries: [Entry] = []
+    private let lock = NSLock()
+    func add(login: Duration, discovery: Duration, bytestream: Duration) {
+        func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
+        lock.withLock { entries.append(Entry(login: ms(login), discovery: ms(discovery), bytestream: ms(bytestream))) }
+    }
+    func median(_ key: KeyPath<Entry, Double>) -> Double {
+        let v = lock.withLock { entries.map { $0[keyPath: key] } }.sorted()
+        return v.isEmpty ? 0 : v[v.count / 2]
     }
 }
 
