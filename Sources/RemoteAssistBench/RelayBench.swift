@@ -32,6 +32,7 @@ struct RelayBench: AsyncParsableCommand {
     @Option(help: "Connections timed each way.") var connects = 20
     @Option(help: "Seconds of the full-screen stream each way.") var seconds = 10.0
     @Option(help: ArgumentHelp("The screen size.", valueName: "WIDTHxHEIGHT")) var screen = "1920x1080"
+    @Option(help: "Milliseconds of quiet after which the relay framing sends its filler (default: RelayFrameHandler's).") var fillerDelayMs: Int?
     @Option(help: "Prosody's network backend: epoll (its default, which needs our relay framing) or select.") var backend = "epoll"
 
     func validate() throws {
@@ -43,6 +44,7 @@ struct RelayBench: AsyncParsableCommand {
         let parts = screen.split(separator: "x").compactMap { Int($0) }
         guard parts.count == 2, parts[0] > 0, parts[1] > 0 else { throw BenchError("--screen WIDTHxHEIGHT") }
         let (width, height) = (parts[0], parts[1])
+        let idleDelay = fillerDelayMs.map { TimeAmount.milliseconds(Int64($0)) } ?? RelayFrameHandler.defaultIdleDelay
         let prosody = try ProsodyServer(backend: backend)
         defer { prosody.stop() }
         try prosody.register("alice", password: "alice-secret")
@@ -65,7 +67,7 @@ struct RelayBench: AsyncParsableCommand {
         let adopting = Task {
             for await offer in alice.stanzas where offer.name == "iq" {
                 guard let stream = try? await alice.acceptBytestream(offer, proxy: aliceProxy) else { continue }
-                try? await RelayFraming.install(on: stream.channel, leftover: stream.leftover)
+                try? await RelayFraming.install(on: stream.channel, leftover: stream.leftover, idleDelay: idleDelay)
                 try? await listener.adopt(stream.channel, from: "bob@\(prosody.host)")
             }
         }
@@ -97,7 +99,7 @@ struct RelayBench: AsyncParsableCommand {
                 let t2 = ContinuousClock.now
                 let stream = try await bob.openBytestream(to: alice.jid, sid: UUID().uuidString, via: proxy)
                 phases.add(login: t0.duration(to: t1), discovery: t1.duration(to: t2), bytestream: t2.duration(to: .now))
-                try await RelayFraming.install(on: stream.channel, leftover: stream.leftover)
+                try await RelayFraming.install(on: stream.channel, leftover: stream.leftover, idleDelay: idleDelay)
                 return (try await AgentDialer.run(on: stream.channel, configuration: configuration), bob)
             }
         }
