@@ -9,6 +9,7 @@ import RFBProtocol
 import RFBTransport
 import TestSupport
 import Viewer
+import X11Capture
 import XMPP
 
 /// Sessions through an XMPP server's SOCKS5 relay (a private Prosody with proxy65 on 127.0.0.1) against
@@ -32,6 +33,9 @@ struct RelayBench: AsyncParsableCommand {
     @Option(help: "Connections timed each way.") var connects = 20
     @Option(help: "Seconds of the full-screen stream each way.") var seconds = 10.0
     @Option(help: ArgumentHelp("The screen size.", valueName: "WIDTHxHEIGHT")) var screen = "1920x1080"
+    @Option(help: "Session-bench workloads run on a real Xvfb through each path (scroll, drag, buildlog; empty: none).") var workloads = "scroll,drag"
+    @Option(help: "Seconds of each workload.") var activeSeconds = 12.0
+    @Option(help: "Folder with Tests/Interop (the C helpers the session bench's tools compile).") var packageRoot = "."
     @Option(help: "Milliseconds of quiet after which the relay framing sends its filler (default: RelayFrameHandler's).") var fillerDelayMs: Int?
     @Option(help: "Prosody's network backend: epoll (its default, which needs our relay framing) or select.") var backend = "epoll"
 
@@ -74,11 +78,15 @@ struct RelayBench: AsyncParsableCommand {
         defer { adopting.cancel() }
 
         let frames = (0..<4).map { PhotoFrames.photo(seed: UInt32(7 + $0), width: width, height: height) }
+        nonisolated(unsafe) var xDisplay: String?
         func agentConfiguration(changing: Bool) throws -> AgentConfiguration {
             let credentials = TLSCredentials(identity: bobID)
             let security = AgentSecurity(mutualTLS: try TLSSetup.Server(
                 credentials: credentials, clientCertificates: .required(TrustedPeers([try Contact(name: "alice", fingerprint: aliceID.fingerprint)]))))
-            return AgentConfiguration(security: security, desktopName: "bench", makeSource: { FrameCycleSource(frames: frames, changing: changing) },
+            return AgentConfiguration(security: security, desktopName: "bench", makeSource: { [xDisplay] in
+                if let xDisplay { return try X11ScreenSource(displayName: xDisplay) }
+                return FrameCycleSource(frames: frames, changing: changing)
+            },
                                       consent: { $1(true) }, reverse: true)
         }
         enum Path: String { case relay, direct }
@@ -151,9 +159,45 @@ struct RelayBench: AsyncParsableCommand {
                          Double(after.updates - before.updates) / s, Double(after.bytes - before.bytes) / s / 1e6))
             try await hangUp(agent, client)
         }
+        let chosen = workloads.split(separator: ",").compactMap { Workload(rawValue: String($0)) }
+        if !chosen.isEmpty {
+            print("session-bench workloads on Xvfb \(width)x\(height), \(activeSeconds) s each; CPU is this process (agent, viewer and the relay framing of both ends):")
+            let dir = root.appendingPathComponent("desktop").path
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let tools = try BenchTools(packageRoot: packageRoot, workDirectory: dir)
+            let desktop = try BenchDesktop(workDirectory: dir, width: width, height: height, wallpaper: tools.wallpaper)
+            defer { desktop.stop() }
+            xDisplay = desktop.display
+            for workload in chosen {
+                for path in [Path.direct, .relay] {
+                    let scene = try workload.prepare(on: desktop, tools: tools)
+                    defer { scene.tearDown() }
+                    let (agent, client) = try await dial(path, changing: false)
+                    let viewer = try await firstPicture()
+                    try await Task.sleep(for: .seconds(2))
+                    let cpu0 = Self.cpuSeconds(), before = await viewer.statistics()
+                    try workload.run(scene, seconds: activeSeconds, tools: tools)
+                    try await Task.sleep(for: .seconds(2))
+                    let cpu1 = Self.cpuSeconds(), after = await viewer.statistics()
+                    print(String(format: "  %-9@ %-7@ %5d updates   %8.2f MB   CPU %5.2f s", workload.rawValue as NSString, path.rawValue as NSString,
+                                 after.updates - before.updates, Double(after.bytes - before.bytes) / 1e6, cpu1 - cpu0))
+                    try await hangUp(agent, client)
+                }
+            }
+            xDisplay = nil
+        }
         await alice.close()
         await listener.close()
         try await group.shutdownGracefully()
+    }
+}
+
+extension RelayBench {
+    /// User plus system CPU seconds of this process so far.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     }
 }
 
