@@ -17,11 +17,15 @@ public struct UpdateSettings: Sendable, Equatable {
     /// The zlib level the viewer asked for with a CompressLevel pseudo-encoding (the last one listed, as
     /// TigerVNC reads it), or nil: then ZRLE uses `UpdateBuilder.defaultZRLELevel`.
     public var compressLevel: Int?
+    /// The tile-delta payload version to send: 2 when the viewer listed `RFBEncoding.tileDeltaVersion2`,
+    /// else 1 (what every tile-delta viewer decodes).
+    public var tileDeltaVersion: UInt8
 
     public init(encoding: Int32 = RFBEncoding.raw, format: PixelFormat = .native, copyRect: Bool = false,
                 cursor: Bool = false, pointerPosition: Bool = false, desktopSize: Bool = false,
-                extendedDesktopSize: Bool = false, compressLevel: Int? = nil) {
+                extendedDesktopSize: Bool = false, compressLevel: Int? = nil, tileDeltaVersion: UInt8 = 1) {
         self.compressLevel = compressLevel
+        self.tileDeltaVersion = tileDeltaVersion
         self.encoding = encoding
         self.format = format
         self.copyRect = copyRect
@@ -46,7 +50,8 @@ public struct UpdateSettings: Sendable, Equatable {
                   desktopSize: encodings.contains(RFBEncoding.desktopSize),
                   extendedDesktopSize: encodings.contains(RFBEncoding.extendedDesktopSize),
                   compressLevel: encodings.last { (RFBEncoding.compressLevel0...RFBEncoding.compressLevel9).contains($0) }
-                    .map { Int($0 - RFBEncoding.compressLevel0) })
+                    .map { Int($0 - RFBEncoding.compressLevel0) },
+                  tileDeltaVersion: encodings.contains(RFBEncoding.tileDeltaVersion2) ? 2 : 1)
     }
 }
 
@@ -118,7 +123,8 @@ public final class UpdateBuilder {
 
         if !area.isEmpty {
             if settings.encoding == RFBEncoding.tileDelta {
-                rects += try tileDeltaRects(live: live, damage: damage, area: area, incremental: incremental)
+                rects += try tileDeltaRects(live: live, damage: damage, area: area, incremental: incremental,
+                                            version: settings.tileDeltaVersion)
             } else {
                 rects += try classicRects(live: live, damage: damage, area: area, incremental: incremental,
                                           settings: settings)
@@ -151,7 +157,9 @@ public final class UpdateBuilder {
 
     // MARK: - Encodings
 
-    private func tileDeltaRects(live: Framebuffer, damage: [Rect], area: Rect, incremental: Bool) throws -> [Rectangle] {
+    private func tileDeltaRects(live: Framebuffer, damage: [Rect], area: Rect, incremental: Bool,
+                                version: UInt8) throws -> [Rectangle] {
+        tileDelta.version = version
         let update: TileDeltaUpdate?
         if incremental {
             update = tileDelta.encode(previous: viewerFramebuffer, current: live, damage: damage.map { $0.intersection(area) })

@@ -35,6 +35,9 @@ struct CodecBench: ParsableCommand {
     @Option(help: "zstd level of the tile-delta stream.")
     var zstdLevel = 1
 
+    @Option(help: "Tile-delta payload version (1, or 2 as the agent sends to our viewer since 2026-12-05).")
+    var tileDeltaVersion = 2
+
     @Flag(help: "Tile-delta without zstd's long-distance matching (as before 2026-12-05), for before/after.")
     var noLongDistance = false
 
@@ -59,11 +62,13 @@ struct CodecBench: ParsableCommand {
             let frames = try loadFrames(name)
             if baselines.pairs.count < 3 && frames.count > 0 { baselines.add(frames[0]) }
             guard runs >= 1 else { throw BenchError("--runs must be at least 1") }
+            guard tileDeltaVersion == 1 || tileDeltaVersion == 2 else { throw BenchError("--tile-delta-version is 1 or 2") }
             var all: [SequenceStats] = []
             for run in 0..<runs {
                 if runs > 1 { progress("\(name): run \(run + 1) of \(runs)") }
                 all.append(try SequenceRun(name: name, frames: frames, zstdLevel: zstdLevel, zrleLevel: zrleLevel,
-                                           longDistance: !noLongDistance, breakdown: breakdown).run())
+                                           longDistance: !noLongDistance, breakdown: breakdown,
+                                           tileDeltaVersion: UInt8(tileDeltaVersion)).run())
             }
             results.append(SequenceStats.medianOfRuns(all))
         }
@@ -104,7 +109,7 @@ struct CodecBench: ParsableCommand {
         func ms(_ m: Double) -> String { String(format: "%.2f", m) }
         func r(_ a: Double, _ b: Double) -> String { String(format: "%.3f", b > 0 ? a / b : 0) }
         let rows = results as [any Row] + [o as any Row]
-        print("codec benchmark: zstd level \(o.zstdLevel) for tile-delta, zlib level \(o.zrleLevel) for ZRLE.")
+        print("codec benchmark: zstd level \(o.zstdLevel) for tile-delta (payload version \(tileDeltaVersion)), zlib level \(o.zrleLevel) for ZRLE.")
         print("ZRLE: our ZRLE encoder over every changed tile, no CopyRect (a server that finds no moved content);")
         print("ZRLE+CR: our ZRLE encoder plus CopyRects from our MotionDetector, as our agent sends it.")
         print("")

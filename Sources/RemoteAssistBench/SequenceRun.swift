@@ -10,6 +10,7 @@ struct SequenceRun {
     let zrleLevel: Int
     var longDistance = true
     var breakdown = false
+    var tileDeltaVersion: UInt8 = 2
 
     func f(_ x: Double) -> String { String(format: "%.2f", x) }
 
@@ -20,6 +21,7 @@ struct SequenceRun {
                                   zrleRoundtripExact: true, zrlePlainRoundtripExact: true, samples: Samples())
         guard frames.count > 1 else { return stats }
         let tdEncoder = TileDeltaEncoder(level: zstdLevel, longDistanceMatching: longDistance), tdDecoder = TileDeltaDecoder()
+        tdEncoder.version = tileDeltaVersion
         let zrleEncoder = ZRLEEncoder(level: zrleLevel), zrleDecoder = ZRLEDecoder()
         let plainEncoder = ZRLEEncoder(level: zrleLevel), plainDecoder = ZRLEDecoder()
         let xorStream = ZstdCompressor(level: 1)
@@ -33,6 +35,7 @@ struct SequenceRun {
         var xorBytes = [UInt8](repeating: 0, count: frames[0].byteCount)
         var zrleHints: [(dx: Int, dy: Int)] = []  // as the agent does: last update's offsets first
         let probe = TileDeltaEncoder(level: zstdLevel, longDistanceMatching: longDistance), probeZRLE = ZRLEEncoder(level: zrleLevel)
+        probe.version = tileDeltaVersion
         let probeMotion = MotionDetector()
         var probeHints: [(dx: Int, dy: Int)] = []
         var probeView = frames[0]

@@ -15,6 +15,11 @@ public final class TileDeltaEncoder {
     /// 1.56 MB (before column ranges) at 6.8 ms. Level 1 is the default: the zstd step is only about 0.26 ms
     /// of an update, but level 3 doubles it and the encode-time budget is tight.
     public let level: Int
+    /// The payload version to send: `TileDelta.version1` unless the viewer listed
+    /// `RFBEncoding.tileDeltaVersion2` (it may change between updates: each payload names its version).
+    public var version: UInt8 = TileDelta.version1 {
+        didSet { precondition(version == TileDelta.version1 || version == TileDelta.version2, "tile-delta version 1 or 2") }
+    }
     public var motion = MotionDetector()
     /// The offsets of the last update's copies, tried first on the next one.
     private var motionHints: [(dx: Int, dy: Int)] = []
@@ -78,7 +83,7 @@ public final class TileDeltaEncoder {
             current.pixels.withUnsafeBufferPointer { cp in
                 guard let p = pp.baseAddress, let c = cp.baseAddress else { return }
                 let job = TileJob(prev: p, cur: c, width: width, tiles: tiles, changed: changed, copies: copies,
-                                  coders: coders, threads: threads)
+                                  coders: coders, threads: threads, version: version)
                 if threads > 1 {
                     DispatchQueue.concurrentPerform(iterations: threads) { job.run(part: $0) }
                 } else {
@@ -91,7 +96,7 @@ public final class TileDeltaEncoder {
         var rect = Rect(x: 0, y: 0, width: 0, height: 0)
         for c in copies { rect = rect.union(c.destination) }
         payload.removeAll(keepingCapacity: true)
-        payload.append(TileDelta.version)
+        payload.append(version)
         payload.appendU16(copies.count)
         for c in copies {
             payload.appendU16(c.source.x); payload.appendU16(c.source.y)
@@ -121,11 +126,13 @@ private struct TileJob: @unchecked Sendable {
     let copies: [CopyOperation]
     let coders: UnsafeMutableBufferPointer<TileCoder>
     let threads: Int
+    let version: UInt8
 
     func run(part: Int) {
         // Tiles alternate between the parts (neighbouring tiles cost alike, so this balances the load);
         // the decoder does not depend on the order of tiles.
         coders[part].reset()
+        coders[part].version = version
         for i in stride(from: part, to: tiles.count, by: threads) {
             let (column, row) = tiles[i]
             coders[part].encode(column: column, row: row, changed.rect(column: column, row: row),

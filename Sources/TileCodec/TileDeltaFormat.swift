@@ -4,12 +4,15 @@ import Pixels
 public enum TileDelta {
     /// The encoding number: FourCC "RATD", outside every registered RFB block.
     public static let encodingNumber: Int32 = 0x5241_5444
-    /// Version byte at the start of every decompressed payload.
-    static let version: UInt8 = 1
+    /// Version byte at the start of every decompressed payload: 1, or 2 when the viewer listed
+    /// `RFBEncoding.tileDeltaVersion2` (predicted tiles as planes, and the grey kind).
+    public static let version1: UInt8 = 1
+    public static let version2: UInt8 = 2
     static let tileSize = 64
     /// Tile kinds (low 6 bits of the kind byte); bit 7 says a row mask follows, bit 6 a column range.
+    /// `grey` exists only in version 2 (a version 1 payload with kind 7 is refused as unknown).
     enum Kind: UInt8 {
-        case raw = 0, solid = 1, packedPalette = 2, paletteRLE = 3, xor = 4, plainRLE = 5, predicted = 6
+        case raw = 0, solid = 1, packedPalette = 2, paletteRLE = 3, xor = 4, plainRLE = 5, predicted = 6, grey = 7
     }
     static let rowMaskFlag: UInt8 = 0x80
     /// Bit 6 of the kind byte: U8 first column, U8 column count follow (after any row mask).
