@@ -66,7 +66,10 @@ public final class UpdateBuilder {
     /// ZRLE's level when the viewer's current SetEncodings names none (a later list without a
     /// CompressLevel goes back to it).
     private let zrleLevel: Int
-    private let tileDelta: TileDeltaEncoder
+    /// Made at the first tile-delta update, with `zstdLevel` or the level for the version then sent
+    /// (`TileDelta.defaultLevel`); kept for the connection (its zstd stream), whatever version follows.
+    private var tileDelta: TileDeltaEncoder?
+    private let zstdLevel: Int?
     /// Copies merged into maximal rectangles (a terminal scroll is one CopyRect, not one per stretch of
     /// tiles); a scroll that explains most of the change is not searched further (the new lines).
     private let motion: MotionDetector = {
@@ -96,11 +99,11 @@ public final class UpdateBuilder {
     /// 5.05 MB (x11vnc: 15.8 MB), in its terminal scroll 1.07 vs 1.11 s for 0.59 vs 0.54 MB.
     public static let defaultZRLELevel = 1
 
-    public init(width: Int, height: Int, zrleLevel: Int = UpdateBuilder.defaultZRLELevel, zstdLevel: Int = 1) {
+    public init(width: Int, height: Int, zrleLevel: Int = UpdateBuilder.defaultZRLELevel, zstdLevel: Int? = nil) {
         viewerFramebuffer = Framebuffer(width: width, height: height)
         self.zrleLevel = zrleLevel
         zrle = ZRLEEncoder(level: zrleLevel)
-        tileDelta = TileDeltaEncoder(level: zstdLevel)
+        self.zstdLevel = zstdLevel
     }
 
     /// One update answering a request for `area`, or nil when there is nothing to send.
@@ -159,6 +162,8 @@ public final class UpdateBuilder {
 
     private func tileDeltaRects(live: Framebuffer, damage: [Rect], area: Rect, incremental: Bool,
                                 version: UInt8) throws -> [Rectangle] {
+        let tileDelta = self.tileDelta ?? TileDeltaEncoder(level: zstdLevel ?? TileDelta.defaultLevel(version: version))
+        self.tileDelta = tileDelta
         tileDelta.version = version
         let update: TileDeltaUpdate?
         if incremental {

@@ -32,8 +32,8 @@ struct CodecBench: ParsableCommand {
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
 
-    @Option(help: "zstd level of the tile-delta stream.")
-    var zstdLevel = 1
+    @Option(help: "zstd level of the tile-delta stream (default: the agent's for the version, 3 for version 2, 1 for 1).")
+    var zstdLevel: Int?
 
     @Option(help: "Tile-delta payload version (1, or 2 as the agent sends to our viewer since 2026-12-05).")
     var tileDeltaVersion = 2
@@ -58,6 +58,7 @@ struct CodecBench: ParsableCommand {
         guard !names.isEmpty else { throw BenchError("no sequence folders with PNG frames in \(corpus)") }
         var results: [SequenceStats] = []
         var baselines = Baselines()
+        let level = zstdLevel ?? TileDelta.defaultLevel(version: UInt8(clamping: tileDeltaVersion))
         for name in names {
             let frames = try loadFrames(name)
             if baselines.pairs.count < 3 && frames.count > 0 { baselines.add(frames[0]) }
@@ -66,7 +67,7 @@ struct CodecBench: ParsableCommand {
             var all: [SequenceStats] = []
             for run in 0..<runs {
                 if runs > 1 { progress("\(name): run \(run + 1) of \(runs)") }
-                all.append(try SequenceRun(name: name, frames: frames, zstdLevel: zstdLevel, zrleLevel: zrleLevel,
+                all.append(try SequenceRun(name: name, frames: frames, zstdLevel: level, zrleLevel: zrleLevel,
                                            longDistance: !noLongDistance, breakdown: breakdown,
                                            tileDeltaVersion: UInt8(tileDeltaVersion)).run())
             }
@@ -75,7 +76,7 @@ struct CodecBench: ParsableCommand {
         progress("measuring memcmp and unchanged-frame detection")
         let (memcmpMs, detectMs, oneThreadMs) = baselines.measure()
         var overall = Overall(sequences: results, memcmpMs: memcmpMs, unchangedDetectMs: detectMs,
-                              zstdLevel: zstdLevel, zrleLevel: zrleLevel)
+                              zstdLevel: level, zrleLevel: zrleLevel)
         overall.unchangedDetectOneThreadMs = oneThreadMs
         if json {
             let encoder = JSONEncoder()

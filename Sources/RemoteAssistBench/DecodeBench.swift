@@ -39,8 +39,8 @@ struct DecodeBench: ParsableCommand {
     @Option(help: "Decode every update this many times, each run with fresh decoders.")
     var runs = 3
 
-    @Option(help: "zstd level of the tile-delta stream.")
-    var zstdLevel = 1
+    @Option(help: "zstd level of the tile-delta stream (default: the agent's for the version).")
+    var zstdLevel: Int?
 
     @Option(help: "zlib level of the ZRLE stream.")
     var zrleLevel = 6
@@ -77,7 +77,8 @@ struct DecodeBench: ParsableCommand {
         progress("encoding \(updates) updates of \(frames[0].width)x\(frames[0].height)")
         let format = PixelFormat.native
         guard tileDeltaVersion == 1 || tileDeltaVersion == 2 else { throw BenchError("--tile-delta-version is 1 or 2") }
-        let tdEncoder = TileDeltaEncoder(level: zstdLevel), zrleEncoder = ZRLEEncoder(level: zrleLevel)
+        let tdEncoder = TileDeltaEncoder(level: zstdLevel ?? TileDelta.defaultLevel(version: UInt8(tileDeltaVersion))),
+            zrleEncoder = ZRLEEncoder(level: zrleLevel)
         tdEncoder.version = UInt8(tileDeltaVersion)
         var td: [(Rect, [UInt8])] = [], zrle: [[(Rect, [UInt8])]] = []
         for i in 1..<frames.count {

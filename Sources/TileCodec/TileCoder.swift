@@ -26,8 +26,8 @@ struct TileCoder {
     private let residuals = UnsafeMutablePointer<UInt32>.allocate(capacity: 4096)
     private let palette = TilePalette()
     var out: [UInt8] = []
-    /// The payload version being written (`TileDelta.version1` or `version2`): in version 2 predicted
-    /// residuals go as planes and tiles of grey pixels as the grey kind.
+    /// The payload version being written (`TileDelta.version1` or `version2`): version 2 adds the grey
+    /// kind.
     var version = TileDelta.version1
     var tiles = 0
     /// The union of the tiles written since `reset`.
@@ -136,8 +136,11 @@ struct TileCoder {
         }
         var best = TileDelta.Kind.raw, bestCost = 3 * n
         // The predictor pays off for many-coloured content; skip it where runs or a palette will win.
-        if overflow || paletteRLECost + 3 * count > n {
-            let grey = version == TileDelta.version2 && Self.allGrey(v, n)
+        // Version 2: a grey tile (anti-aliased text, grey UI) is always weighed as the grey kind, at the
+        // predictor's estimate over one channel (measured: its bytes repeat wherever a glyph does, which
+        // zstd finds; far fewer bytes than palette RLE or predicted on recorded text, see SPEC.md).
+        let grey = version == TileDelta.version2 && Self.allGrey(v, n)
+        if overflow || paletteRLECost + 3 * count > n || grey {
             let predictedCost = predictedEstimate(n, cw, grey: grey)
             if predictedCost < bestCost { best = grey ? .grey : .predicted; bestCost = predictedCost }
         }
@@ -156,24 +159,16 @@ struct TileCoder {
         put(best.rawValue | flag)
         masks()
         if best == .paletteRLE || best == .packedPalette { palette.sortColours() }
-        if best == .predicted || best == .grey { fillResiduals(n, cw) }
+        if best == .predicted { fillResiduals(n, cw) }
         switch best {
         case .raw:
             for k in 0..<n { pixel(v[k]) }
-        case .predicted where version == TileDelta.version1:
+        case .predicted:
             let res = residuals
             for k in 0..<n { pixel(res[k]) }
-        case .predicted:
-            // Version 2: the green residuals of every coded pixel, then blue, then red.
-            let res = residuals
-            for shift: UInt32 in [8, 0, 16] {
-                for k in 0..<n { b[o + k] = UInt8(truncatingIfNeeded: res[k] >> shift) }
-                o += n
-            }
         case .grey:
-            // Version 2: only the green residuals (blue and red minus green are 0 everywhere).
-            let res = residuals
-            for k in 0..<n { b[o + k] = UInt8(truncatingIfNeeded: res[k] >> 8) }
+            // Version 2: one byte a pixel, its grey level (= blue = green = red), no prediction.
+            for k in 0..<n { b[o + k] = UInt8(truncatingIfNeeded: v[k]) }
             o += n
         case .xor:
             for k in 0..<n { pixel(v[k] ^ rv[k]) }
@@ -218,7 +213,7 @@ struct TileCoder {
     /// A guess at the compressed size of the predicted form: about the significant bits of each channel
     /// residual, measured on every 4th coded row and scaled up. Leaves the colour-transformed pixels in
     /// `transformed` and the residuals of the sampled rows in `residuals`.
-    /// With `grey` only the green residuals count (the grey kind sends nothing else).
+    /// With `grey` only the green residuals count: the guess for the grey kind (one byte a pixel).
     private func predictedEstimate(_ n: Int, _ w: Int, grey: Bool) -> Int {
         let rows = n / w
         TilePredictor.transform(values, into: transformed, count: n)

@@ -151,18 +151,14 @@ public final class TileDeltaDecoder {
         case .predicted:
             let start = try r.take(n * 3)
             guard let src = bytes.baseAddress.map({ $0 + start }) else { return }
-            if version == TileDelta.version1 {
-                TilePredictor.decode(residuals: InterleavedResiduals(base: src), rows: rows, width: w, rowsY: rowsY,
-                                     into: fb, stride: fw, x: tx, scratch: transformed)
-            } else {
-                TilePredictor.decode(residuals: PlanarResiduals(src, count: n), rows: rows, width: w, rowsY: rowsY,
-                                     into: fb, stride: fw, x: tx, scratch: transformed)
-            }
+            TilePredictor.decode(residuals: src, rows: rows, width: w, rowsY: rowsY, into: fb, stride: fw, x: tx,
+                                 scratch: transformed)
         case .grey:
             let start = try r.take(n)
-            guard let src = bytes.baseAddress.map({ $0 + start }) else { return }
-            TilePredictor.decode(residuals: GreyResiduals(green: src.assumingMemoryBound(to: UInt8.self)), rows: rows,
-                                 width: w, rowsY: rowsY, into: fb, stride: fw, x: tx, scratch: transformed)
+            for k in 0..<rows {
+                let d = fb + rowsY[k] * fw + tx, s = start + k * w
+                for xx in 0..<w { d[xx] = UInt32(bytes[s + xx]) &* 0x01_0101 }
+            }
         case .solid:
             let p = try pixel(&r)
             for k in 0..<rows { (fb + rowsY[k] * fw + tx).update(repeating: p, count: w) }

@@ -5,9 +5,14 @@ public enum TileDelta {
     /// The encoding number: FourCC "RATD", outside every registered RFB block.
     public static let encodingNumber: Int32 = 0x5241_5444
     /// Version byte at the start of every decompressed payload: 1, or 2 when the viewer listed
-    /// `RFBEncoding.tileDeltaVersion2` (predicted tiles as planes, and the grey kind).
+    /// `RFBEncoding.tileDeltaVersion2` (the grey tile kind).
     public static let version1: UInt8 = 1
     public static let version2: UInt8 = 2
+    /// The zstd level a new stream uses when nobody chose one: 3 for version 2, 1 for version 1.
+    /// Measured 2026-12-05 (`remote-assist-bench codec`, README "Benchmarks"): with version 2's grey kind,
+    /// level 3 takes pdf from 0.62 to 0.54 of ZRLE's bytes and writer from 0.64 to 0.60, at an encode
+    /// median no higher than version 1 at level 1 (grey tiles are a third of the bytes to compress).
+    public static func defaultLevel(version: UInt8) -> Int { version == version2 ? 3 : 1 }
     static let tileSize = 64
     /// Tile kinds (low 6 bits of the kind byte); bit 7 says a row mask follows, bit 6 a column range.
     /// `grey` exists only in version 2 (a version 1 payload with kind 7 is refused as unknown).

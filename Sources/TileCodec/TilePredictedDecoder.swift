@@ -2,77 +2,38 @@
 // straight from the payload, the median edge predictor without branches on byte lanes, the colour
 // transform undone and the pixels stored into the framebuffer. Exactly the inverse of
 // `TilePredictor.residualRow` (the tile-delta tests check it against `predictPixel` and `addGreen`).
-// The residuals come in one of three layouts (`PredictedResiduals`): version 1's interleaved PIXEL3,
-// version 2's planes, and version 2's grey kind (green only).
 
 /// The three channels of a pixel on byte lanes, in payload order (blue, green, red) and lane 3 zero.
 typealias PixelLanes = SIMD4<UInt8>
 
-/// Where the residual of coded pixel `i` (raster order over the coded rows) is read from.
-protocol PredictedResiduals {
-    func residual(_ i: Int) -> PixelLanes
-}
-
-/// Version 1: 3 bytes a pixel (B, G, R) one after another. One byte after the last must be readable
-/// (loaded 4 bytes at a time, the 4th masked off).
-struct InterleavedResiduals: PredictedResiduals {
-    let base: UnsafeRawPointer
-
-    @inline(__always)
-    func residual(_ i: Int) -> PixelLanes {
-        base.loadUnaligned(fromByteOffset: 3 * i, as: PixelLanes.self) & PixelLanes(255, 255, 255, 0)
-    }
-}
-
-/// Version 2's predicted kind: `n` green residuals, then `n` blue, then `n` red.
-struct PlanarResiduals: PredictedResiduals {
-    let green: UnsafePointer<UInt8>, blue: UnsafePointer<UInt8>, red: UnsafePointer<UInt8>
-
-    init(_ base: UnsafeRawPointer, count n: Int) {
-        green = base.assumingMemoryBound(to: UInt8.self)
-        blue = green + n
-        red = green + 2 * n
-    }
-
-    @inline(__always)
-    func residual(_ i: Int) -> PixelLanes { PixelLanes(blue[i], green[i], red[i], 0) }
-}
-
-/// Version 2's grey kind: `n` green residuals; blue and red minus green are 0, so their residuals are too.
-struct GreyResiduals: PredictedResiduals {
-    let green: UnsafePointer<UInt8>
-
-    @inline(__always)
-    func residual(_ i: Int) -> PixelLanes { PixelLanes(0, green[i], 0, 0) }
-}
-
 extension TilePredictor {
-    /// Decodes `rows` coded rows of `w` pixels whose residuals are `src` into the framebuffer `fb`
-    /// (`stride` pixels a row): coded row k is framebuffer row `rowsY[k]`, columns `x..<x + w`. `scratch`
-    /// holds 4096 pixels (the transformed tile). The caller has checked that the residuals and the
-    /// destination are in bounds.
-    static func decode<R: PredictedResiduals>(residuals src: R, rows: Int, width w: Int, rowsY: UnsafePointer<Int>,
-                                              into fb: UnsafeMutablePointer<UInt32>, stride: Int, x: Int,
-                                              scratch t: UnsafeMutablePointer<PixelLanes>) {
+    /// Decodes `rows` coded rows of `w` pixels whose 3-byte residuals start at `src` (row after row) into
+    /// the framebuffer `fb` (`stride` pixels a row): coded row k is framebuffer row `rowsY[k]`, columns
+    /// `x..<x + w`. `scratch` holds 4096 pixels (the transformed tile). The caller has checked that the
+    /// residuals and the destination are in bounds; one byte after the last residual must be readable
+    /// (residuals are loaded 4 bytes at a time, the 4th byte masked off).
+    static func decode(residuals src: UnsafeRawPointer, rows: Int, width w: Int, rowsY: UnsafePointer<Int>,
+                       into fb: UnsafeMutablePointer<UInt32>, stride: Int, x: Int,
+                       scratch t: UnsafeMutablePointer<PixelLanes>) {
         guard rows > 0, w > 0 else { return }
         firstRow(src, w, t, fb + rowsY[0] * stride + x)
         // Then two rows at a time (the loops are separate functions so that each stays small enough for
         // the optimizer to inline every lane operation).
         var k = 1
         while k + 1 < rows {
-            rowPair(src, k * w, w, t + k * w, fb + rowsY[k] * stride + x, fb + rowsY[k + 1] * stride + x)
+            rowPair(src + 3 * k * w, w, t + k * w, fb + rowsY[k] * stride + x, fb + rowsY[k + 1] * stride + x)
             k += 2
         }
-        if k < rows { row(src, k * w, w, t + k * w, fb + rowsY[k] * stride + x) }
+        if k < rows { row(src + 3 * k * w, w, t + k * w, fb + rowsY[k] * stride + x) }
     }
 
     /// Coded row 0: the left neighbour (0 for the first pixel).
     @inline(never)
-    static func firstRow<R: PredictedResiduals>(_ r: R, _ w: Int, _ t: UnsafeMutablePointer<PixelLanes>,
-                                                _ out: UnsafeMutablePointer<UInt32>) {
+    static func firstRow(_ r: UnsafeRawPointer, _ w: Int, _ t: UnsafeMutablePointer<PixelLanes>,
+                         _ out: UnsafeMutablePointer<UInt32>) {
         var left = PixelLanes()
         for j in 0..<w {
-            left &+= r.residual(j)
+            left &+= residual(r, j)
             t[j] = left
             out[j] = untransformed(left)
         }
@@ -82,18 +43,18 @@ extension TilePredictor {
     /// lower row's chain runs on the upper row's values still in registers, so the two serial chains
     /// overlap.
     @inline(never)
-    static func rowPair<R: PredictedResiduals>(_ r: R, _ i0: Int, _ w: Int, _ t: UnsafeMutablePointer<PixelLanes>,
-                                               _ out0: UnsafeMutablePointer<UInt32>, _ out1: UnsafeMutablePointer<UInt32>) {
-        let up = UnsafePointer(t - w), row1 = t + w, i1 = i0 + w
-        var a0 = up[0] &+ r.residual(i0)
-        var a1 = a0 &+ r.residual(i1)
+    static func rowPair(_ r0: UnsafeRawPointer, _ w: Int, _ t: UnsafeMutablePointer<PixelLanes>,
+                        _ out0: UnsafeMutablePointer<UInt32>, _ out1: UnsafeMutablePointer<UInt32>) {
+        let up = UnsafePointer(t - w), row1 = t + w, r1 = r0 + 3 * w
+        var a0 = up[0] &+ residual(r0, 0)
+        var a1 = a0 &+ residual(r1, 0)
         t[0] = a0; row1[0] = a1
         out0[0] = untransformed(a0); out1[0] = untransformed(a1)
         var c0 = up[0]
         for j in 1..<max(1, w) {
             let b0 = up[j], c1 = a0
-            a0 = median(a0, b0, c0) &+ r.residual(i0 + j)
-            a1 = median(a1, a0, c1) &+ r.residual(i1 + j)
+            a0 = median(a0, b0, c0) &+ residual(r0, j)
+            a1 = median(a1, a0, c1) &+ residual(r1, j)
             c0 = b0
             t[j] = a0; row1[j] = a1
             out0[j] = untransformed(a0); out1[j] = untransformed(a1)
@@ -102,17 +63,23 @@ extension TilePredictor {
 
     /// One coded row k >= 1 (`t` points at transformed row k).
     @inline(never)
-    static func row<R: PredictedResiduals>(_ r: R, _ i0: Int, _ w: Int, _ t: UnsafeMutablePointer<PixelLanes>,
-                                           _ out: UnsafeMutablePointer<UInt32>) {
+    static func row(_ r: UnsafeRawPointer, _ w: Int, _ t: UnsafeMutablePointer<PixelLanes>,
+                    _ out: UnsafeMutablePointer<UInt32>) {
         let up = UnsafePointer(t - w)
-        var a = up[0] &+ r.residual(i0)
+        var a = up[0] &+ residual(r, 0)
         t[0] = a
         out[0] = untransformed(a)
         for j in 1..<max(1, w) {
-            a = median(a, up[j], up[j - 1]) &+ r.residual(i0 + j)
+            a = median(a, up[j], up[j - 1]) &+ residual(r, j)
             t[j] = a
             out[j] = untransformed(a)
         }
+    }
+
+    /// Residual `j` of a row starting at `src`: 3 payload bytes on lanes 0-2, lane 3 zero.
+    @inline(__always)
+    static func residual(_ src: UnsafeRawPointer, _ j: Int) -> PixelLanes {
+        src.loadUnaligned(fromByteOffset: 3 * j, as: PixelLanes.self) & PixelLanes(255, 255, 255, 0)
     }
 
     /// `addGreen` on lanes, as the framebuffer's 0x00RRGGBB pixel.

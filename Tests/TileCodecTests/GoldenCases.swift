@@ -84,11 +84,11 @@ enum GoldenCases {
                      fb(130, 2) { x, _ in x == 3 || x == 100 ? 0xFFFFFF : 0 }, damage: [Rect(x: 0, y: 0, width: 10, height: 2)])
         try positive("td-09-plain-rle", "many colours in long runs (kind 5)", Framebuffer(width: 64, height: 2),
                      fb(64, 2) { x, y in UInt32((y * 64 + x) / 3 * 0x010203) & 0xFFFFFF })
-        // Version 2 (the viewer listed "RAT2"): predicted tiles as planes, grey tiles as kind 7.
-        try positive("td-13-v2-predicted", "version 2: the gradient of td-05 as planes (kind 6: G, then B, then R residuals)",
+        // Version 2 (the viewer listed "RAT2"): grey tiles as kind 7, everything else as in version 1.
+        try positive("td-13-v2-predicted", "version 2: the gradient of td-05, predicted (kind 6) exactly as in version 1",
                      black8x4, fb(8, 4) { x, y in UInt32(x * 8) << 16 | UInt32(y * 8 + x) << 8 | UInt32(200 - x - y) },
                      version: 2)
-        try positive("td-14-v2-grey", "version 2: 32 grey levels, one plane of green residuals (kind 7)", black8x4,
+        try positive("td-14-v2-grey", "version 2: 32 grey levels, one byte a pixel (grey, kind 7)", black8x4,
                      fb(8, 4) { x, y in UInt32(17 + x * 7 + y * 29) &* 0x01_0101 }, version: 2)
         try positive("td-15-v2-grey-rows", "version 2: grey in rows 1-3, columns 1-6 of a 70-wide frame, and a solid tile",
                      Framebuffer(width: 70, height: 4),
@@ -149,7 +149,7 @@ enum GoldenCases {
                      payload: payload(tiles: 1, solid), body: short, error: "more than the declared")
         try negative("td-e17-v2-grey-truncated", "version 2 grey tile of 32 pixels with 31 bytes", size: (8, 4), rect: r84,
                      payload: payload(tiles: 1, [0, 0, 0, 0, 7] + [UInt8](repeating: 1, count: 31), version: 2), error: "truncated")
-        try negative("td-e18-v2-planes-truncated", "version 2 predicted tile of 32 pixels with 95 plane bytes", size: (8, 4),
+        try negative("td-e18-v2-predicted-truncated", "version 2 predicted tile of 32 pixels with 95 bytes", size: (8, 4),
                      rect: r84, payload: payload(tiles: 1, [0, 0, 0, 0, 6] + [UInt8](repeating: 1, count: 95), version: 2),
                      error: "truncated")
         try negative("td-e19-v2-kind", "tile kind 8 in version 2", size: (8, 4), rect: r84,

@@ -55,41 +55,23 @@ final class PredictedDecodeTests: XCTestCase {
                 let r = g.next()
                 residuals[i] = small ? UInt8(truncatingIfNeeded: Int(r % 7) - 3) : UInt8(truncatingIfNeeded: r)
             }
-            // Every third trial each layout: version 1 interleaved, version 2 planes, version 2 grey.
-            let layout = trial % 3
-            if layout == 2 { for k in 0..<n { residuals[3 * k] = 0; residuals[3 * k + 2] = 0 } }
             let want = reference(residuals, w: w, rows: rows)
-            if layout == 2 { XCTAssertTrue(want.allSatisfy { $0 == ($0 & 0xFF) &* 0x01_0101 }, "grey decodes to grey") }
-            var wire = residuals
-            if layout == 1 { wire = [1, 0, 2].flatMap { c in (0..<n).map { residuals[3 * $0 + c] } } }
-            if layout == 2 { wire = (0..<n).map { residuals[3 * $0 + 1] } }
-            wire.append(0xEE)  // the one readable byte after the last residual, masked off
+            residuals.append(0xEE)  // the one readable byte after the last residual, masked off
             // Rows spread over the framebuffer (as a row mask does), in increasing order.
             let y0 = Int(g.next() % UInt64(fh - 2 * rows + 1))
             for k in 0..<rows { rowsY[k] = y0 + 2 * k - (k > 0 && g.next() % 2 == 0 ? 1 : 0) }
             let x0 = Int(g.next() % UInt64(fw - w + 1))
             var fb = [UInt32](repeating: 0xDEAD_BEEF, count: fw * fh)
-            wire.withUnsafeBytes { src in
+            residuals.withUnsafeBytes { src in
                 fb.withUnsafeMutableBufferPointer { d in
-                    let base = src.baseAddress!, out = d.baseAddress!
-                    switch layout {
-                    case 0:
-                        TilePredictor.decode(residuals: InterleavedResiduals(base: base), rows: rows, width: w,
-                                             rowsY: rowsY, into: out, stride: fw, x: x0, scratch: scratch)
-                    case 1:
-                        TilePredictor.decode(residuals: PlanarResiduals(base, count: n), rows: rows, width: w,
-                                             rowsY: rowsY, into: out, stride: fw, x: x0, scratch: scratch)
-                    default:
-                        TilePredictor.decode(residuals: GreyResiduals(green: base.assumingMemoryBound(to: UInt8.self)),
-                                             rows: rows, width: w, rowsY: rowsY, into: out, stride: fw, x: x0,
-                                             scratch: scratch)
-                    }
+                    TilePredictor.decode(residuals: src.baseAddress!, rows: rows, width: w, rowsY: rowsY,
+                                         into: d.baseAddress!, stride: fw, x: x0, scratch: scratch)
                 }
             }
             var written = 0
             for k in 0..<rows {
                 for xx in 0..<w where fb[rowsY[k] * fw + x0 + xx] != want[k * w + xx] {
-                    XCTFail("trial \(trial) (\(w)x\(rows), layout \(layout)): pixel \(xx),\(k)"); return
+                    XCTFail("trial \(trial) (\(w)x\(rows)): pixel \(xx),\(k)"); return
                 }
                 written += w
             }

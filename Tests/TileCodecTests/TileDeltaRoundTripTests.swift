@@ -172,8 +172,8 @@ final class TileDeltaRoundTripTests: XCTestCase {
         }
     }
 
-    /// A smooth grey tile: version 2 sends it as the grey kind (one plane), in fewer payload bytes than
-    /// version 1's predicted kind; a coloured smooth tile goes as the predicted kind in both.
+    /// A smooth grey tile: version 2 sends it as the grey kind (one byte a pixel), in fewer payload bytes
+    /// than version 1's predicted kind; a coloured smooth tile goes as the predicted kind in both.
     func testGreyTileIsTheGreyKindInVersionTwo() throws {
         let black = Framebuffer(width: 64, height: 64)
         let smooth = Patterns.gradient(64, 64)

@@ -92,7 +92,7 @@ enum DecoderSeeds {
         }
         try w.write(t, "tile-delta-encoder", DecoderInput(kind: .tileDelta, width: w64, height: h64, format: .native,
                                                           records: tdRecords).serialized())
-        // Version 2 (as sent to a viewer that lists RAT2): planes and grey tiles, then a change in a few rows.
+        // Version 2 (as sent to a viewer that lists RAT2): predicted and grey tiles, then a change in a few rows.
         let td2 = TileDeltaEncoder()
         td2.parallel = false
         td2.version = TileDelta.version2
