@@ -35,6 +35,9 @@ struct CodecBench: ParsableCommand {
     @Option(help: "zstd level of the tile-delta stream (default: the agent's for the version, 3 for version 2, 1 for 1).")
     var zstdLevel: Int?
 
+    @Option(help: "zstd hash and chain table log for tile-delta (default: the agent's with the default level, else the level's own).")
+    var zstdTableLog: Int?
+
     @Option(help: "Tile-delta payload version (1, or 2 as the agent sends to our viewer since 2026-12-05).")
     var tileDeltaVersion = 2
 
@@ -59,6 +62,7 @@ struct CodecBench: ParsableCommand {
         var results: [SequenceStats] = []
         var baselines = Baselines()
         let level = zstdLevel ?? TileDelta.defaultLevel(version: UInt8(clamping: tileDeltaVersion))
+        let tableLog = zstdLevel == nil ? TileDelta.defaultTableLog(version: UInt8(clamping: tileDeltaVersion)) : zstdTableLog
         for name in names {
             let frames = try loadFrames(name)
             if baselines.pairs.count < 3 && frames.count > 0 { baselines.add(frames[0]) }
@@ -69,7 +73,7 @@ struct CodecBench: ParsableCommand {
                 if runs > 1 { progress("\(name): run \(run + 1) of \(runs)") }
                 all.append(try SequenceRun(name: name, frames: frames, zstdLevel: level, zrleLevel: zrleLevel,
                                            longDistance: !noLongDistance, breakdown: breakdown,
-                                           tileDeltaVersion: UInt8(tileDeltaVersion)).run())
+                                           tileDeltaVersion: UInt8(tileDeltaVersion), tableLog: tableLog).run())
             }
             results.append(SequenceStats.medianOfRuns(all))
         }

@@ -77,7 +77,9 @@ struct DecodeBench: ParsableCommand {
         progress("encoding \(updates) updates of \(frames[0].width)x\(frames[0].height)")
         let format = PixelFormat.native
         guard tileDeltaVersion == 1 || tileDeltaVersion == 2 else { throw BenchError("--tile-delta-version is 1 or 2") }
-        let tdEncoder = TileDeltaEncoder(level: zstdLevel ?? TileDelta.defaultLevel(version: UInt8(tileDeltaVersion))),
+        let version = UInt8(tileDeltaVersion)
+        let tdEncoder = zstdLevel.map { TileDeltaEncoder(level: $0) }
+            ?? TileDeltaEncoder(level: TileDelta.defaultLevel(version: version), tableLog: TileDelta.defaultTableLog(version: version)),
             zrleEncoder = ZRLEEncoder(level: zrleLevel)
         tdEncoder.version = UInt8(tileDeltaVersion)
         var td: [(Rect, [UInt8])] = [], zrle: [[(Rect, [UInt8])]] = []

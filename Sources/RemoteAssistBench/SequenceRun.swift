@@ -11,6 +11,7 @@ struct SequenceRun {
     var longDistance = true
     var breakdown = false
     var tileDeltaVersion: UInt8 = 2
+    var tableLog: Int? = nil
 
     func f(_ x: Double) -> String { String(format: "%.2f", x) }
 
@@ -20,7 +21,7 @@ struct SequenceRun {
                                   tileDeltaCopies: 0, zrleCopyRects: 0, zrleRects: 0, tileDeltaRoundtripExact: true,
                                   zrleRoundtripExact: true, zrlePlainRoundtripExact: true, samples: Samples())
         guard frames.count > 1 else { return stats }
-        let tdEncoder = TileDeltaEncoder(level: zstdLevel, longDistanceMatching: longDistance), tdDecoder = TileDeltaDecoder()
+        let tdEncoder = TileDeltaEncoder(level: zstdLevel, longDistanceMatching: longDistance, tableLog: tableLog), tdDecoder = TileDeltaDecoder()
         tdEncoder.version = tileDeltaVersion
         let zrleEncoder = ZRLEEncoder(level: zrleLevel), zrleDecoder = ZRLEDecoder()
         let plainEncoder = ZRLEEncoder(level: zrleLevel), plainDecoder = ZRLEDecoder()
@@ -34,7 +35,7 @@ struct SequenceRun {
         zrleServerView.pixels.withUnsafeMutableBufferPointer { _ in }  // its own storage, before any timing
         var xorBytes = [UInt8](repeating: 0, count: frames[0].byteCount)
         var zrleHints: [(dx: Int, dy: Int)] = []  // as the agent does: last update's offsets first
-        let probe = TileDeltaEncoder(level: zstdLevel, longDistanceMatching: longDistance), probeZRLE = ZRLEEncoder(level: zrleLevel)
+        let probe = TileDeltaEncoder(level: zstdLevel, longDistanceMatching: longDistance, tableLog: tableLog), probeZRLE = ZRLEEncoder(level: zrleLevel)
         probe.version = tileDeltaVersion
         let probeMotion = MotionDetector()
         var probeHints: [(dx: Int, dy: Int)] = []

@@ -40,9 +40,10 @@ public final class TileDeltaEncoder {
     /// 225,931, editor and slideshow unchanged; on the desktop corpus terminal 354,534 -> 338,733, browser
     /// 579,637 -> 577,521, window-move 489,071 -> 485,909. The payload is the same; only the compressed
     /// bytes differ.
-    public init(level: Int = 1, longDistanceMatching: Bool = true) {
+    /// `tableLog`: zstd's hash and chain table sizes (`TileDelta.defaultTableLog`), nil for the level's own.
+    public init(level: Int = 1, longDistanceMatching: Bool = true, tableLog: Int? = nil) {
         self.level = level
-        zstd = ZstdCompressor(level: level, longDistanceMatching: longDistanceMatching)
+        zstd = ZstdCompressor(level: level, longDistanceMatching: longDistanceMatching, tableLog: tableLog)
         coders = .allocate(capacity: ChangeDetector.bands)
         _ = coders.initialize(from: (0..<ChangeDetector.bands).map { _ in TileCoder() })
     }
@@ -61,6 +62,8 @@ public final class TileDeltaEncoder {
                      "tile-delta needs frames of one size")
         let changed = ChangeDetector.changedTiles(previous: previous, current: current, damage: damage)
         guard !changed.isEmpty else { return nil }
+        var motion = self.motion
+        if version == TileDelta.version2 { motion.minimumVotes = max(motion.minimumVotes, TileDelta.version2MinimumVotes) }
         let copies = motion.detect(previous: previous, current: current, changed: changed, hints: motionHints)
         motionHints = MotionDetector.offsets(of: copies)
         return encode(previous: previous, current: current, changed: changed, copies: copies)

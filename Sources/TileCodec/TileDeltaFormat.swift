@@ -13,6 +13,16 @@ public enum TileDelta {
     /// level 3 takes pdf from 0.62 to 0.54 of ZRLE's bytes and writer from 0.64 to 0.60, at an encode
     /// median no higher than version 1 at level 1 (grey tiles are a third of the bytes to compress).
     public static func defaultLevel(version: UInt8) -> Int { version == version2 ? 3 : 1 }
+    /// zstd's hash and chain table sizes (log2) for a version 2 stream: level 3's own (17 and 16) cost
+    /// cache misses on photographs; 15 and 15 kept its bytes within 1 % on the recorded applications
+    /// (pdf 0.549 instead of 0.540 of ZRLE, writer 0.595 / 0.591) and took the slideshow's encode median
+    /// from 13.3 to 10.5 ms (same run, 2026-12-05). nil: the level's own (version 1).
+    public static func defaultTableLog(version: UInt8) -> Int? { version == version2 ? 15 : nil }
+    /// In version 2 streams motion offsets need this many anchor votes (`MotionDetector.minimumVotes`,
+    /// 3 by default): fewer chance copies of white space and repeated words where nothing moved (browser
+    /// tabs 224,365 -> 218,380 bytes, pdf and writer -0.6 %, the desktop corpus within 0.6 %), and fewer
+    /// candidate offsets to verify.
+    static let version2MinimumVotes = 8
     static let tileSize = 64
     /// Tile kinds (low 6 bits of the kind byte); bit 7 says a row mask follows, bit 6 a column range.
     /// `grey` exists only in version 2 (a version 1 payload with kind 7 is refused as unknown).
