@@ -163,7 +163,7 @@ public final class UpdateBuilder {
     private func tileDeltaRects(live: Framebuffer, damage: [Rect], area: Rect, incremental: Bool,
                                 version: UInt8) throws -> [Rectangle] {
         let tileDelta = self.tileDelta ?? zstdLevel.map { TileDeltaEncoder(level: $0) }
-            ?? TileDeltaEncoder(level: TileDelta.defaultLevel(version: version), tableLog: TileDelta.defaultTableLog(version: version))
+            ?? TileDeltaEncoder(defaultsFor: version)
         self.tileDelta = tileDelta
         tileDelta.version = version
         let update: TileDeltaUpdate?

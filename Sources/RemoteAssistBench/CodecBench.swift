@@ -38,6 +38,9 @@ struct CodecBench: ParsableCommand {
     @Option(help: "zstd hash and chain table log for tile-delta (default: the agent's with the default level, else the level's own).")
     var zstdTableLog: Int?
 
+    @Option(help: "zstd shortest match for tile-delta (default: the agent's with the default level, else the level's own).")
+    var zstdMinMatch: Int?
+
     @Option(help: "Tile-delta payload version (1, or 2 as the agent sends to our viewer since 2026-12-05).")
     var tileDeltaVersion = 2
 
@@ -63,6 +66,7 @@ struct CodecBench: ParsableCommand {
         var baselines = Baselines()
         let level = zstdLevel ?? TileDelta.defaultLevel(version: UInt8(clamping: tileDeltaVersion))
         let tableLog = zstdLevel == nil ? TileDelta.defaultTableLog(version: UInt8(clamping: tileDeltaVersion)) : zstdTableLog
+        let minMatch = zstdLevel == nil ? TileDelta.defaultMinMatch(version: UInt8(clamping: tileDeltaVersion)) : zstdMinMatch
         for name in names {
             let frames = try loadFrames(name)
             if baselines.pairs.count < 3 && frames.count > 0 { baselines.add(frames[0]) }
@@ -73,7 +77,8 @@ struct CodecBench: ParsableCommand {
                 if runs > 1 { progress("\(name): run \(run + 1) of \(runs)") }
                 all.append(try SequenceRun(name: name, frames: frames, zstdLevel: level, zrleLevel: zrleLevel,
                                            longDistance: !noLongDistance, breakdown: breakdown,
-                                           tileDeltaVersion: UInt8(tileDeltaVersion), tableLog: tableLog).run())
+                                           tileDeltaVersion: UInt8(tileDeltaVersion), tableLog: tableLog,
+                                           minMatch: minMatch).run())
             }
             results.append(SequenceStats.medianOfRuns(all))
         }

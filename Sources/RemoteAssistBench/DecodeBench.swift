@@ -79,7 +79,7 @@ struct DecodeBench: ParsableCommand {
         guard tileDeltaVersion == 1 || tileDeltaVersion == 2 else { throw BenchError("--tile-delta-version is 1 or 2") }
         let version = UInt8(tileDeltaVersion)
         let tdEncoder = zstdLevel.map { TileDeltaEncoder(level: $0) }
-            ?? TileDeltaEncoder(level: TileDelta.defaultLevel(version: version), tableLog: TileDelta.defaultTableLog(version: version)),
+            ?? TileDeltaEncoder(defaultsFor: version),
             zrleEncoder = ZRLEEncoder(level: zrleLevel)
         tdEncoder.version = UInt8(tileDeltaVersion)
         var td: [(Rect, [UInt8])] = [], zrle: [[(Rect, [UInt8])]] = []

@@ -40,12 +40,21 @@ public final class TileDeltaEncoder {
     /// 225,931, editor and slideshow unchanged; on the desktop corpus terminal 354,534 -> 338,733, browser
     /// 579,637 -> 577,521, window-move 489,071 -> 485,909. The payload is the same; only the compressed
     /// bytes differ.
-    /// `tableLog`: zstd's hash and chain table sizes (`TileDelta.defaultTableLog`), nil for the level's own.
-    public init(level: Int = 1, longDistanceMatching: Bool = true, tableLog: Int? = nil) {
+    /// `tableLog`, `minMatch`: zstd's hash and chain table sizes and shortest match
+    /// (`TileDelta.defaultTableLog`, `defaultMinMatch`), nil for the level's own.
+    public init(level: Int = 1, longDistanceMatching: Bool = true, tableLog: Int? = nil, minMatch: Int? = nil) {
         self.level = level
-        zstd = ZstdCompressor(level: level, longDistanceMatching: longDistanceMatching, tableLog: tableLog)
+        zstd = ZstdCompressor(level: level, longDistanceMatching: longDistanceMatching, tableLog: tableLog,
+                              minMatch: minMatch)
         coders = .allocate(capacity: ChangeDetector.bands)
         _ = coders.initialize(from: (0..<ChangeDetector.bands).map { _ in TileCoder() })
+    }
+
+    /// An encoder with the zstd settings the agent uses for `version` (`TileDelta.defaultLevel`, ...).
+    public convenience init(defaultsFor version: UInt8) {
+        self.init(level: TileDelta.defaultLevel(version: version), tableLog: TileDelta.defaultTableLog(version: version),
+                  minMatch: TileDelta.defaultMinMatch(version: version))
+        self.version = version
     }
 
     deinit {
