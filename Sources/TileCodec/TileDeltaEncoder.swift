@@ -6,7 +6,8 @@ public import Pixels
 ///
 /// Per update: exact changed tiles (`ChangeDetector`) → moved content as copies (`MotionDetector`) →
 /// per changed tile, the rows that still differ after the copies, coded as the cheapest of solid, packed
-/// palette, palette RLE, plain RLE, XOR against what the viewer holds, or raw → one zstd flush.
+/// palette, palette RLE, plain RLE, XOR against what the viewer holds, predicted, grey (version 2 only) or
+/// raw → one zstd flush.
 /// Pixels are native (32 bpp depth 24 little-endian, shifts 16/8/0); the pad byte of input pixels is
 /// ignored (masked), and decoded pixels have it 0.
 public final class TileDeltaEncoder {
