@@ -17,11 +17,15 @@ public struct UpdateSettings: Sendable, Equatable {
     /// The zlib level the viewer asked for with a CompressLevel pseudo-encoding (the last one listed, as
     /// TigerVNC reads it), or nil: then ZRLE uses `UpdateBuilder.defaultZRLELevel`.
     public var compressLevel: Int?
+    /// The tile-delta payload version to send: 2 when the viewer listed `RFBEncoding.tileDeltaVersion2`,
+    /// else 1 (what every tile-delta viewer decodes).
+    public var tileDeltaVersion: UInt8
 
     public init(encoding: Int32 = RFBEncoding.raw, format: PixelFormat = .native, copyRect: Bool = false,
                 cursor: Bool = false, pointerPosition: Bool = false, desktopSize: Bool = false,
-                extendedDesktopSize: Bool = false, compressLevel: Int? = nil) {
+                extendedDesktopSize: Bool = false, compressLevel: Int? = nil, tileDeltaVersion: UInt8 = 1) {
         self.compressLevel = compressLevel
+        self.tileDeltaVersion = tileDeltaVersion
         self.encoding = encoding
         self.format = format
         self.copyRect = copyRect
@@ -46,7 +50,8 @@ public struct UpdateSettings: Sendable, Equatable {
                   desktopSize: encodings.contains(RFBEncoding.desktopSize),
                   extendedDesktopSize: encodings.contains(RFBEncoding.extendedDesktopSize),
                   compressLevel: encodings.last { (RFBEncoding.compressLevel0...RFBEncoding.compressLevel9).contains($0) }
-                    .map { Int($0 - RFBEncoding.compressLevel0) })
+                    .map { Int($0 - RFBEncoding.compressLevel0) },
+                  tileDeltaVersion: encodings.contains(RFBEncoding.tileDeltaVersion2) ? 2 : 1)
     }
 }
 
@@ -61,7 +66,10 @@ public final class UpdateBuilder {
     /// ZRLE's level when the viewer's current SetEncodings names none (a later list without a
     /// CompressLevel goes back to it).
     private let zrleLevel: Int
-    private let tileDelta: TileDeltaEncoder
+    /// Made at the first tile-delta update, with `zstdLevel` or the level for the version then sent
+    /// (`TileDelta.defaultLevel`); kept for the connection (its zstd stream), whatever version follows.
+    private var tileDelta: TileDeltaEncoder?
+    private let zstdLevel: Int?
     /// Copies merged into maximal rectangles (a terminal scroll is one CopyRect, not one per stretch of
     /// tiles); a scroll that explains most of the change is not searched further (the new lines).
     private let motion: MotionDetector = {
@@ -91,11 +99,11 @@ public final class UpdateBuilder {
     /// 5.05 MB (x11vnc: 15.8 MB), in its terminal scroll 1.07 vs 1.11 s for 0.59 vs 0.54 MB.
     public static let defaultZRLELevel = 1
 
-    public init(width: Int, height: Int, zrleLevel: Int = UpdateBuilder.defaultZRLELevel, zstdLevel: Int = 1) {
+    public init(width: Int, height: Int, zrleLevel: Int = UpdateBuilder.defaultZRLELevel, zstdLevel: Int? = nil) {
         viewerFramebuffer = Framebuffer(width: width, height: height)
         self.zrleLevel = zrleLevel
         zrle = ZRLEEncoder(level: zrleLevel)
-        tileDelta = TileDeltaEncoder(level: zstdLevel)
+        self.zstdLevel = zstdLevel
     }
 
     /// One update answering a request for `area`, or nil when there is nothing to send.
@@ -118,7 +126,8 @@ public final class UpdateBuilder {
 
         if !area.isEmpty {
             if settings.encoding == RFBEncoding.tileDelta {
-                rects += try tileDeltaRects(live: live, damage: damage, area: area, incremental: incremental)
+                rects += try tileDeltaRects(live: live, damage: damage, area: area, incremental: incremental,
+                                            version: settings.tileDeltaVersion)
             } else {
                 rects += try classicRects(live: live, damage: damage, area: area, incremental: incremental,
                                           settings: settings)
@@ -151,7 +160,12 @@ public final class UpdateBuilder {
 
     // MARK: - Encodings
 
-    private func tileDeltaRects(live: Framebuffer, damage: [Rect], area: Rect, incremental: Bool) throws -> [Rectangle] {
+    private func tileDeltaRects(live: Framebuffer, damage: [Rect], area: Rect, incremental: Bool,
+                                version: UInt8) throws -> [Rectangle] {
+        let tileDelta = self.tileDelta ?? zstdLevel.map { TileDeltaEncoder(level: $0) }
+            ?? TileDeltaEncoder(defaultsFor: version)
+        self.tileDelta = tileDelta
+        tileDelta.version = version
         let update: TileDeltaUpdate?
         if incremental {
             update = tileDelta.encode(previous: viewerFramebuffer, current: live, damage: damage.map { $0.intersection(area) })

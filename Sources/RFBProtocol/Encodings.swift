@@ -8,6 +8,10 @@ public enum RFBEncoding {
     public static let zrle: Int32 = 16
     /// Our tile-delta codec, FourCC "RATD", outside every registered block (see `codecs/`).
     public static let tileDelta: Int32 = 0x5241_5444
+    /// Pseudo-encoding FourCC "RAT2": the client also decodes tile-delta payload version 2 (the grey
+    /// tile kind; codecs/tile-delta/SPEC.md). A server sends version 2 only to a
+    /// client that lists it beside `tileDelta`, version 1 to every other, so older viewers keep working.
+    public static let tileDeltaVersion2: Int32 = 0x5241_5432
 
     public static let desktopSize: Int32 = -223
     public static let lastRect: Int32 = -224

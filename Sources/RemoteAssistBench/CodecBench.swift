@@ -32,8 +32,17 @@ struct CodecBench: ParsableCommand {
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
 
-    @Option(help: "zstd level of the tile-delta stream.")
-    var zstdLevel = 1
+    @Option(help: "zstd level of the tile-delta stream (default: the agent's for the version, 3 for version 2, 1 for 1).")
+    var zstdLevel: Int?
+
+    @Option(help: "zstd hash and chain table log for tile-delta (default: the agent's with the default level, else the level's own).")
+    var zstdTableLog: Int?
+
+    @Option(help: "zstd shortest match for tile-delta (default: the agent's with the default level, else the level's own).")
+    var zstdMinMatch: Int?
+
+    @Option(help: "Tile-delta payload version (1, or 2 as the agent sends to our viewer since 2026-12-05).")
+    var tileDeltaVersion = 2
 
     @Flag(help: "Tile-delta without zstd's long-distance matching (as before 2026-12-05), for before/after.")
     var noLongDistance = false
@@ -55,22 +64,28 @@ struct CodecBench: ParsableCommand {
         guard !names.isEmpty else { throw BenchError("no sequence folders with PNG frames in \(corpus)") }
         var results: [SequenceStats] = []
         var baselines = Baselines()
+        let level = zstdLevel ?? TileDelta.defaultLevel(version: UInt8(clamping: tileDeltaVersion))
+        let tableLog = zstdLevel == nil ? TileDelta.defaultTableLog(version: UInt8(clamping: tileDeltaVersion)) : zstdTableLog
+        let minMatch = zstdLevel == nil ? TileDelta.defaultMinMatch(version: UInt8(clamping: tileDeltaVersion)) : zstdMinMatch
         for name in names {
             let frames = try loadFrames(name)
             if baselines.pairs.count < 3 && frames.count > 0 { baselines.add(frames[0]) }
             guard runs >= 1 else { throw BenchError("--runs must be at least 1") }
+            guard tileDeltaVersion == 1 || tileDeltaVersion == 2 else { throw BenchError("--tile-delta-version is 1 or 2") }
             var all: [SequenceStats] = []
             for run in 0..<runs {
                 if runs > 1 { progress("\(name): run \(run + 1) of \(runs)") }
-                all.append(try SequenceRun(name: name, frames: frames, zstdLevel: zstdLevel, zrleLevel: zrleLevel,
-                                           longDistance: !noLongDistance, breakdown: breakdown).run())
+                all.append(try SequenceRun(name: name, frames: frames, zstdLevel: level, zrleLevel: zrleLevel,
+                                           longDistance: !noLongDistance, breakdown: breakdown,
+                                           tileDeltaVersion: UInt8(tileDeltaVersion), tableLog: tableLog,
+                                           minMatch: minMatch).run())
             }
             results.append(SequenceStats.medianOfRuns(all))
         }
         progress("measuring memcmp and unchanged-frame detection")
         let (memcmpMs, detectMs, oneThreadMs) = baselines.measure()
         var overall = Overall(sequences: results, memcmpMs: memcmpMs, unchangedDetectMs: detectMs,
-                              zstdLevel: zstdLevel, zrleLevel: zrleLevel)
+                              zstdLevel: level, zrleLevel: zrleLevel)
         overall.unchangedDetectOneThreadMs = oneThreadMs
         if json {
             let encoder = JSONEncoder()
@@ -104,7 +119,7 @@ struct CodecBench: ParsableCommand {
         func ms(_ m: Double) -> String { String(format: "%.2f", m) }
         func r(_ a: Double, _ b: Double) -> String { String(format: "%.3f", b > 0 ? a / b : 0) }
         let rows = results as [any Row] + [o as any Row]
-        print("codec benchmark: zstd level \(o.zstdLevel) for tile-delta, zlib level \(o.zrleLevel) for ZRLE.")
+        print("codec benchmark: zstd level \(o.zstdLevel) for tile-delta (payload version \(tileDeltaVersion)), zlib level \(o.zrleLevel) for ZRLE.")
         print("ZRLE: our ZRLE encoder over every changed tile, no CopyRect (a server that finds no moved content);")
         print("ZRLE+CR: our ZRLE encoder plus CopyRects from our MotionDetector, as our agent sends it.")
         print("")

@@ -39,11 +39,14 @@ struct DecodeBench: ParsableCommand {
     @Option(help: "Decode every update this many times, each run with fresh decoders.")
     var runs = 3
 
-    @Option(help: "zstd level of the tile-delta stream.")
-    var zstdLevel = 1
+    @Option(help: "zstd level of the tile-delta stream (default: the agent's for the version).")
+    var zstdLevel: Int?
 
     @Option(help: "zlib level of the ZRLE stream.")
     var zrleLevel = 6
+
+    @Option(help: "Tile-delta payload version (1, or 2 as the agent sends to our viewer).")
+    var tileDeltaVersion = 2
 
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
@@ -73,7 +76,12 @@ struct DecodeBench: ParsableCommand {
         let frames = (0...updates).map { pictures[$0 % pictures.count] }
         progress("encoding \(updates) updates of \(frames[0].width)x\(frames[0].height)")
         let format = PixelFormat.native
-        let tdEncoder = TileDeltaEncoder(level: zstdLevel), zrleEncoder = ZRLEEncoder(level: zrleLevel)
+        guard tileDeltaVersion == 1 || tileDeltaVersion == 2 else { throw BenchError("--tile-delta-version is 1 or 2") }
+        let version = UInt8(tileDeltaVersion)
+        let tdEncoder = zstdLevel.map { TileDeltaEncoder(level: $0) }
+            ?? TileDeltaEncoder(defaultsFor: version),
+            zrleEncoder = ZRLEEncoder(level: zrleLevel)
+        tdEncoder.version = UInt8(tileDeltaVersion)
         var td: [(Rect, [UInt8])] = [], zrle: [[(Rect, [UInt8])]] = []
         for i in 1..<frames.count {
             let damage = [frames[i].bounds]

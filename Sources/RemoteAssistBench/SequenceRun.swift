@@ -10,6 +10,9 @@ struct SequenceRun {
     let zrleLevel: Int
     var longDistance = true
     var breakdown = false
+    var tileDeltaVersion: UInt8 = 2
+    var tableLog: Int? = nil
+    var minMatch: Int? = nil
 
     func f(_ x: Double) -> String { String(format: "%.2f", x) }
 
@@ -19,7 +22,8 @@ struct SequenceRun {
                                   tileDeltaCopies: 0, zrleCopyRects: 0, zrleRects: 0, tileDeltaRoundtripExact: true,
                                   zrleRoundtripExact: true, zrlePlainRoundtripExact: true, samples: Samples())
         guard frames.count > 1 else { return stats }
-        let tdEncoder = TileDeltaEncoder(level: zstdLevel, longDistanceMatching: longDistance), tdDecoder = TileDeltaDecoder()
+        let tdEncoder = TileDeltaEncoder(level: zstdLevel, longDistanceMatching: longDistance, tableLog: tableLog, minMatch: minMatch), tdDecoder = TileDeltaDecoder()
+        tdEncoder.version = tileDeltaVersion
         let zrleEncoder = ZRLEEncoder(level: zrleLevel), zrleDecoder = ZRLEDecoder()
         let plainEncoder = ZRLEEncoder(level: zrleLevel), plainDecoder = ZRLEDecoder()
         let xorStream = ZstdCompressor(level: 1)
@@ -32,7 +36,8 @@ struct SequenceRun {
         zrleServerView.pixels.withUnsafeMutableBufferPointer { _ in }  // its own storage, before any timing
         var xorBytes = [UInt8](repeating: 0, count: frames[0].byteCount)
         var zrleHints: [(dx: Int, dy: Int)] = []  // as the agent does: last update's offsets first
-        let probe = TileDeltaEncoder(level: zstdLevel, longDistanceMatching: longDistance), probeZRLE = ZRLEEncoder(level: zrleLevel)
+        let probe = TileDeltaEncoder(level: zstdLevel, longDistanceMatching: longDistance, tableLog: tableLog, minMatch: minMatch), probeZRLE = ZRLEEncoder(level: zrleLevel)
+        probe.version = tileDeltaVersion
         let probeMotion = MotionDetector()
         var probeHints: [(dx: Int, dy: Int)] = []
         var probeView = frames[0]

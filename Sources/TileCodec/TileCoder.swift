@@ -26,6 +26,9 @@ struct TileCoder {
     private let residuals = UnsafeMutablePointer<UInt32>.allocate(capacity: 4096)
     private let palette = TilePalette()
     var out: [UInt8] = []
+    /// The payload version being written (`TileDelta.version1` or `version2`): version 2 adds the grey
+    /// kind.
+    var version = TileDelta.version1
     var tiles = 0
     /// The union of the tiles written since `reset`.
     var covered = Rect(x: 0, y: 0, width: 0, height: 0)
@@ -133,9 +136,13 @@ struct TileCoder {
         }
         var best = TileDelta.Kind.raw, bestCost = 3 * n
         // The predictor pays off for many-coloured content; skip it where runs or a palette will win.
-        if overflow || paletteRLECost + 3 * count > n {
-            let predictedCost = predictedEstimate(n, cw)
-            if predictedCost < bestCost { best = .predicted; bestCost = predictedCost }
+        // Version 2: a grey tile (anti-aliased text, grey UI) is always weighed as the grey kind, at the
+        // predictor's estimate over one channel (measured: its bytes repeat wherever a glyph does, which
+        // zstd finds; far fewer bytes than palette RLE or predicted on recorded text, see SPEC.md).
+        let grey = version == TileDelta.version2 && Self.allGrey(v, n)
+        if overflow || paletteRLECost + 3 * count > n || grey {
+            let predictedCost = predictedEstimate(n, cw, grey: grey)
+            if predictedCost < bestCost { best = grey ? .grey : .predicted; bestCost = predictedCost }
         }
         if xorCost < bestCost { best = .xor; bestCost = xorCost }
         if plainRLECost < bestCost { best = .plainRLE; bestCost = plainRLECost }
@@ -159,6 +166,10 @@ struct TileCoder {
         case .predicted:
             let res = residuals
             for k in 0..<n { pixel(res[k]) }
+        case .grey:
+            // Version 2: one byte a pixel, its grey level (= blue = green = red), no prediction.
+            for k in 0..<n { b[o + k] = UInt8(truncatingIfNeeded: v[k]) }
+            o += n
         case .xor:
             for k in 0..<n { pixel(v[k] ^ rv[k]) }
         case .plainRLE:
@@ -202,7 +213,8 @@ struct TileCoder {
     /// A guess at the compressed size of the predicted form: about the significant bits of each channel
     /// residual, measured on every 4th coded row and scaled up. Leaves the colour-transformed pixels in
     /// `transformed` and the residuals of the sampled rows in `residuals`.
-    private func predictedEstimate(_ n: Int, _ w: Int) -> Int {
+    /// With `grey` only the green residuals count: the guess for the grey kind (one byte a pixel).
+    private func predictedEstimate(_ n: Int, _ w: Int, grey: Bool) -> Int {
         let rows = n / w
         TilePredictor.transform(values, into: transformed, count: n)
         var bits = 0, sampled = 0
@@ -212,8 +224,10 @@ struct TileCoder {
             let r = residuals + y * w
             for x in 0..<w {
                 let p = r[x]
-                bits &+= Self.cost(UInt8(truncatingIfNeeded: p)) &+ Self.cost(UInt8(truncatingIfNeeded: p >> 8))
-                    &+ Self.cost(UInt8(truncatingIfNeeded: p >> 16))
+                bits &+= Self.cost(UInt8(truncatingIfNeeded: p >> 8))
+                if !grey {
+                    bits &+= Self.cost(UInt8(truncatingIfNeeded: p)) &+ Self.cost(UInt8(truncatingIfNeeded: p >> 16))
+                }
             }
             sampled += 1
             y += 4
@@ -227,6 +241,16 @@ struct TileCoder {
         for y in 0..<(n / w) where y % 4 != 0 {
             TilePredictor.residualRow(transformed, y, w, into: residuals)
         }
+    }
+
+    /// Whether every one of the `n` pixels has red = green = blue.
+    private static func allGrey(_ v: UnsafePointer<UInt32>, _ n: Int) -> Bool {
+        var mixed: UInt32 = 0
+        for k in 0..<n {
+            let p = v[k]
+            mixed |= p ^ (p & 0xFF) &* 0x01_0101
+        }
+        return mixed == 0
     }
 
     @inline(__always)

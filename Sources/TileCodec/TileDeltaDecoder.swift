@@ -18,6 +18,8 @@ public final class TileDeltaDecoder {
     public private(set) var copiesDecoded: [CopyOperation] = []
     /// The tiles the last update wrote, clipped to the framebuffer (only while ``recordsChanges``).
     public private(set) var tilesDecoded: [Rect] = []
+    /// The payload version of the last update decoded (0 before the first).
+    public private(set) var lastVersion: UInt8 = 0
 
     public init() {}
 
@@ -52,7 +54,11 @@ public final class TileDeltaDecoder {
         // The payload stays valid until the next call; it has slack after its end (see ZstdDecompressor).
         let payload = try zstd.decompress(UnsafeRawBufferPointer(rebasing: body[start...]), expected: declared)
         var r = ByteReader(payload)
-        guard try r.u8() == TileDelta.version else { throw CodecError("unknown tile-delta version") }
+        let version = try r.u8()
+        guard version == TileDelta.version1 || version == TileDelta.version2 else {
+            throw CodecError("unknown tile-delta version \(version)")
+        }
+        lastVersion = version
         try decodeCopies(&r, rect: rect, fb: &fb)
         let tileCount = try r.u32()
         let gridColumns = (rect.maxX + 63) / 64 - rect.x / 64, gridRows = (rect.maxY + 63) / 64 - rect.y / 64
@@ -63,7 +69,7 @@ public final class TileDeltaDecoder {
         // One exclusive access to the pixels for the whole update.
         try fb.pixels.withUnsafeMutableBufferPointer { d in
             guard let base = d.baseAddress else { return }  // not reached: rect is non-empty and inside
-            for _ in 0..<tileCount { try decodeTile(&r, rect: rect, fb: base, size: size) }
+            for _ in 0..<tileCount { try decodeTile(&r, version: version, rect: rect, fb: base, size: size) }
         }
         guard r.isAtEnd else { throw CodecError("\(r.remaining) bytes left after the last tile") }
     }
@@ -92,7 +98,7 @@ public final class TileDeltaDecoder {
 
     /// Decodes one tile into `fb` (`size.width` pixels a row). Every read is checked by `r`; the tile,
     /// its row mask and column range are checked against the framebuffer and `rect` before any write.
-    private func decodeTile(_ r: inout ByteReader, rect: Rect, fb: UnsafeMutablePointer<UInt32>,
+    private func decodeTile(_ r: inout ByteReader, version: UInt8, rect: Rect, fb: UnsafeMutablePointer<UInt32>,
                             size: (width: Int, height: Int)) throws {
         let column = try r.u16(), row = try r.u16()
         let x = column * 64, y = row * 64
@@ -122,8 +128,9 @@ public final class TileDeltaDecoder {
             rows += 1
             bits &= bits - 1
         }
-        guard let kind = TileDelta.Kind(rawValue: kindByte & TileDelta.kindMask) else {
-            throw CodecError("unknown tile kind \(kindByte & TileDelta.kindMask)")
+        guard let kind = TileDelta.Kind(rawValue: kindByte & TileDelta.kindMask),
+              kind != .grey || version == TileDelta.version2 else {
+            throw CodecError("unknown tile kind \(kindByte & TileDelta.kindMask) in version \(version)")
         }
         let n = rows * w, fw = size.width
         let tx = t.x + first
@@ -146,6 +153,12 @@ public final class TileDeltaDecoder {
             guard let src = bytes.baseAddress.map({ $0 + start }) else { return }
             TilePredictor.decode(residuals: src, rows: rows, width: w, rowsY: rowsY, into: fb, stride: fw, x: tx,
                                  scratch: transformed)
+        case .grey:
+            let start = try r.take(n)
+            for k in 0..<rows {
+                let d = fb + rowsY[k] * fw + tx, s = start + k * w
+                for xx in 0..<w { d[xx] = UInt32(bytes[s + xx]) &* 0x01_0101 }
+            }
         case .solid:
             let p = try pixel(&r)
             for k in 0..<rows { (fb + rowsY[k] * fw + tx).update(repeating: p, count: w) }

@@ -6,7 +6,8 @@ public import Pixels
 ///
 /// Per update: exact changed tiles (`ChangeDetector`) → moved content as copies (`MotionDetector`) →
 /// per changed tile, the rows that still differ after the copies, coded as the cheapest of solid, packed
-/// palette, palette RLE, plain RLE, XOR against what the viewer holds, or raw → one zstd flush.
+/// palette, palette RLE, plain RLE, XOR against what the viewer holds, predicted, grey (version 2 only) or
+/// raw → one zstd flush.
 /// Pixels are native (32 bpp depth 24 little-endian, shifts 16/8/0); the pad byte of input pixels is
 /// ignored (masked), and decoded pixels have it 0.
 public final class TileDeltaEncoder {
@@ -15,6 +16,11 @@ public final class TileDeltaEncoder {
     /// 1.56 MB (before column ranges) at 6.8 ms. Level 1 is the default: the zstd step is only about 0.26 ms
     /// of an update, but level 3 doubles it and the encode-time budget is tight.
     public let level: Int
+    /// The payload version to send: `TileDelta.version1` unless the viewer listed
+    /// `RFBEncoding.tileDeltaVersion2` (it may change between updates: each payload names its version).
+    public var version: UInt8 = TileDelta.version1 {
+        didSet { precondition(version == TileDelta.version1 || version == TileDelta.version2, "tile-delta version 1 or 2") }
+    }
     public var motion = MotionDetector()
     /// The offsets of the last update's copies, tried first on the next one.
     private var motionHints: [(dx: Int, dy: Int)] = []
@@ -35,11 +41,21 @@ public final class TileDeltaEncoder {
     /// 225,931, editor and slideshow unchanged; on the desktop corpus terminal 354,534 -> 338,733, browser
     /// 579,637 -> 577,521, window-move 489,071 -> 485,909. The payload is the same; only the compressed
     /// bytes differ.
-    public init(level: Int = 1, longDistanceMatching: Bool = true) {
+    /// `tableLog`, `minMatch`: zstd's hash and chain table sizes and shortest match
+    /// (`TileDelta.defaultTableLog`, `defaultMinMatch`), nil for the level's own.
+    public init(level: Int = 1, longDistanceMatching: Bool = true, tableLog: Int? = nil, minMatch: Int? = nil) {
         self.level = level
-        zstd = ZstdCompressor(level: level, longDistanceMatching: longDistanceMatching)
+        zstd = ZstdCompressor(level: level, longDistanceMatching: longDistanceMatching, tableLog: tableLog,
+                              minMatch: minMatch)
         coders = .allocate(capacity: ChangeDetector.bands)
         _ = coders.initialize(from: (0..<ChangeDetector.bands).map { _ in TileCoder() })
+    }
+
+    /// An encoder with the zstd settings the agent uses for `version` (`TileDelta.defaultLevel`, ...).
+    public convenience init(defaultsFor version: UInt8) {
+        self.init(level: TileDelta.defaultLevel(version: version), tableLog: TileDelta.defaultTableLog(version: version),
+                  minMatch: TileDelta.defaultMinMatch(version: version))
+        self.version = version
     }
 
     deinit {
@@ -56,6 +72,8 @@ public final class TileDeltaEncoder {
                      "tile-delta needs frames of one size")
         let changed = ChangeDetector.changedTiles(previous: previous, current: current, damage: damage)
         guard !changed.isEmpty else { return nil }
+        var motion = self.motion
+        if version == TileDelta.version2 { motion.minimumVotes = max(motion.minimumVotes, TileDelta.version2MinimumVotes) }
         let copies = motion.detect(previous: previous, current: current, changed: changed, hints: motionHints)
         motionHints = MotionDetector.offsets(of: copies)
         return encode(previous: previous, current: current, changed: changed, copies: copies)
@@ -78,7 +96,7 @@ public final class TileDeltaEncoder {
             current.pixels.withUnsafeBufferPointer { cp in
                 guard let p = pp.baseAddress, let c = cp.baseAddress else { return }
                 let job = TileJob(prev: p, cur: c, width: width, tiles: tiles, changed: changed, copies: copies,
-                                  coders: coders, threads: threads)
+                                  coders: coders, threads: threads, version: version)
                 if threads > 1 {
                     DispatchQueue.concurrentPerform(iterations: threads) { job.run(part: $0) }
                 } else {
@@ -91,7 +109,7 @@ public final class TileDeltaEncoder {
         var rect = Rect(x: 0, y: 0, width: 0, height: 0)
         for c in copies { rect = rect.union(c.destination) }
         payload.removeAll(keepingCapacity: true)
-        payload.append(TileDelta.version)
+        payload.append(version)
         payload.appendU16(copies.count)
         for c in copies {
             payload.appendU16(c.source.x); payload.appendU16(c.source.y)
@@ -121,11 +139,13 @@ private struct TileJob: @unchecked Sendable {
     let copies: [CopyOperation]
     let coders: UnsafeMutableBufferPointer<TileCoder>
     let threads: Int
+    let version: UInt8
 
     func run(part: Int) {
         // Tiles alternate between the parts (neighbouring tiles cost alike, so this balances the load);
         // the decoder does not depend on the order of tiles.
         coders[part].reset()
+        coders[part].version = version
         for i in stride(from: part, to: tiles.count, by: threads) {
             let (column, row) = tiles[i]
             coders[part].encode(column: column, row: row, changed.rect(column: column, row: row),

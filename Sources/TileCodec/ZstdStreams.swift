@@ -12,12 +12,19 @@ public final class ZstdCompressor {
     /// so decoders need nothing new): finds repeats of 64 bytes and more far back in the stream that
     /// level 1's small hash table has forgotten, such as the same text lines and glyph rows of an earlier
     /// page. About 0.5 MB more per stream.
-    public init(level: Int, longDistanceMatching: Bool = false) {
+    /// `tableLog`: zstd's hash and chain tables at 2^tableLog entries each instead of the level's own;
+    /// `minMatch`: the shortest match instead of the level's own.
+    public init(level: Int, longDistanceMatching: Bool = false, tableLog: Int? = nil, minMatch: Int? = nil) {
         guard let c = ZSTD_createCCtx() else { preconditionFailure("ZSTD_createCCtx failed (out of memory)") }
         cctx = c
         ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, Int32(level))
         ZSTD_CCtx_setParameter(cctx, ZSTD_c_windowLog, Self.windowLog)
         if longDistanceMatching { ZSTD_CCtx_setParameter(cctx, ZSTD_c_enableLongDistanceMatching, 1) }
+        if let minMatch { ZSTD_CCtx_setParameter(cctx, ZSTD_c_minMatch, Int32(minMatch)) }
+        if let tableLog {
+            ZSTD_CCtx_setParameter(cctx, ZSTD_c_hashLog, Int32(tableLog))
+            ZSTD_CCtx_setParameter(cctx, ZSTD_c_chainLog, Int32(tableLog))
+        }
     }
 
     deinit { ZSTD_freeCCtx(cctx) }

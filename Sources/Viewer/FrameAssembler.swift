@@ -19,6 +19,8 @@ public final class FrameAssembler {
     }
     private let zrle = ZRLEDecoder()
     private let tileDelta = TileDeltaDecoder()
+    /// The payload version of the last tile-delta update (0 before the first).
+    public var tileDeltaVersion: UInt8 { tileDelta.lastVersion }
     public private(set) var rectanglesApplied = 0
     /// Record what each rectangle changed (for a live view) in ``changes``.
     public var recordsChanges = false

@@ -55,6 +55,11 @@ final class PixelExactSessionTests: XCTestCase {
         draw.sync()
         try await fixture.waitUntilViewerMatchesScreen(viewer)
 
+        // A grey gradient (tile-delta version 2's grey kind; our viewer lists RAT2).
+        for x in 0..<256 { draw.line(x0: 700 + x, y0: 100, x1: 700 + x, y1: 190, UInt32(255 - x) &* 0x01_0101) }
+        draw.sync()
+        try await fixture.waitUntilViewerMatchesScreen(viewer)
+
         viewer.end(reason: .userQuit, text: "alice ended the session")
         try await viewer.closed.get()
         await agent.close()

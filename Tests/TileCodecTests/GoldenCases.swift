@@ -18,8 +18,9 @@ enum GoldenCases {
     // MARK: tile-delta
 
     static func positive(_ name: String, _ comment: String, _ prev: Framebuffer, _ cur: Framebuffer,
-                         damage: [Rect]? = nil) throws {
+                         damage: [Rect]? = nil, version: UInt8 = TileDelta.version1) throws {
         let encoder = TileDeltaEncoder()
+        encoder.version = version
         let d = damage ?? [cur.bounds]
         guard let u = encoder.encode(previous: prev, current: cur, damage: d) else { fatalError("\(name): no update") }
         var decoded = prev
@@ -83,6 +84,16 @@ enum GoldenCases {
                      fb(130, 2) { x, _ in x == 3 || x == 100 ? 0xFFFFFF : 0 }, damage: [Rect(x: 0, y: 0, width: 10, height: 2)])
         try positive("td-09-plain-rle", "many colours in long runs (kind 5)", Framebuffer(width: 64, height: 2),
                      fb(64, 2) { x, y in UInt32((y * 64 + x) / 3 * 0x010203) & 0xFFFFFF })
+        // Version 2 (the viewer listed "RAT2"): grey tiles as kind 7, everything else as in version 1.
+        try positive("td-13-v2-predicted", "version 2: the gradient of td-05, predicted (kind 6) exactly as in version 1",
+                     black8x4, fb(8, 4) { x, y in UInt32(x * 8) << 16 | UInt32(y * 8 + x) << 8 | UInt32(200 - x - y) },
+                     version: 2)
+        try positive("td-14-v2-grey", "version 2: 32 grey levels, one byte a pixel (grey, kind 7)", black8x4,
+                     fb(8, 4) { x, y in UInt32(17 + x * 7 + y * 29) &* 0x01_0101 }, version: 2)
+        try positive("td-15-v2-grey-rows", "version 2: grey in rows 1-3, columns 1-6 of a 70-wide frame, and a solid tile",
+                     Framebuffer(width: 70, height: 4),
+                     fb(70, 4) { x, y in x >= 64 ? 0x336699 : (y >= 1 && (1...6).contains(x) ? UInt32(x * 37 + y * 11) &* 0x01_0101 : 0) },
+                     version: 2)
         // Decode-only: a copy (the encoder finds copies only in larger pictures).
         let left = fb(8, 4) { x, y in x < 4 ? UInt32(x * 16 + y) << 8 : 0 }
         let copied = fb(8, 4) { x, y in UInt32((x % 4) * 16 + y) << 8 }
@@ -97,8 +108,8 @@ enum GoldenCases {
 
         let r84 = Rect(x: 0, y: 0, width: 8, height: 4)
         let solid: [UInt8] = [0, 0, 0, 0, 1, 1, 2, 3]
-        try negative("td-e01-version", "version 2 is unknown", size: (8, 4), rect: r84,
-                     payload: payload(tiles: 1, solid, version: 2), error: "version")
+        try negative("td-e01-version", "version 3 is unknown", size: (8, 4), rect: r84,
+                     payload: payload(tiles: 1, solid, version: 3), error: "version")
         try negative("td-e02-copy-source", "copy source beyond the right edge", size: (8, 4), rect: r84,
                      payload: payload(copies: [[6, 0, 4, 4, 0, 0]], tiles: 0, []), error: "copy source")
         try negative("td-e03-copy-destination", "copy destination outside the rect", size: (8, 4), rect: Rect(x: 0, y: 0, width: 4, height: 4),
@@ -136,6 +147,16 @@ enum GoldenCases {
         short.patchU32(at: 4, 9)
         try negative("td-e14-size-mismatch", "declared payload size 9, the data holds 15", size: (8, 4), rect: r84,
                      payload: payload(tiles: 1, solid), body: short, error: "more than the declared")
+        try negative("td-e17-v2-grey-truncated", "version 2 grey tile of 32 pixels with 31 bytes", size: (8, 4), rect: r84,
+                     payload: payload(tiles: 1, [0, 0, 0, 0, 7] + [UInt8](repeating: 1, count: 31), version: 2), error: "truncated")
+        try negative("td-e18-v2-predicted-truncated", "version 2 predicted tile of 32 pixels with 95 bytes", size: (8, 4),
+                     rect: r84, payload: payload(tiles: 1, [0, 0, 0, 0, 6] + [UInt8](repeating: 1, count: 95), version: 2),
+                     error: "truncated")
+        try negative("td-e19-v2-kind", "tile kind 8 in version 2", size: (8, 4), rect: r84,
+                     payload: payload(tiles: 1, [0, 0, 0, 0, 8, 1, 2, 3], version: 2), error: "unknown tile kind")
+        var greyMask: [UInt8] = [0, 0, 0, 0, 0xC7]; greyMask.appendU64(0b0110); greyMask += [2, 7] + [UInt8](repeating: 9, count: 14)
+        try negative("td-e20-v2-grey-columns", "version 2 grey tile, column range 2+7 in an 8-wide tile", size: (8, 4),
+                     rect: r84, payload: payload(tiles: 1, greyMask, version: 2), error: "column range")
         try negative("td-e15-rect", "rect beyond the framebuffer", size: (8, 4), rect: Rect(x: 4, y: 0, width: 8, height: 4),
                      payload: payload(tiles: 1, solid), error: "outside")
     }

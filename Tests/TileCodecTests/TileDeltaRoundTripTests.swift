@@ -135,6 +135,70 @@ final class TileDeltaRoundTripTests: XCTestCase {
         roundTrip(a, b)
     }
 
+    /// A grey picture: every pixel has red = green = blue (anti-aliased text, grey UI).
+    func grey(_ fb: Framebuffer) -> Framebuffer {
+        var out = fb
+        for i in 0..<out.pixels.count { out.pixels[i] = (out.pixels[i] >> 8 & 0xFF) &* 0x01_0101 }
+        return out
+    }
+
+    /// Version 2 on one stream, with version 1 updates in between (each payload names its version):
+    /// exact pixels every time, the version byte as set, and grey tiles as the grey kind.
+    func testVersionTwoOnOneStream() throws {
+        let encoder = TileDeltaEncoder(), decoder = TileDeltaDecoder()
+        let w = 333, h = 211
+        var f = Patterns.text(w, h, seed: 5)
+        Patterns.rectangles(&f, count: 20, seed: 6)
+        let frames = [Patterns.gradient(w, h), grey(Patterns.gradient(w, h)), Patterns.noise(w, h, seed: 3),
+                      grey(Patterns.noise(w, h, seed: 4)), f, grey(f), Patterns.gradient(w, h)]
+        for i in 1..<frames.count {
+            for version in [TileDelta.version2, TileDelta.version1, TileDelta.version2] {
+                encoder.version = version
+                // Back to the previous frame first, so every version codes the same change.
+                var viewer = frames[i - 1]
+                if let back = encoder.encode(previous: frames[i], current: frames[i - 1], damage: [frames[i].bounds]) {
+                    var fb = frames[i]
+                    try decoder.decode(body: back.body, rect: back.rect, into: &fb)
+                    XCTAssertNil(fb.firstDifference(from: frames[i - 1]), "frame \(i) back, version \(version)")
+                }
+                let u = try XCTUnwrap(encoder.encode(previous: frames[i - 1], current: frames[i], damage: [frames[i].bounds]))
+                XCTAssertEqual(encoder.payload.first, version)
+                try decoder.decode(body: u.body, rect: u.rect, into: &viewer)
+                XCTAssertEqual(decoder.lastVersion, version)
+                if let d = viewer.firstDifference(from: frames[i]) {
+                    XCTFail("frame \(i), version \(version): first difference at \(d.x),\(d.y)")
+                }
+            }
+        }
+    }
+
+    /// A smooth grey tile: version 2 sends it as the grey kind (one byte a pixel), in fewer payload bytes
+    /// than version 1's predicted kind; a coloured smooth tile goes as the predicted kind in both.
+    func testGreyTileIsTheGreyKindInVersionTwo() throws {
+        let black = Framebuffer(width: 64, height: 64)
+        let smooth = Patterns.gradient(64, 64)
+        // Over 127 grey levels (no palette), changing smoothly.
+        var greySmooth = black
+        for y in 0..<64 { for x in 0..<64 { greySmooth[x, y] = UInt32((x * 3 + y * 2) & 0xFF) &* 0x01_0101 } }
+        for (picture, v2Kind) in [(greySmooth, TileDelta.Kind.grey), (smooth, .predicted)] {
+            var sizes: [UInt8: Int] = [:]
+            for version in [TileDelta.version1, TileDelta.version2] {
+                let encoder = TileDeltaEncoder()
+                encoder.version = version
+                let u = try XCTUnwrap(encoder.encode(previous: black, current: picture, damage: [black.bounds]))
+                // version, 0 copies, 1 tile, column 0, row 0, then the kind byte (no masks: every row and column).
+                XCTAssertEqual(Array(encoder.payload.prefix(11)), [version, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0])
+                XCTAssertEqual(encoder.payload[11], version == TileDelta.version1 ? TileDelta.Kind.predicted.rawValue : v2Kind.rawValue)
+                sizes[version] = encoder.payload.count
+                var fb = black
+                try TileDeltaDecoder().decode(body: u.body, rect: u.rect, into: &fb)
+                XCTAssertNil(fb.firstDifference(from: picture))
+            }
+            XCTAssertEqual(sizes[TileDelta.version1], 12 + 3 * 4096)
+            XCTAssertEqual(sizes[TileDelta.version2], 12 + (v2Kind == .grey ? 1 : 3) * 4096)
+        }
+    }
+
     /// A long session on one stream: scrolls of random regions, moved blocks, rectangles, noise patches.
     func testRandomEditsOnOneStream() {
         let encoder = TileDeltaEncoder(), decoder = TileDeltaDecoder()

@@ -18,6 +18,18 @@ enum DecoderSeeds {
         return fb
     }
 
+    /// Smooth pictures (predicted tiles), grey when `n` is odd (the grey kind of tile-delta version 2).
+    static func smooth(width: Int, height: Int, _ n: Int) -> Framebuffer {
+        var fb = Framebuffer(width: width, height: height)
+        for y in 0..<height {
+            for x in 0..<width {
+                let v = UInt32((x * 3 + y * 5 + n * 11) & 0xFF)
+                fb[x, y] = n % 2 == 1 ? v &* 0x01_0101 : v << 16 | UInt32((x * 7 + y) & 0xFF) << 8 | UInt32((y * 3 + x * n) & 0xFF)
+            }
+        }
+        return fb
+    }
+
     /// A tile-delta body (U32 length, U32 payload size, zstd data) around `payload`, from a fresh stream.
     static func tileDeltaBody(_ payload: [UInt8]) -> [UInt8] {
         var compressed: [UInt8] = []
@@ -80,6 +92,22 @@ enum DecoderSeeds {
         }
         try w.write(t, "tile-delta-encoder", DecoderInput(kind: .tileDelta, width: w64, height: h64, format: .native,
                                                           records: tdRecords).serialized())
+        // Version 2 (as sent to a viewer that lists RAT2): predicted and grey tiles, then a change in a few rows.
+        let td2 = TileDeltaEncoder()
+        td2.parallel = false
+        td2.version = TileDelta.version2
+        previous = Framebuffer(width: w64, height: h64)
+        var td2Records: [DecoderInput.Record] = []
+        for n in 0..<4 {
+            var current = smooth(width: w64, height: h64, n)
+            if n == 3 { current = previous; current.fill(Rect(x: 5, y: 9, width: 50, height: 3), with: 0x40_4040) }
+            if let update = td2.encode(previous: previous, current: current, damage: [all]) {
+                td2Records.append(record(update.rect, update.body))
+            }
+            previous = current
+        }
+        try w.write(t, "tile-delta-encoder-v2", DecoderInput(kind: .tileDelta, width: w64, height: h64, format: .native,
+                                                             records: td2Records).serialized())
 
         try w.write(t, "copyrect", DecoderInput(kind: .copyRect, width: 64, height: 48, format: .native, records: [
             record(Rect(x: 0, y: 0, width: 16, height: 16), [0, 8, 0, 4]),
