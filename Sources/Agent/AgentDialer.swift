@@ -33,9 +33,7 @@ public enum AgentDialer {
     public static func run(on channel: any Channel, leftover: [UInt8] = [], configuration: AgentConfiguration) async throws -> AgentSessionControl {
         try await channel.eventLoop.submit {
             let made = try attach(to: channel, configuration: configuration)
-            channel.pipeline.fireChannelActive()
-            if !leftover.isEmpty { channel.pipeline.fireChannelRead(channel.allocator.buffer(bytes: leftover)) }
-            channel.setOption(ChannelOptions.autoRead, value: true).whenSuccess { channel.read() }
+            OpenedChannel.begin(channel, leftover: leftover)
             return made
         }.get()
     }

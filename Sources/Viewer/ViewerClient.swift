@@ -37,9 +37,7 @@ public struct ViewerClient: Sendable {
     public static func run(on channel: any Channel, leftover: [UInt8] = [], configuration: ViewerConfiguration) async throws -> ViewerClient {
         try await channel.eventLoop.submit {
             let client = try install(on: channel, configuration: configuration)
-            channel.pipeline.fireChannelActive()
-            if !leftover.isEmpty { channel.pipeline.fireChannelRead(channel.allocator.buffer(bytes: leftover)) }
-            channel.setOption(ChannelOptions.autoRead, value: true).whenSuccess { channel.read() }
+            OpenedChannel.begin(channel, leftover: leftover)
             return client
         }.get()
     }

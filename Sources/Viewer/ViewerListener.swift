@@ -101,9 +101,7 @@ public final class ViewerListener: Sendable {
                 channel.close(promise: nil)
                 throw error
             }
-            channel.pipeline.fireChannelActive()
-            if !leftover.isEmpty { channel.pipeline.fireChannelRead(channel.allocator.buffer(bytes: leftover)) }
-            channel.setOption(ChannelOptions.autoRead, value: true).whenSuccess { channel.read() }
+            OpenedChannel.begin(channel, leftover: leftover)
         }.get()
     }
 

@@ -64,6 +64,18 @@ final class XMPPJourneyTests: XCTestCase {
         return count
     }
 
+    /// Paired, alice listening, bob's request accepted (bob consents in advance): the session is live.
+    private func liveSession() throws -> (alice: CLIProcess, bob: CLIProcess) {
+        try pair()
+        let alice = try f.start(["listen", "--snapshots", f.snapshots, "--rate", "10"], config: config("alice"), name: "alice")
+        XCTAssertTrue(alice.waitFor("waiting for requests"), alice.text)
+        let bob = try f.start(["request", "alice", "--display", f.xvfb.display, "--allow-view"], config: config("bob"), name: "bob")
+        XCTAssertTrue(alice.waitFor("asks for help. Accept? [y/N]"), alice.text + bob.text)
+        alice.type("y")
+        XCTAssertTrue(alice.waitFor("viewing \"bob's desktop\""), alice.text)
+        return (alice, bob)
+    }
+
     func testARequestThroughTheServersRelayIsPixelExactAndTheExpertIsBusyMeanwhile() throws {
         try pair()
         try pair("carol")
@@ -118,13 +130,7 @@ final class XMPPJourneyTests: XCTestCase {
     /// The server (with its relay) killed mid-session: both sides end cleanly with the reason, and alice's
     /// `listen` says the XMPP link is gone.
     func testTheServerKilledMidSessionEndsItCleanlyOnBothSides() throws {
-        try pair()
-        let alice = try f.start(["listen", "--snapshots", f.snapshots, "--rate", "10"], config: config("alice"), name: "alice")
-        XCTAssertTrue(alice.waitFor("waiting for requests"), alice.text)
-        let bob = try f.start(["request", "alice", "--display", f.xvfb.display, "--allow-view"], config: config("bob"), name: "bob")
-        XCTAssertTrue(alice.waitFor("asks for help. Accept? [y/N]"), alice.text + bob.text)
-        alice.type("y")
-        XCTAssertTrue(alice.waitFor("viewing \"bob's desktop\""), alice.text)
+        let (alice, bob) = try liveSession()
         kill(server.pid, SIGKILL)
         XCTAssertTrue(bob.waitFor("session with alice ended", timeout: 30), bob.text)
         XCTAssertTrue(alice.waitFor("session with bob ended", timeout: 30), alice.text)
@@ -143,13 +149,7 @@ final class XMPPJourneyTests: XCTestCase {
             XCTFail("this test drops loopback packets with iptables and needs root (.ci/setup installs iptables)")
             return
         }
-        try pair()
-        let alice = try f.start(["listen", "--snapshots", f.snapshots, "--rate", "10"], config: config("alice"), name: "alice")
-        XCTAssertTrue(alice.waitFor("waiting for requests"), alice.text)
-        let bob = try f.start(["request", "alice", "--display", f.xvfb.display, "--allow-view"], config: config("bob"), name: "bob")
-        XCTAssertTrue(alice.waitFor("asks for help. Accept? [y/N]"), alice.text + bob.text)
-        alice.type("y")
-        XCTAssertTrue(alice.waitFor("viewing \"bob's desktop\""), alice.text)
+        let (alice, bob) = try liveSession()
         let rules = [["-I", "INPUT", "-i", "lo", "-p", "tcp", "--dport", "\(server.proxyPort)", "-j", "DROP"],
                      ["-I", "INPUT", "-i", "lo", "-p", "tcp", "--sport", "\(server.proxyPort)", "-j", "DROP"]]
         for rule in rules { XCTAssertEqual(try runProcess(iptables, rule).status, 0) }
