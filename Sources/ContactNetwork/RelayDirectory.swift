@@ -29,7 +29,13 @@ extension XMPPClient {
         if let fallback = try? JID("proxy." + jid.domain), !candidates.contains(fallback) { candidates.append(fallback) }
         var lastError: any Error = XMPPError.protocolViolation("the server offers no SOCKS5 proxy (XEP-0065)")
         for candidate in candidates {
-            do { return try await streamHost(of: candidate) } catch { lastError = error }
+            do { return try await streamHost(of: candidate) } catch {
+                // A proxy that is there but will not serve this account says so (forbidden, not-allowed).
+                if case XMPPError.iqError(let condition) = error, condition == "forbidden" || condition == "not-allowed" {
+                    throw RelayError.refused(proxy: candidate.description, condition: condition)
+                }
+                lastError = error
+            }
         }
         throw RelayError.noProxy(domain: jid.domain, reason: "\(lastError)")
     }
@@ -37,8 +43,11 @@ extension XMPPClient {
 
 public enum RelayError: Error, Equatable, Sendable, CustomStringConvertible {
     case noProxy(domain: String, reason: String)
+    case refused(proxy: String, condition: String)
     public var description: String {
         switch self {
+        case .refused(let proxy, let condition):
+            return "the XMPP server's relay \(proxy) refuses your account (\(condition)); ask the server's administrator to let you use it"
         case .noProxy(let domain, _):
             return "the XMPP server \(domain) offers no SOCKS5 relay (XEP-0065 proxy), which sessions through the server need; "
                 + "ask its administrator to enable one (Prosody: the proxy65 component)"

@@ -46,6 +46,10 @@ enum RequestOnline {
                 stream = try await client.openBytestream(to: target.jid, sid: sid, via: proxy)
             } catch XMPPError.iqError(let condition) where condition == "forbidden" {
                 throw CLIError("\(expert.name)'s remote-assist refused the request: you are not among \(expert.name)'s contacts there")
+            } catch XMPPError.relayRefused(let why) {
+                throw CLIError("the XMPP server's relay \(proxy.jid) did not connect you with \(expert.name): \(PeerText.clean(why, limit: 160)); "
+                               + "ask the server's administrator to let your account use it, or reach \(expert.name) directly "
+                               + "(`remote-assist contacts add \(expert.name) \(expert.fingerprint) --address HOST:PORT`)")
             }
             var relayed = configuration
             relayed.remoteLabel = "the XMPP relay"

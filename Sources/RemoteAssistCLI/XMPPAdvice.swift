@@ -39,6 +39,8 @@ enum XMPPAdvice {
             line = "the XMPP server at \(server) offers no login method remote-assist accepts (SCRAM-SHA-256, SCRAM-SHA-1, or PLAIN inside TLS)"
         case .timeout(let what)?:
             line = "the XMPP server at \(server) did not answer in time (\(what))"
+        case .relayRefused(let why)?:
+            line = "the XMPP server's relay at \(server) refused the stream: \(PeerText.clean(why, limit: 160))"
         case .fellBehind?:
             line = "remote-assist fell behind reading from the XMPP server at \(server) and closed the connection"
         case .closed?:

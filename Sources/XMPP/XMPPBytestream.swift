@@ -55,7 +55,12 @@ extension XMPPClient {
             throw XMPPError.protocolViolation("the target did not use the offered proxy")
         }
         let address = SOCKS5Bytestream.destinationAddress(sid: sid, initiator: jid, target: target)
-        let connection = try await SOCKS5Connector.connect(host: proxy.host, port: proxy.port, address: address)
+        let connection: (channel: any Channel, leftover: [UInt8])
+        do {
+            connection = try await SOCKS5Connector.connect(host: proxy.host, port: proxy.port, address: address)
+        } catch {
+            throw XMPPError.relayRefused("cannot connect to \(proxy.host):\(proxy.port) (\(error))")
+        }
         do {
             var activate = XMLElement("query", namespace: XMPPNamespace.bytestreams, attributes: [.init("sid", sid)])
             var a = XMLElement("activate", namespace: XMPPNamespace.bytestreams)
@@ -66,6 +71,7 @@ extension XMPPClient {
             _ = try await self.iq(iq)
         } catch {
             try? await connection.channel.close()
+            if case XMPPError.iqError(let condition) = error { throw XMPPError.relayRefused("activation refused (\(condition))") }
             throw error
         }
         return connection

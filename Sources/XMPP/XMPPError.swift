@@ -13,6 +13,8 @@ public enum XMPPError: Error, Equatable, Sendable, CustomStringConvertible {
     case iqError(String)
     /// The application read `stanzas` too slowly: this many were waiting (`XMPPLimits.maximumQueuedStanzas`).
     case fellBehind(Int)
+    /// The server's SOCKS5 proxy could not be reached, or refused to connect the two sides.
+    case relayRefused(String)
 
     public var description: String {
         switch self {
@@ -27,6 +29,7 @@ public enum XMPPError: Error, Equatable, Sendable, CustomStringConvertible {
         case .timeout(let what): return "no answer from the XMPP server in time (\(what))"
         case .closed: return "the connection to the XMPP server is closed"
         case .iqError(let why): return "the XMPP server answered with an error: \(why)"
+        case .relayRefused(let why): return "the XMPP server's relay refused the stream: \(why)"
         case .fellBehind(let count): return "closed the XMPP connection: \(count) incoming stanzas were waiting unread"
         }
     }

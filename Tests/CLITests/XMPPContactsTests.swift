@@ -108,7 +108,11 @@ final class XMPPContactsTests: XCTestCase {
         XCTAssertTrue(bobList.stdout.contains("alice \(aliceFP) xmpp:alice@\(server.host)"), bobList.stdout)
         XCTAssertTrue(bobList.stdout.contains("pairing code \(aliceCode)"), bobList.stdout)
 
-        // Presence: bob online and busy (dnd) is shown as busy; gone, as offline.
+        // Presence: bob available is online; busy (dnd) is busy; gone, offline.
+        let available = try login("bob", show: nil)
+        let online = try run("alice", ["contacts", "list"])
+        XCTAssertTrue(online.stdout.contains("xmpp:bob@\(server.host)   (compare code") && online.stdout.contains("   online"), online.stdout)
+        available.close()
         let expectation = try login("bob", show: "dnd")
         let busy = try run("alice", ["contacts", "list"])
         XCTAssertTrue(busy.stdout.contains("xmpp:bob@\(server.host)   (compare code") && busy.stdout.contains("   busy"), busy.stdout)

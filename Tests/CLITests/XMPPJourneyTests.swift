@@ -181,4 +181,22 @@ final class XMPPJourneyTests: XCTestCase {
         XCTAssertEqual(alice.exitStatus(), 0, alice.text)
         XCTAssertEqual(bob.exitStatus(), 0, bob.text)
     }
+
+    /// A relay that refuses (its ACL lets only alice use it): bob's request ends at once with one line
+    /// that names the relay and what to do; alice is never asked.
+    func testARelayThatRefusesIsOnePlainLine() throws {
+        server.stop()
+        server = try ProsodyServer(backend: "epoll", proxyACL: ["alice@xmpp.test"])
+        for user in ["alice", "bob", "carol"] { try server.register(user, password: "\(user)-secret") }
+        try pair()
+        let alice = try f.start(["listen", "--snapshots", f.snapshots, "--rate", "10"], config: config("alice"), name: "alice")
+        XCTAssertTrue(alice.waitFor("waiting for requests"), alice.text)
+        let refused = try runProcess(f.tool, ["request", "alice", "--display", f.xvfb.display, "--allow-view"],
+                                     environment: ["XDG_CONFIG_HOME": config("bob"), "DISPLAY": f.xvfb.display])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("the XMPP server's relay proxy.xmpp.test refuses your account (forbidden)"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("ask the server's administrator"), refused.stderr)
+        XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1, refused.stderr)
+        XCTAssertFalse(alice.text.contains("Accept? [y/N]"), alice.text)
+    }
 }

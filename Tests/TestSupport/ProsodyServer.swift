@@ -69,7 +69,9 @@ public final class ProsodyServer: @unchecked Sendable {
 
     /// `passwordHash`: "SHA-256" (SCRAM-SHA-256 offered) or "SHA-1" (Prosody's default: SCRAM-SHA-1 only).
     /// `backend`: "select" or "epoll" (see `backend`).
-    public init(host: String = "xmpp.test", passwordHash: String = "SHA-256", backend: String = "select") throws {
+    /// `proxyACL`: who may use the proxy (Prosody's `proxy65_acl`; default: every account of the host).
+    public init(host: String = "xmpp.test", passwordHash: String = "SHA-256", backend: String = "select",
+                proxyACL: [String]? = nil) throws {
         precondition(backend == "select" || backend == "epoll", "a Prosody network backend")
         self.backend = backend
         guard let prosody = ["/usr/bin/prosody", "/usr/sbin/prosody"].first(where: FileManager.default.isExecutableFile)
@@ -121,7 +123,7 @@ public final class ProsodyServer: @unchecked Sendable {
             VirtualHost "\(host)"
             Component "proxy.\(host)" "proxy65"
                 proxy65_address = "127.0.0.1"
-                proxy65_acl = { "\(host)" }
+                proxy65_acl = { \((proxyACL ?? [host]).map { "\"\($0)\"" }.joined(separator: ", ")) }
 
             """
         let configFile = folder.appendingPathComponent("prosody.cfg.lua").path
