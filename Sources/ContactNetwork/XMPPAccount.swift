@@ -2,8 +2,8 @@ public import XMPP
 
 /// The XMPP account remote-assist logs in with: the bare JID, where its server is (when not the JID's
 /// domain on port 5222), which CA file vouches for the server (else the system store), and the password.
-/// `description` never shows the password.
-public struct XMPPAccount: Equatable, Sendable, CustomStringConvertible {
+/// Neither `description` nor reflection (`dump`, debuggers) shows the password.
+public struct XMPPAccount: Equatable, Sendable, CustomStringConvertible, CustomReflectable {
     public static let defaultPort = 5222
     /// Longest password kept (SCRAM works on any length; this bounds what a file may make us read).
     public static let maximumPasswordBytes = 1024
@@ -53,6 +53,10 @@ public struct XMPPAccount: Equatable, Sendable, CustomStringConvertible {
     public var serverText: String {
         let h = serverHost.contains(":") ? "[\(serverHost)]" : serverHost
         return "\(h):\(port)"
+    }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["jid": jid.description, "server": serverText, "caFile": caFile as Any, "password": "(hidden)"])
     }
 
     public var description: String {

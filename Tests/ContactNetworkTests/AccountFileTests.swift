@@ -13,6 +13,9 @@ final class AccountFileTests: XCTestCase {
         XCTAssertEqual(mode, 0o600)
         XCTAssertEqual(try AccountFile.load(directory: dir), account)
         XCTAssertFalse(account.description.contains("pass word"), "the description never shows the password")
+        var dumped = ""
+        dump(account, to: &dumped)
+        XCTAssertFalse(dumped.contains("pass word"), "nor does reflection: \(dumped)")
         XCTAssertTrue(try AccountFile.remove(directory: dir))
         XCTAssertNil(try AccountFile.load(directory: dir))
     }
