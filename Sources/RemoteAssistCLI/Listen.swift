@@ -13,6 +13,8 @@ struct Listen: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Wait for a contact's request for help, accept it, and watch their screen.",
         discussion: """
+            With an XMPP account (`remote-assist account`), listen goes online (busy while in a session) and \
+            requests come through the server's relay: no TCP port is opened unless --port is given. \
             Requesters dial in (`remote-assist request YOURNAME`); each request shows who asks, with the \
             certificate fingerprint, and waits for your y/N. Only contacts are let in; with --allow-new an \
             unknown requester is shown with its fingerprint: compare it with them, answer y, then type a \

@@ -18,6 +18,12 @@ struct RemoteAssist: AsyncParsableCommand {
               alice$ remote-assist listen         wait for requests
               bob$   remote-assist request alice  ask; alice accepts; bob allows
 
+            Behind two home routers, use an XMPP server instead of addresses:
+              remote-assist account alice@example.org            once, each side
+              remote-assist contacts add bob bob@example.org     bob answers: contacts accept
+              remote-assist contacts list                        who is online, busy, away
+              remote-assist chat bob                             chat outside a session
+
             Either side types to chat; /quit or Ctrl-C ends the session for both.
             Also: `share` / `view HOST` (the requester listens), `snapshot`.
             """,

@@ -15,8 +15,10 @@ struct Request: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Ask a contact for help: dial their `remote-assist listen` and, once they accept, let them see your screen.",
         discussion: """
-            The contact must have an address (`contacts add NAME FINGERPRINT --address HOST:PORT`). Your \
-            agent dials out, so you can be helped from behind NAT. Both certificates are checked against \
+            A contact with an XMPP address (after `remote-assist account`) is reached through the XMPP \
+            server: online and not busy, the request goes through the server's relay, which carries only \
+            encrypted bytes. Otherwise the contact must have an address (`contacts add NAME FINGERPRINT \
+            --address HOST:PORT`). Either way your agent dials out, so you can be helped from behind NAT. Both certificates are checked against \
             your contacts (mutual TLS 1.3). When the contact accepts you are asked:
 
               Allow alice (SHA256:…) to see your screen? [y/N]
