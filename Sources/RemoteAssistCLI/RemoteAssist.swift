@@ -20,7 +20,7 @@ struct RemoteAssist: AsyncParsableCommand {
 
             Behind two home routers, use an XMPP server instead of addresses:
               remote-assist account alice@example.org            once, each side
-              remote-assist contacts add bob bob@example.org     bob answers: contacts accept
+              remote-assist contacts add bob bob@example.org     asks bob; he accepts
               remote-assist contacts list                        who is online, busy, away
               remote-assist chat bob                             chat outside a session
 
