@@ -37,24 +37,9 @@ public final class ProsodyServer: @unchecked Sendable {
     }
 
     /// A port that was free a moment ago (bound to 127.0.0.1:0, then closed).
+    /// Below the ephemeral range (see `freeFixedPort`): Prosody binds it later, by number.
     public static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure.failed("socket: errno \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw Failure.failed("bind: errno \(errno)") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        guard named == 0 else { throw Failure.failed("getsockname: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        try freeFixedPort()
     }
 
     /// Makes a self-signed P-256 certificate for `names` (the first is the subject) in `folder`.
