@@ -1,4 +1,7 @@
 public import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The relay framing on a bytestream channel (`RelayFrame`): put it first in the pipeline at both ends, under
 /// TLS. Outbound bytes go out as data frames; once our writes have been idle for `idleDelay` after some
@@ -13,8 +16,9 @@ public import NIOCore
 /// belong to the stream. When they arrive the proxy reads on, and what it then holds is filler. 8192 bytes
 /// of filler cover the largest tail LuaSocket can hold whatever the proxy's backlog; with a backlog in the
 /// proxy (a big burst, a slow receiver) fewer are not enough (measured: 3, 64 and 4096 bytes all left
-/// tails stalled). Idle streams cost nothing; each pause after sending costs one filler (see README,
-/// XMPP). Alternatives considered: acknowledgements from the receiver, with filler only where bytes are
+/// tails stalled). Each pause after sending costs one filler (see README, XMPP); a stream quiet for 4 s
+/// sends one as a heartbeat (2 KiB/s while idle), and one from which nothing came for 14 s is closed as
+/// timed out, since a relay does not pass on the far side's TCP state. Alternatives considered: acknowledgements from the receiver, with filler only where bytes are
 /// missing (cheaper, but a stalled tail then waits at least a round trip longer, and the acknowledgements
 /// cross the other direction's relay, where they can be held too), and TLS records padded to 8 KiB (our
 /// TLS layer would have to know the relay, and it costs on every record, not every pause).
@@ -27,6 +31,12 @@ public final class RelayFrameHandler: ChannelDuplexHandler, RemovableChannelHand
     /// Filler that covers the largest tail Prosody's LuaSocket buffer can hold (8192 - 1 bytes).
     public static let defaultFillerBytes = 8192
     public static let defaultIdleDelay = TimeAmount.milliseconds(5)
+    /// With nothing written for this long, a filler goes out anyway: the other end's sign of life.
+    public static let defaultHeartbeat = TimeAmount.seconds(4)
+    /// With nothing read for this long (three heartbeats missed), the stream is given up: the other
+    /// side's network or the relay failed. A relay does not pass on the far side's TCP state, so without
+    /// this a cut there would leave our side waiting for good.
+    public static let defaultSilenceLimit = TimeAmount.seconds(14)
 
     private var decoder = RelayFrameDecoder()
     private var leftover: [UInt8]?
@@ -37,20 +47,73 @@ public final class RelayFrameHandler: ChannelDuplexHandler, RemovableChannelHand
     private var timer: Scheduled<Void>?
     private var failed = false
     private var fillerSent = 0
+    private let heartbeat: TimeAmount
+    private let silenceLimit: TimeAmount
+    private var lastWrite = NIODeadline.uptimeNanoseconds(0)
+    private var lastRead = NIODeadline.uptimeNanoseconds(0)
+    private var liveness: RepeatedTask?
 
     /// `leftover`: bytes that arrived with the SOCKS5 reply (`SOCKS5Connector`), decoded and passed up
     /// before anything read later: by `RelayFraming.startReading(on:)`, or at the first `read()` or read
     /// bytes, whichever comes first.
-    public init(leftover: [UInt8] = [], idleDelay: TimeAmount = defaultIdleDelay, fillerBytes: Int = defaultFillerBytes) {
+    /// `heartbeat` and `silenceLimit`: see `defaultHeartbeat` and `defaultSilenceLimit`.
+    public init(leftover: [UInt8] = [], idleDelay: TimeAmount = defaultIdleDelay, fillerBytes: Int = defaultFillerBytes,
+                heartbeat: TimeAmount = defaultHeartbeat, silenceLimit: TimeAmount = defaultSilenceLimit) {
         self.leftover = leftover.isEmpty ? nil : leftover
         self.idleDelay = idleDelay
+        self.heartbeat = heartbeat
+        self.silenceLimit = silenceLimit
         filler = RelayFrame.filler(totalBytes: fillerBytes)
+    }
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { startLiveness(context: context) }
+    }
+
+    public func channelActive(context: ChannelHandlerContext) {
+        startLiveness(context: context)
+        context.fireChannelActive()
+    }
+
+    /// Every second: a heartbeat filler when we have written nothing for `heartbeat`, and the end of the
+    /// stream when nothing came for `silenceLimit`. A full filler, so a proxy that holds a tail lets at
+    /// least one byte of each heartbeat through.
+    private func startLiveness(context: ChannelHandlerContext) {
+        guard liveness == nil else { return }
+        lastWrite = context.eventLoop.now
+        lastRead = context.eventLoop.now
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        liveness = context.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+            let (handler, context) = bound.value
+            handler.checkLiveness(context: context)
+        }
+    }
+
+    private func checkLiveness(context: ChannelHandlerContext) {
+        guard !failed, context.channel.isActive else { return }
+        let now = context.eventLoop.now
+        if now - lastRead >= silenceLimit {
+            failed = true
+            liveness?.cancel()
+            // What a TCP keepalive or user timeout reports, so the session says "stopped answering" as for
+            // a direct connection whose network went away.
+            context.fireErrorCaught(IOError(errnoCode: ETIMEDOUT,
+                                            reason: "nothing came through the relay for \(silenceLimit.nanoseconds / 1_000_000_000) s"))
+            context.close(promise: nil)
+            return
+        }
+        if now - lastWrite >= heartbeat {
+            lastWrite = now
+            fillerSent += 1
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: filler)), promise: nil)
+        }
     }
 
     /// How many filler frames this end has sent (for measurements).
     public var fillerFramesSent: Int { fillerSent }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastRead = context.eventLoop.now
         deliverLeftover(context: context)
         decode(unwrapInboundIn(data), context: context)
     }
@@ -98,6 +161,7 @@ public final class RelayFrameHandler: ChannelDuplexHandler, RemovableChannelHand
             context.write(wrapOutboundOut(chunk), promise: buffer.readableBytes == 0 ? promise : nil)
         }
         unpadded = true
+        lastWrite = context.eventLoop.now
     }
 
     public func flush(context: ChannelHandlerContext) {
@@ -122,18 +186,23 @@ public final class RelayFrameHandler: ChannelDuplexHandler, RemovableChannelHand
         if quiet < idleDelay { return schedule(after: idleDelay - quiet, context: context) }
         unpadded = false
         fillerSent += 1
+        lastWrite = context.eventLoop.now
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: filler)), promise: nil)
     }
 
     public func channelInactive(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
+        liveness?.cancel()
+        liveness = nil
         context.fireChannelInactive()
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
+        liveness?.cancel()
+        liveness = nil
     }
 }
 

@@ -199,4 +199,18 @@ final class XMPPJourneyTests: XCTestCase {
         XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1, refused.stderr)
         XCTAssertFalse(alice.text.contains("Accept? [y/N]"), alice.text)
     }
+
+    /// The requester freezes (stopped, its kernel still acknowledging): no goodbye, no end message, and
+    /// the relay keeps both sockets open. The relay framing's heartbeats stop, and alice's session ends
+    /// within the silence limit, as for a direct connection whose network went away.
+    func testASilentRelayedStreamEndsTheSessionWithinTheBound() throws {
+        let (alice, bob) = try liveSession()
+        XCTAssertTrue(try f.waitForLatestToMatchScreen(timeout: 30))
+        kill(bob.pid, SIGSTOP)
+        defer { kill(bob.pid, SIGCONT) }
+        let frozen = Date()
+        XCTAssertTrue(alice.waitFor("ended: bob stopped answering", timeout: 40), alice.text)
+        XCTAssertLessThan(Date().timeIntervalSince(frozen), 25, "within the silence limit (14 s) and a check")
+        XCTAssertEqual(alice.exitStatus(), 0, alice.text)
+    }
 }

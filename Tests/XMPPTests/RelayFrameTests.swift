@@ -110,4 +110,27 @@ final class RelayFrameTests: XCTestCase {
         let b = try XCTUnwrap(try channel.readInbound(as: ByteBuffer.self))
         XCTAssertEqual(Array(b.readableBytesView), [4, 5])
     }
+
+    /// A quiet stream still shows it is alive: a full filler every 4 s of not writing; and a stream from
+    /// which nothing came for 14 s (the far side's network or the relay gone) is closed with the reason.
+    func testHeartbeatsGoOutWhenQuietAndSilenceEndsTheStream() throws {
+        let channel = EmbeddedChannel(handler: RelayFrameHandler())
+        try channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(3))
+        XCTAssertEqual(try outbound(channel).count, 0, "nothing before 4 s")
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        XCTAssertTrue(try outbound(channel) == RelayFrame.filler(totalBytes: 8192), "a heartbeat at 4 s")
+        // The other side's heartbeats keep the stream open.
+        for _ in 0..<5 {
+            channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+            try channel.writeInbound(channel.allocator.buffer(bytes: RelayFrame.filler(totalBytes: 8192)))
+        }
+        XCTAssertTrue(channel.isActive)
+        // Then nothing for 14 s: closed, with the reason.
+        channel.embeddedEventLoop.advanceTime(by: .seconds(13))
+        XCTAssertTrue(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        XCTAssertThrowsError(try channel.throwIfErrorCaught()) { XCTAssertEqual(($0 as? IOError)?.errnoCode, ETIMEDOUT, "\($0)") }
+        XCTAssertFalse(channel.isActive)
+    }
 }
