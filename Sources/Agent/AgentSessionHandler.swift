@@ -372,15 +372,11 @@ final class AgentSessionHandler: ChannelInboundHandler, RemovableChannelHandler 
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
             let events = configuration.events
             files = FileTransferLink(
-                receiving: configuration.files, loop: context.eventLoop, events: { events(.file($0)) },
-                write: { bytes in
-                    let me = bound.value
-                    me.context?.write(me.wrapOutboundOut(bytes), promise: nil)
-                },
-                flush: { bound.value.context?.flush() },
+                receiving: configuration.files, context: context, events: { events(.file($0)) },
+                current: { bound.value.context },
                 canSend: {
                     let me = bound.value
-                    return me.filesReady && me.updatesWriting == 0 && !me.ended && (me.context?.channel.isWritable ?? false)
+                    return me.filesReady && me.updatesWriting == 0 && !me.ended
                 })
         }
         configuration.events(.sessionStarted(viewer: viewer, width: size.width, height: size.height))

@@ -103,6 +103,16 @@ public final class FileTransferLink {
         self.canSend = canSend
     }
 
+    /// A link that writes to whatever `context` returns (a session handler's current context; nil once it
+    /// is removed), so both ends of a session set it up the same way.
+    public convenience init(receiving: FileReceiving, context: ChannelHandlerContext, events: @escaping (FileTransferEvent) -> Void,
+                            current: @escaping () -> ChannelHandlerContext?, canSend: @escaping () -> Bool) {
+        self.init(receiving: receiving, loop: context.eventLoop, events: events,
+                  write: { bytes in current()?.write(NIOAny(bytes), promise: nil) },
+                  flush: { current()?.flush() },
+                  canSend: { canSend() && (current()?.channel.isWritable ?? false) })
+    }
+
     func send(_ message: FileTransfer) {
         guard let bytes = try? message.serialized() else { return }
         write(bytes)

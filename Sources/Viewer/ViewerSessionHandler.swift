@@ -216,16 +216,11 @@ final class ViewerSessionHandler: ChannelInboundHandler, RemovableChannelHandler
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let events = configuration.events
         files = FileTransferLink(
-            receiving: configuration.files, loop: context.eventLoop, events: { events(.file($0)) },
-            write: { bytes in
-                let me = bound.value
-                me.context?.write(me.wrapOutboundOut(bytes), promise: nil)
-            },
-            flush: { bound.value.context?.flush() },
+            receiving: configuration.files, context: context, events: { events(.file($0)) },
+            current: { bound.value.context },
             canSend: {
                 let me = bound.value
                 return (me.session?.fileTransferConfirmed ?? false) && !me.ended && !me.ending
-                    && (me.context?.channel.isWritable ?? false)
             })
         let made = FrameAssembler(width: result.serverInit.width, height: result.serverInit.height)
         made.recordsChanges = configuration.pictures != nil

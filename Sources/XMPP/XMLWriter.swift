@@ -1,22 +1,14 @@
 /// Serialises elements for the wire: text and attribute values escaped, an `xmlns` written only where an
 /// element's namespace differs from its parent's.
 public enum XMLWriter {
-    public static func escapeText(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\r": out += "&#13;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    /// Text content: `&`, `<`, `>` and CR escaped (CR would otherwise be read back as LF).
+    public static func escapeText(_ s: String) -> String { escape(s, attribute: false) }
 
-    public static func escapeAttribute(_ s: String) -> String {
+    /// An attribute value in either quote: also both quotes, and tab and LF (which attribute-value
+    /// normalisation would turn into spaces).
+    public static func escapeAttribute(_ s: String) -> String { escape(s, attribute: true) }
+
+    private static func escape(_ s: String, attribute: Bool) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for c in s.unicodeScalars {
@@ -24,11 +16,11 @@ public enum XMLWriter {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\t": out += "&#9;"
-            case "\n": out += "&#10;"
             case "\r": out += "&#13;"
+            case "\"" where attribute: out += "&quot;"
+            case "'" where attribute: out += "&apos;"
+            case "\t" where attribute: out += "&#9;"
+            case "\n" where attribute: out += "&#10;"
             default: out.unicodeScalars.append(c)
             }
         }
