@@ -94,6 +94,20 @@ final class ContactHandshakeTests: XCTestCase {
         XCTAssertNotEqual(aliceCode, bobCode, "a swap shows two different codes")
     }
 
+    /// What makes a prepared swap fail: the code covers both nonces, so a server that fixed its
+    /// certificates before learning them cannot steer the code (with the fingerprints alone it could).
+    func testTheCodeDependsOnBothNoncesAndTheOrderOfTheFingerprints() {
+        let a = [UInt8](repeating: 1, count: 32), b = [UInt8](repeating: 2, count: 32), c = [UInt8](repeating: 3, count: 32)
+        let base = PairingCode.code(asker: aliceFP, accepter: bobFP, askerNonce: a, accepterNonce: b)
+        XCTAssertNotNil(base.range(of: #"^[0-9]{3} [0-9]{3}$"#, options: .regularExpression), base)
+        XCTAssertEqual(base, PairingCode.code(asker: aliceFP, accepter: bobFP, askerNonce: a, accepterNonce: b))
+        XCTAssertNotEqual(base, PairingCode.code(asker: aliceFP, accepter: bobFP, askerNonce: c, accepterNonce: b))
+        XCTAssertNotEqual(base, PairingCode.code(asker: aliceFP, accepter: bobFP, askerNonce: a, accepterNonce: c))
+        XCTAssertNotEqual(base, PairingCode.code(asker: bobFP, accepter: aliceFP, askerNonce: a, accepterNonce: b))
+        XCTAssertNotEqual(PairingCode.commitment(of: a), PairingCode.commitment(of: c))
+        XCTAssertNotEqual(PairingCode.newNonce(), PairingCode.newNonce())
+    }
+
     func testARevealThatDoesNotMatchTheCommitmentRemovesThePin() throws {
         var alice = side(aliceFP), bob = side(bobFP)
         let request = try alice.ask(jid: JID("bob@example.org"), name: "bob")
