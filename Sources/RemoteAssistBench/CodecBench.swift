@@ -71,7 +71,7 @@ struct CodecBench: ParsableCommand {
             let frames = try loadFrames(name)
             if baselines.pairs.count < 3 && frames.count > 0 { baselines.add(frames[0]) }
             guard runs >= 1 else { throw BenchError("--runs must be at least 1") }
-            guard tileDeltaVersion == 1 || tileDeltaVersion == 2 else { throw BenchError("--tile-delta-version is 1 or 2") }
+            guard (1...3).contains(tileDeltaVersion) else { throw BenchError("--tile-delta-version is 1, 2 or 3") }
             var all: [SequenceStats] = []
             for run in 0..<runs {
                 if runs > 1 { progress("\(name): run \(run + 1) of \(runs)") }

@@ -76,7 +76,7 @@ struct DecodeBench: ParsableCommand {
         let frames = (0...updates).map { pictures[$0 % pictures.count] }
         progress("encoding \(updates) updates of \(frames[0].width)x\(frames[0].height)")
         let format = PixelFormat.native
-        guard tileDeltaVersion == 1 || tileDeltaVersion == 2 else { throw BenchError("--tile-delta-version is 1 or 2") }
+        guard (1...3).contains(tileDeltaVersion) else { throw BenchError("--tile-delta-version is 1, 2 or 3") }
         let version = UInt8(tileDeltaVersion)
         let tdEncoder = zstdLevel.map { TileDeltaEncoder(level: $0) }
             ?? TileDeltaEncoder(defaultsFor: version),

@@ -139,10 +139,15 @@ struct TileCoder {
         // Version 2: a grey tile (anti-aliased text, grey UI) is always weighed as the grey kind, at the
         // predictor's estimate over one channel (measured: its bytes repeat wherever a glyph does, which
         // zstd finds; far fewer bytes than palette RLE or predicted on recorded text, see SPEC.md).
-        let grey = version == TileDelta.version2 && Self.allGrey(v, n)
-        if overflow || paletteRLECost + 3 * count > n || grey {
+        // Version 3: a tile where two channels are equal everywhere (black text beside links of the
+        // default blue, red or green marks on grey) is weighed as the dual kind, at the predictor's
+        // estimate (where the third channel costs about nothing), in place of the predicted kind.
+        let equal = version >= TileDelta.version2 ? Self.equalChannels(v, n) : TileDelta.Pair.none
+        let grey = equal == .all
+        let dual = version >= TileDelta.version3 && equal != .none && !grey
+        if overflow || paletteRLECost + 3 * count > n || grey || dual {
             let predictedCost = predictedEstimate(n, cw, grey: grey)
-            if predictedCost < bestCost { best = grey ? .grey : .predicted; bestCost = predictedCost }
+            if predictedCost < bestCost { best = grey ? .grey : dual ? .dual : .predicted; bestCost = predictedCost }
         }
         if xorCost < bestCost { best = .xor; bestCost = xorCost }
         if plainRLECost < bestCost { best = .plainRLE; bestCost = plainRLECost }
@@ -170,6 +175,15 @@ struct TileCoder {
             // Version 2: one byte a pixel, its grey level (= blue = green = red), no prediction.
             for k in 0..<n { b[o + k] = UInt8(truncatingIfNeeded: v[k]) }
             o += n
+        case .dual:
+            // Version 3: which two channels are equal, then per pixel their level and the third channel.
+            put(equal.rawValue)
+            let (shared, other) = equal.shifts
+            for k in 0..<n {
+                b[o + 2 * k] = UInt8(truncatingIfNeeded: v[k] >> shared)
+                b[o + 2 * k + 1] = UInt8(truncatingIfNeeded: v[k] >> other)
+            }
+            o += 2 * n
         case .xor:
             for k in 0..<n { pixel(v[k] ^ rv[k]) }
         case .plainRLE:
@@ -243,14 +257,18 @@ struct TileCoder {
         }
     }
 
-    /// Whether every one of the `n` pixels has red = green = blue.
-    private static func allGrey(_ v: UnsafePointer<UInt32>, _ n: Int) -> Bool {
-        var mixed: UInt32 = 0
+    /// Which channels are equal in every one of the `n` pixels: all three (grey), one pair, or none.
+    private static func equalChannels(_ v: UnsafePointer<UInt32>, _ n: Int) -> TileDelta.Pair {
+        // Byte 0 of `p ^ p >> 8` is blue ^ green, byte 1 green ^ red; byte 0 of `p ^ p >> 16` blue ^ red.
+        var near: UInt32 = 0, far: UInt32 = 0
         for k in 0..<n {
             let p = v[k]
-            mixed |= p ^ (p & 0xFF) &* 0x01_0101
+            near |= p ^ (p >> 8)
+            far |= p ^ (p >> 16)
         }
-        return mixed == 0
+        let redGreen = near & 0xFF00 == 0, greenBlue = near & 0xFF == 0, redBlue = far & 0xFF == 0
+        if redGreen && greenBlue { return .all }
+        return redGreen ? .redGreen : greenBlue ? .greenBlue : redBlue ? .redBlue : .none
     }
 
     @inline(__always)

@@ -55,7 +55,7 @@ public final class TileDeltaDecoder {
         let payload = try zstd.decompress(UnsafeRawBufferPointer(rebasing: body[start...]), expected: declared)
         var r = ByteReader(payload)
         let version = try r.u8()
-        guard version == TileDelta.version1 || version == TileDelta.version2 else {
+        guard (TileDelta.version1...TileDelta.version3).contains(version) else {
             throw CodecError("unknown tile-delta version \(version)")
         }
         lastVersion = version
@@ -129,7 +129,7 @@ public final class TileDeltaDecoder {
             bits &= bits - 1
         }
         guard let kind = TileDelta.Kind(rawValue: kindByte & TileDelta.kindMask),
-              kind != .grey || version == TileDelta.version2 else {
+              kind.rawValue <= TileDelta.lastKind(version: version) else {
             throw CodecError("unknown tile kind \(kindByte & TileDelta.kindMask) in version \(version)")
         }
         let n = rows * w, fw = size.width
@@ -158,6 +158,22 @@ public final class TileDeltaDecoder {
             for k in 0..<rows {
                 let d = fb + rowsY[k] * fw + tx, s = start + k * w
                 for xx in 0..<w { d[xx] = UInt32(bytes[s + xx]) &* 0x01_0101 }
+            }
+        case .dual:
+            let selector = try r.u8()
+            guard let pair = TileDelta.Pair(rawValue: selector), pair.rawValue <= TileDelta.Pair.redBlue.rawValue else {
+                throw CodecError("dual tile names channel pair \(selector) (0-2)")
+            }
+            let start = try r.take(2 * n)
+            // The shared level goes to the two equal channels, the other byte to the third.
+            let (shared, other) = pair.shifts
+            let sharedMask: UInt32 = pair == .redGreen ? 0x01_0100 : pair == .greenBlue ? 0x0101 : 0x01_0001
+            for k in 0..<rows {
+                let d = fb + rowsY[k] * fw + tx, s = start + 2 * k * w
+                for xx in 0..<w {
+                    d[xx] = UInt32(bytes[s + 2 * xx]) &* (sharedMask >> shared) << shared
+                        | UInt32(bytes[s + 2 * xx + 1]) << other
+                }
             }
         case .solid:
             let p = try pixel(&r)

@@ -19,7 +19,7 @@ public final class TileDeltaEncoder {
     /// The payload version to send: `TileDelta.version1` unless the viewer listed
     /// `RFBEncoding.tileDeltaVersion2` (it may change between updates: each payload names its version).
     public var version: UInt8 = TileDelta.version1 {
-        didSet { precondition(version == TileDelta.version1 || version == TileDelta.version2, "tile-delta version 1 or 2") }
+        didSet { precondition((TileDelta.version1...TileDelta.version3).contains(version), "tile-delta version 1, 2 or 3") }
     }
     public var motion = MotionDetector()
     /// The offsets of the last update's copies, tried first on the next one.
@@ -73,7 +73,7 @@ public final class TileDeltaEncoder {
         let changed = ChangeDetector.changedTiles(previous: previous, current: current, damage: damage)
         guard !changed.isEmpty else { return nil }
         var motion = self.motion
-        if version == TileDelta.version2 { motion.minimumVotes = max(motion.minimumVotes, TileDelta.version2MinimumVotes) }
+        if version >= TileDelta.version2 { motion.minimumVotes = max(motion.minimumVotes, TileDelta.version2MinimumVotes) }
         let copies = motion.detect(previous: previous, current: current, changed: changed, hints: motionHints)
         motionHints = MotionDetector.offsets(of: copies)
         return encode(previous: previous, current: current, changed: changed, copies: copies)
