@@ -30,6 +30,8 @@ struct TileCoder {
     /// kind.
     var version = TileDelta.version1
     var tiles = 0
+    /// Bytes of predicted-kind data written since `reset` (photographs: see `TileDeltaEncoder`).
+    var predictedBytes = 0
     /// The union of the tiles written since `reset`.
     var covered = Rect(x: 0, y: 0, width: 0, height: 0)
 
@@ -41,6 +43,7 @@ struct TileCoder {
     mutating func reset() {
         out.removeAll(keepingCapacity: true)
         tiles = 0
+        predictedBytes = 0
         covered = Rect(x: 0, y: 0, width: 0, height: 0)
     }
 
@@ -171,6 +174,7 @@ struct TileCoder {
         case .predicted:
             let res = residuals
             for k in 0..<n { pixel(res[k]) }
+            predictedBytes += 3 * n
         case .grey:
             // Version 2: one byte a pixel, its grey level (= blue = green = red), no prediction.
             for k in 0..<n { b[o + k] = UInt8(truncatingIfNeeded: v[k]) }

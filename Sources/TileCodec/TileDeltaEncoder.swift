@@ -30,6 +30,16 @@ public final class TileDeltaEncoder {
     public static let parallelTiles = 24
 
     private let zstd: ZstdCompressor
+    /// The zstd settings the stream was made with.
+    private let chosen: ZstdCompressor.Settings
+    /// Photographic updates (`photoPayload` bytes or more, at least 3 in 4 of them predicted-kind
+    /// residuals) are compressed at zstd level 1 when the stream's level is higher: in a new zstd frame,
+    /// which the decoder reads as the same stream. Measured 2026-12-06 (`remote-assist-bench codec`,
+    /// README "Benchmarks"): level 3 spends about 2 ms more a slide than level 1 on the slideshow's
+    /// 1.2 MB of residuals and saves nothing there (0.560 of ZRLE's bytes against 0.546), while text
+    /// needs it. The price of a switch is the history: the next frame cannot refer to an earlier one.
+    public static let photoPayload = 512 * 1024
+    private static let photoSettings = ZstdCompressor.Settings(level: 1)
     private var coders: UnsafeMutableBufferPointer<TileCoder>
     /// The uncompressed payload of the last update (the wire format inside the zstd stream).
     private(set) var payload: [UInt8] = []
@@ -47,6 +57,7 @@ public final class TileDeltaEncoder {
         self.level = level
         zstd = ZstdCompressor(level: level, longDistanceMatching: longDistanceMatching, tableLog: tableLog,
                               minMatch: minMatch)
+        chosen = zstd.settings
         coders = .allocate(capacity: ChangeDetector.bands)
         _ = coders.initialize(from: (0..<ChangeDetector.bands).map { _ in TileCoder() })
     }
@@ -123,10 +134,19 @@ public final class TileDeltaEncoder {
         }
         var body: [UInt8] = [0, 0, 0, 0]
         body.appendU32(payload.count)
-        zstd.compress(payload, into: &body)
+        let predicted = (0..<threads).reduce(0) { $0 + coders[$1].predictedBytes }
+        zstd.compress(payload, into: &body, settings: zstdSettings(payload: payload.count, predicted: predicted))
         body.patchU32(at: 0, body.count - 4)
         return TileDeltaUpdate(rect: rect, body: body, copies: copies.count, tiles: tileCount,
                                changed: changed.markedSpans)
+    }
+}
+
+extension TileDeltaEncoder {
+    /// The zstd settings for an update of `payload` bytes of which `predicted` are predicted-kind data.
+    private func zstdSettings(payload: Int, predicted: Int) -> ZstdCompressor.Settings {
+        let photo = chosen.level > Self.photoSettings.level && payload >= Self.photoPayload && predicted * 8 >= payload * 7
+        return photo ? Self.photoSettings : chosen
     }
 }
 

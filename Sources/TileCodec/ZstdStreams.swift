@@ -17,26 +17,63 @@ public final class ZstdCompressor {
     public init(level: Int, longDistanceMatching: Bool = false, tableLog: Int? = nil, minMatch: Int? = nil) {
         guard let c = ZSTD_createCCtx() else { preconditionFailure("ZSTD_createCCtx failed (out of memory)") }
         cctx = c
-        ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, Int32(level))
+        settings = Settings(level: level, tableLog: tableLog, minMatch: minMatch)
         ZSTD_CCtx_setParameter(cctx, ZSTD_c_windowLog, Self.windowLog)
         if longDistanceMatching { ZSTD_CCtx_setParameter(cctx, ZSTD_c_enableLongDistanceMatching, 1) }
-        if let minMatch { ZSTD_CCtx_setParameter(cctx, ZSTD_c_minMatch, Int32(minMatch)) }
-        if let tableLog {
-            ZSTD_CCtx_setParameter(cctx, ZSTD_c_hashLog, Int32(tableLog))
-            ZSTD_CCtx_setParameter(cctx, ZSTD_c_chainLog, Int32(tableLog))
+        apply(settings)
+    }
+
+    /// A zstd level and the table and match settings that go with it (nil: the level's own).
+    public struct Settings: Equatable, Sendable {
+        public var level: Int
+        public var tableLog: Int?
+        public var minMatch: Int?
+
+        public init(level: Int, tableLog: Int? = nil, minMatch: Int? = nil) {
+            self.level = level; self.tableLog = tableLog; self.minMatch = minMatch
         }
+    }
+
+    /// The settings of the frame being written.
+    public private(set) var settings: Settings
+    /// Whether the current frame has data (it stays open between calls: each ends with a flush).
+    private var frameOpen = false
+
+    private func apply(_ s: Settings) {
+        ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, Int32(s.level))
+        // 0 restores the level's own value.
+        ZSTD_CCtx_setParameter(cctx, ZSTD_c_minMatch, Int32(s.minMatch ?? 0))
+        ZSTD_CCtx_setParameter(cctx, ZSTD_c_hashLog, Int32(s.tableLog ?? 0))
+        ZSTD_CCtx_setParameter(cctx, ZSTD_c_chainLog, Int32(s.tableLog ?? 0))
     }
 
     deinit { ZSTD_freeCCtx(cctx) }
 
-    /// Compresses and flushes `input`, appending to `out`.
-    public func compress(_ input: [UInt8], into out: inout [UInt8]) {
-        input.withUnsafeBytes { inp in
+    /// Compresses and flushes `input`, appending to `out`. With `settings` other than the current
+    /// frame's, the frame is ended first and a new one begins with them: zstd allows a level change only
+    /// between frames, and a decoder reads one frame after another in the same stream, but the new frame
+    /// cannot refer back to anything before it.
+    public func compress(_ input: [UInt8], into out: inout [UInt8], settings wanted: Settings? = nil) {
+        if let wanted, wanted != settings {
+            if frameOpen { run(nil, .end, into: &out) }
+            frameOpen = false
+            settings = wanted
+            apply(wanted)
+        }
+        run(input, .flush, into: &out)
+        frameOpen = true
+    }
+
+    private enum Ending { case flush, end }
+
+    private func run(_ input: [UInt8]?, _ ending: Ending, into out: inout [UInt8]) {
+        let directive = ending == .end ? ZSTD_e_end : ZSTD_e_flush
+        (input ?? []).withUnsafeBytes { inp in
             var inBuf = ZSTD_inBuffer(src: inp.baseAddress, size: inp.count, pos: 0)
             scratch.withUnsafeMutableBytes { buf in
                 while true {
                     var outBuf = ZSTD_outBuffer(dst: buf.baseAddress, size: buf.count, pos: 0)
-                    let rc = ZSTD_compressStream2(cctx, &outBuf, &inBuf, ZSTD_e_flush)
+                    let rc = ZSTD_compressStream2(cctx, &outBuf, &inBuf, directive)
                     precondition(ZSTD_isError(rc) == 0, "zstd compression failed: \(String(cString: ZSTD_getErrorName(rc)))")
                     out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buf[0..<outBuf.pos]))
                     if rc == 0 && inBuf.pos == inBuf.size { break }
