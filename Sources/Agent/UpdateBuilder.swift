@@ -17,8 +17,8 @@ public struct UpdateSettings: Sendable, Equatable {
     /// The zlib level the viewer asked for with a CompressLevel pseudo-encoding (the last one listed, as
     /// TigerVNC reads it), or nil: then ZRLE uses `UpdateBuilder.defaultZRLELevel`.
     public var compressLevel: Int?
-    /// The tile-delta payload version to send: 2 when the viewer listed `RFBEncoding.tileDeltaVersion2`,
-    /// else 1 (what every tile-delta viewer decodes).
+    /// The tile-delta payload version to send: 3 when the viewer listed `RFBEncoding.tileDeltaVersion3`,
+    /// 2 when it listed `RFBEncoding.tileDeltaVersion2`, else 1 (what every tile-delta viewer decodes).
     public var tileDeltaVersion: UInt8
 
     public init(encoding: Int32 = RFBEncoding.raw, format: PixelFormat = .native, copyRect: Bool = false,
@@ -51,7 +51,8 @@ public struct UpdateSettings: Sendable, Equatable {
                   extendedDesktopSize: encodings.contains(RFBEncoding.extendedDesktopSize),
                   compressLevel: encodings.last { (RFBEncoding.compressLevel0...RFBEncoding.compressLevel9).contains($0) }
                     .map { Int($0 - RFBEncoding.compressLevel0) },
-                  tileDeltaVersion: encodings.contains(RFBEncoding.tileDeltaVersion2) ? 2 : 1)
+                  tileDeltaVersion: encodings.contains(RFBEncoding.tileDeltaVersion3) ? 3
+                    : encodings.contains(RFBEncoding.tileDeltaVersion2) ? 2 : 1)
     }
 }
 

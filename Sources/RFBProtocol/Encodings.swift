@@ -12,6 +12,10 @@ public enum RFBEncoding {
     /// tile kind; codecs/tile-delta/SPEC.md). A server sends version 2 only to a
     /// client that lists it beside `tileDelta`, version 1 to every other, so older viewers keep working.
     public static let tileDeltaVersion2: Int32 = 0x5241_5432
+    /// Pseudo-encoding FourCC "RAT3": the client also decodes tile-delta payload version 3 (version 2
+    /// plus the dual tile kind). A server sends version 3 only to a client that lists it beside
+    /// `tileDelta`; a client listing RAT2 but not RAT3 gets version 2.
+    public static let tileDeltaVersion3: Int32 = 0x5241_5433
 
     public static let desktopSize: Int32 = -223
     public static let lastRect: Int32 = -224

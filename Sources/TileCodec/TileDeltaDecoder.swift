@@ -166,14 +166,10 @@ public final class TileDeltaDecoder {
             }
             let start = try r.take(2 * n)
             // The shared level goes to the two equal channels, the other byte to the third.
-            let (shared, other) = pair.shifts
-            let sharedMask: UInt32 = pair == .redGreen ? 0x01_0100 : pair == .greenBlue ? 0x0101 : 0x01_0001
+            let spread = pair.spread, other = pair.shifts.other
             for k in 0..<rows {
                 let d = fb + rowsY[k] * fw + tx, s = start + 2 * k * w
-                for xx in 0..<w {
-                    d[xx] = UInt32(bytes[s + 2 * xx]) &* (sharedMask >> shared) << shared
-                        | UInt32(bytes[s + 2 * xx + 1]) << other
-                }
+                for xx in 0..<w { d[xx] = UInt32(bytes[s + 2 * xx]) &* spread | UInt32(bytes[s + 2 * xx + 1]) << other }
             }
         case .solid:
             let p = try pixel(&r)

@@ -17,7 +17,8 @@ public final class TileDeltaEncoder {
     /// of an update, but level 3 doubles it and the encode-time budget is tight.
     public let level: Int
     /// The payload version to send: `TileDelta.version1` unless the viewer listed
-    /// `RFBEncoding.tileDeltaVersion2` (it may change between updates: each payload names its version).
+    /// `RFBEncoding.tileDeltaVersion2` or `tileDeltaVersion3` (it may change between updates: each
+    /// payload names its version).
     public var version: UInt8 = TileDelta.version1 {
         didSet { precondition((TileDelta.version1...TileDelta.version3).contains(version), "tile-delta version 1, 2 or 3") }
     }
@@ -43,6 +44,8 @@ public final class TileDeltaEncoder {
     private var coders: UnsafeMutableBufferPointer<TileCoder>
     /// The uncompressed payload of the last update (the wire format inside the zstd stream).
     private(set) var payload: [UInt8] = []
+    /// The zstd level of the frame being written (`photoPayload` explains when it differs from `level`).
+    public var zstdLevel: Int { zstd.settings.level }
     /// The size of the last update before compression (for statistics).
     public var lastPayloadCount: Int { payload.count }
 

@@ -5,7 +5,8 @@ public enum TileDelta {
     /// The encoding number: FourCC "RATD", outside every registered RFB block.
     public static let encodingNumber: Int32 = 0x5241_5444
     /// Version byte at the start of every decompressed payload: 1, or 2 when the viewer listed
-    /// `RFBEncoding.tileDeltaVersion2` (the grey tile kind).
+    /// `RFBEncoding.tileDeltaVersion2` (the grey tile kind), or 3 when it listed
+    /// `RFBEncoding.tileDeltaVersion3` (the dual tile kind as well).
     public static let version1: UInt8 = 1
     public static let version2: UInt8 = 2
     public static let version3: UInt8 = 3
@@ -72,6 +73,15 @@ extension TileDelta {
             case .redGreen: (8, 0)
             case .greenBlue: (8, 16)
             case .redBlue, .none, .all: (0, 8)
+            }
+        }
+
+        /// Multiplying a level by this puts it in both equal channels.
+        var spread: UInt32 {
+            switch self {
+            case .redGreen: 0x01_0100
+            case .greenBlue: 0x00_0101
+            case .redBlue, .none, .all: 0x01_0001
             }
         }
     }

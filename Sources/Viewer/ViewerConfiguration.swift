@@ -93,8 +93,8 @@ public struct ViewerConfiguration: Sendable {
     var encodingList: [Int32] {
         var list = encodings.map(\.number)
         if !list.contains(RFBEncoding.raw) { list.append(RFBEncoding.raw) }
-        // We decode tile-delta version 2 (the grey tile kind).
-        if encodings.contains(.tileDelta) { list.append(RFBEncoding.tileDeltaVersion2) }
+        // We decode tile-delta versions 2 (the grey tile kind) and 3 (the dual kind).
+        if encodings.contains(.tileDelta) { list += [RFBEncoding.tileDeltaVersion3, RFBEncoding.tileDeltaVersion2] }
         // CopyRect first among the rest: it is the cheapest way to say "this moved".
         let pointer = drawPointer ? [RFBEncoding.cursor, RFBEncoding.pointerPos] : []
         return [RFBEncoding.copyRect] + list + pointer + [RFBEncoding.desktopSize,

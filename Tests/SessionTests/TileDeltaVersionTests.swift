@@ -5,8 +5,9 @@ import RFBProtocol
 @testable import Viewer
 import XCTest
 
-/// Tile-delta payload version 2 is sent only to a viewer that lists the "RAT2" pseudo-encoding; a viewer
-/// that lists only tile-delta (one written before version 2) keeps getting version 1.
+/// Tile-delta payload version 2 is sent only to a viewer that lists the "RAT2" pseudo-encoding, version 3
+/// only to one that lists "RAT3"; a viewer that lists only tile-delta (one written before version 2) keeps
+/// getting version 1, and one that lists RAT2 but not RAT3 gets version 2.
 final class TileDeltaVersionTests: XCTestCase {
     static let width = 200, height = 130
 
@@ -58,10 +59,19 @@ final class TileDeltaVersionTests: XCTestCase {
         XCTAssertEqual(try session(listing: list), [2, 2, 2])
     }
 
-    func testOurViewerListsRAT2OnlyWithTileDelta() {
+    func testViewerListingRAT3GetsVersionThree() throws {
+        let list = [RFBEncoding.copyRect, RFBEncoding.tileDelta, RFBEncoding.zrle, RFBEncoding.raw,
+                    RFBEncoding.tileDeltaVersion2, RFBEncoding.tileDeltaVersion3]
+        XCTAssertEqual(UpdateSettings(encodings: list, format: .native).tileDeltaVersion, 3)
+        XCTAssertEqual(try session(listing: list), [3, 3, 3])
+    }
+
+    func testOurViewerListsRAT3AndRAT2OnlyWithTileDelta() {
         let withTD = ViewerConfiguration(tls: nil, encodings: [.tileDelta, .zrle]).encodingList
         XCTAssertTrue(withTD.contains(RFBEncoding.tileDeltaVersion2))
-        XCTAssertEqual(UpdateSettings(encodings: withTD, format: .native).tileDeltaVersion, 2)
-        XCTAssertFalse(ViewerConfiguration(tls: nil, encodings: [.zrle]).encodingList.contains(RFBEncoding.tileDeltaVersion2))
+        XCTAssertTrue(withTD.contains(RFBEncoding.tileDeltaVersion3))
+        XCTAssertEqual(UpdateSettings(encodings: withTD, format: .native).tileDeltaVersion, 3)
+        let zrleOnly = ViewerConfiguration(tls: nil, encodings: [.zrle]).encodingList
+        XCTAssertFalse(zrleOnly.contains(RFBEncoding.tileDeltaVersion2) || zrleOnly.contains(RFBEncoding.tileDeltaVersion3))
     }
 }

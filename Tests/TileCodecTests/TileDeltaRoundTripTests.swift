@@ -152,7 +152,7 @@ final class TileDeltaRoundTripTests: XCTestCase {
         let frames = [Patterns.gradient(w, h), grey(Patterns.gradient(w, h)), Patterns.noise(w, h, seed: 3),
                       grey(Patterns.noise(w, h, seed: 4)), f, grey(f), Patterns.gradient(w, h)]
         for i in 1..<frames.count {
-            for version in [TileDelta.version2, TileDelta.version1, TileDelta.version2] {
+            for version in [TileDelta.version2, TileDelta.version1, TileDelta.version3, TileDelta.version2] {
                 encoder.version = version
                 // Back to the previous frame first, so every version codes the same change.
                 var viewer = frames[i - 1]
@@ -197,6 +197,74 @@ final class TileDeltaRoundTripTests: XCTestCase {
             XCTAssertEqual(sizes[TileDelta.version1], 12 + 3 * 4096)
             XCTAssertEqual(sizes[TileDelta.version2], 12 + (v2Kind == .grey ? 1 : 3) * 4096)
         }
+    }
+
+    /// Tiles where two channels are equal everywhere (a link's blue beside black text: red = green; red
+    /// marks: green = blue; green on magenta-grey: red = blue): version 3 sends them as the dual kind
+    /// (its pair byte, then two bytes a pixel), versions 1 and 2 as the predicted kind; all exact.
+    func testTwoEqualChannelsAreTheDualKindInVersionThree() throws {
+        let black = Framebuffer(width: 64, height: 64)
+        func picture(_ pixel: (UInt32, UInt32) -> UInt32) -> Framebuffer {
+            var fb = black
+            // Over 127 colours (no palette), changing smoothly; the two levels differ in most pixels.
+            for y in 0..<64 { for x in 0..<64 { fb[x, y] = pixel(UInt32((x * 3 + y * 2) & 0xFF), UInt32((x + y * 5) & 0xFF)) } }
+            return fb
+        }
+        let cases: [(Framebuffer, TileDelta.Pair)] = [
+            (picture { a, b in a << 16 | a << 8 | b }, .redGreen),
+            (picture { a, b in b << 16 | a << 8 | a }, .greenBlue),
+            (picture { a, b in a << 16 | b << 8 | a }, .redBlue),
+        ]
+        for (picture, pair) in cases {
+            for version in [TileDelta.version1, TileDelta.version2, TileDelta.version3] {
+                let encoder = TileDeltaEncoder()
+                encoder.version = version
+                let u = try XCTUnwrap(encoder.encode(previous: black, current: picture, damage: [black.bounds]))
+                XCTAssertEqual(Array(encoder.payload.prefix(11)), [version, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0])
+                if version == TileDelta.version3 {
+                    XCTAssertEqual(encoder.payload[11], TileDelta.Kind.dual.rawValue, "\(pair)")
+                    XCTAssertEqual(encoder.payload[12], pair.rawValue)
+                    XCTAssertEqual(encoder.payload.count, 13 + 2 * 4096)
+                } else {
+                    XCTAssertEqual(encoder.payload[11], TileDelta.Kind.predicted.rawValue, "\(pair), version \(version)")
+                    XCTAssertEqual(encoder.payload.count, 12 + 3 * 4096)
+                }
+                var fb = black
+                let decoder = TileDeltaDecoder()
+                try decoder.decode(body: u.body, rect: u.rect, into: &fb)
+                XCTAssertEqual(decoder.lastVersion, version)
+                XCTAssertNil(fb.firstDifference(from: picture), "\(pair), version \(version)")
+            }
+        }
+    }
+
+    /// A large photographic update on a level-3 stream goes in a new zstd frame at level 1, and the next
+    /// text update in a new frame at level 3 again; one decoder reads all of them exactly.
+    func testPhotographicUpdateGetsItsOwnZstdFrame() throws {
+        let encoder = TileDeltaEncoder(defaultsFor: TileDelta.version3), decoder = TileDeltaDecoder()
+        XCTAssertEqual(encoder.zstdLevel, 3)
+        let w = 640, h = 400
+        var text = Patterns.text(w, h, seed: 11)
+        Patterns.rectangles(&text, count: 10, seed: 12)
+        var text2 = text
+        text2.fill(Rect(x: 10, y: 10, width: 40, height: 12), with: 0x20_4080)
+        // Smooth colour over the whole frame: predicted tiles, 3 bytes a pixel (768,000 bytes).
+        let photo = Patterns.gradient(w, h)
+        let frames = [text, photo, text2, text]
+        let magic: [UInt8] = [0x28, 0xB5, 0x2F, 0xFD]
+        var viewer = Framebuffer(width: w, height: h)
+        var levels: [Int] = [], newFrames: [Bool] = []
+        for (i, frame) in frames.enumerated() {
+            let u = try XCTUnwrap(encoder.encode(previous: viewer, current: frame, damage: [frame.bounds]))
+            levels.append(encoder.zstdLevel)
+            // A zstd frame header after the 8-byte head: this update starts a new frame.
+            let data = Array(u.body[8...])
+            newFrames.append((0...(data.count - 4)).contains { Array(data[$0..<($0 + 4)]) == magic })
+            try decoder.decode(body: u.body, rect: u.rect, into: &viewer)
+            XCTAssertNil(viewer.firstDifference(from: frame), "update \(i)")
+        }
+        XCTAssertEqual(levels, [3, 1, 3, 3])
+        XCTAssertEqual(newFrames, [true, true, true, false])
     }
 
     /// A long session on one stream: scrolls of random regions, moved blocks, rectangles, noise patches.
