@@ -30,6 +30,18 @@ enum DecoderSeeds {
         return fb
     }
 
+    /// `fb` with two channels made equal (pair 0: red = green, 1: green = blue, 2: red = blue): the dual
+    /// kind of tile-delta version 3.
+    static func dual(_ fb: Framebuffer, pair: Int) -> Framebuffer {
+        var out = fb
+        for i in 0..<out.pixels.count {
+            let p = out.pixels[i]
+            out.pixels[i] = pair == 0 ? (p & 0xFFFF) | (p & 0xFF00) << 8 : pair == 1 ? (p & 0xFF_FF00) | (p >> 8 & 0xFF)
+                : (p & 0xFFFF) | (p & 0xFF) << 16
+        }
+        return out
+    }
+
     /// A tile-delta body (U32 length, U32 payload size, zstd data) around `payload`, from a fresh stream.
     static func tileDeltaBody(_ payload: [UInt8]) -> [UInt8] {
         var compressed: [UInt8] = []
@@ -108,6 +120,23 @@ enum DecoderSeeds {
         }
         try w.write(t, "tile-delta-encoder-v2", DecoderInput(kind: .tileDelta, width: w64, height: h64, format: .native,
                                                              records: td2Records).serialized())
+        // Version 3 (as sent to a viewer that lists RAT3): dual tiles (each channel pair), a grey picture,
+        // then a change in a few rows.
+        let td3 = TileDeltaEncoder(defaultsFor: TileDelta.version3)
+        td3.parallel = false
+        previous = Framebuffer(width: w64, height: h64)
+        var td3Records: [DecoderInput.Record] = []
+        for n in 0..<5 {
+            var current = smooth(width: w64, height: h64, n)
+            if n < 3 { current = dual(current, pair: n) }
+            if n == 4 { current = previous; current.fill(Rect(x: 5, y: 9, width: 50, height: 3), with: 0x40_8040) }
+            if let update = td3.encode(previous: previous, current: current, damage: [all]) {
+                td3Records.append(record(update.rect, update.body))
+            }
+            previous = current
+        }
+        try w.write(t, "tile-delta-encoder-v3", DecoderInput(kind: .tileDelta, width: w64, height: h64, format: .native,
+                                                             records: td3Records).serialized())
 
         try w.write(t, "copyrect", DecoderInput(kind: .copyRect, width: 64, height: 48, format: .native, records: [
             record(Rect(x: 0, y: 0, width: 16, height: 16), [0, 8, 0, 4]),
