@@ -41,8 +41,8 @@ struct CodecBench: ParsableCommand {
     @Option(help: "zstd shortest match for tile-delta (default: the agent's with the default level, else the level's own).")
     var zstdMinMatch: Int?
 
-    @Option(help: "Tile-delta payload version (1, or 2 as the agent sends to our viewer since 2026-12-05).")
-    var tileDeltaVersion = 2
+    @Option(help: "Tile-delta payload version: 1, 2, or 3 as the agent sends to our viewer (since 2026-12-05).")
+    var tileDeltaVersion = 3
 
     @Flag(help: "Tile-delta without zstd's long-distance matching (as before 2026-12-05), for before/after.")
     var noLongDistance = false

@@ -45,8 +45,8 @@ struct DecodeBench: ParsableCommand {
     @Option(help: "zlib level of the ZRLE stream.")
     var zrleLevel = 6
 
-    @Option(help: "Tile-delta payload version (1, or 2 as the agent sends to our viewer).")
-    var tileDeltaVersion = 2
+    @Option(help: "Tile-delta payload version: 1, 2, or 3 as the agent sends to our viewer (since 2026-12-05).")
+    var tileDeltaVersion = 3
 
     @Flag(help: "Print one JSON object instead of the table.")
     var json = false
