@@ -238,6 +238,28 @@ final class TileDeltaRoundTripTests: XCTestCase {
         }
     }
 
+    /// A grey tile of long runs (64 levels in bands, as in a grey interface): version 2 sends it run-length
+    /// coded (plain RLE, about 4 bytes a row), version 3 as the grey kind (a byte a pixel), whose bytes
+    /// repeat wherever the same picture does.
+    func testGreyTileIsNotRunLengthCodedInVersionThree() throws {
+        let white = Framebuffer(width: 64, height: 64, fill: 0xFF_FFFF)
+        var bands = white
+        for y in 0..<64 { for x in 0..<64 { bands[x, y] = UInt32(100 + y) &* 0x01_0101 } }
+        var kinds: [UInt8: UInt8] = [:]
+        for version in [TileDelta.version2, TileDelta.version3] {
+            let encoder = TileDeltaEncoder()
+            encoder.version = version
+            let u = try XCTUnwrap(encoder.encode(previous: white, current: bands, damage: [white.bounds]))
+            // version, 0 copies, 1 tile, column 0, row 0, then the kind byte (no masks).
+            XCTAssertEqual(Array(encoder.payload.prefix(11)), [version, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0])
+            kinds[version] = encoder.payload[11]
+            var fb = white
+            try TileDeltaDecoder().decode(body: u.body, rect: u.rect, into: &fb)
+            XCTAssertNil(fb.firstDifference(from: bands), "version \(version)")
+        }
+        XCTAssertEqual(kinds, [TileDelta.version2: TileDelta.Kind.plainRLE.rawValue, TileDelta.version3: TileDelta.Kind.grey.rawValue])
+    }
+
     /// A large photographic update on a level-3 stream goes in a new zstd frame at level 1, and the next
     /// text update in a new frame at level 3 again; one decoder reads all of them exactly.
     func testPhotographicUpdateGetsItsOwnZstdFrame() throws {
