@@ -26,8 +26,8 @@ struct TileCoder {
     private let residuals = UnsafeMutablePointer<UInt32>.allocate(capacity: 4096)
     private let palette = TilePalette()
     var out: [UInt8] = []
-    /// The payload version being written (`TileDelta.version1` or `version2`): version 2 adds the grey
-    /// kind.
+    /// The payload version being written (`TileDelta.version1`, `version2` or `version3`): version 2 adds
+    /// the grey kind, version 3 the dual kind.
     var version = TileDelta.version1
     var tiles = 0
     /// Bytes of predicted-kind data written since `reset` (photographs: see `TileDeltaEncoder`).

@@ -6,8 +6,9 @@ public import Pixels
 ///
 /// Per update: exact changed tiles (`ChangeDetector`) → moved content as copies (`MotionDetector`) →
 /// per changed tile, the rows that still differ after the copies, coded as the cheapest of solid, packed
-/// palette, palette RLE, plain RLE, XOR against what the viewer holds, predicted, grey (version 2 only) or
-/// raw → one zstd flush.
+/// palette, palette RLE, plain RLE, XOR against what the viewer holds, predicted, grey (from version 2),
+/// dual (version 3) or raw → one zstd flush (in a new zstd frame when the update is a large photograph,
+/// see `photoPayload`).
 /// Pixels are native (32 bpp depth 24 little-endian, shifts 16/8/0); the pad byte of input pixels is
 /// ignored (masked), and decoded pixels have it 0.
 public final class TileDeltaEncoder {
@@ -33,12 +34,14 @@ public final class TileDeltaEncoder {
     private let zstd: ZstdCompressor
     /// The zstd settings the stream was made with.
     private let chosen: ZstdCompressor.Settings
-    /// Photographic updates (`photoPayload` bytes or more, at least 3 in 4 of them predicted-kind
+    /// Photographic updates (`photoPayload` bytes or more, at least 7 in 8 of them predicted-kind
     /// residuals) are compressed at zstd level 1 when the stream's level is higher: in a new zstd frame,
-    /// which the decoder reads as the same stream. Measured 2026-12-06 (`remote-assist-bench codec`,
-    /// README "Benchmarks"): level 3 spends about 2 ms more a slide than level 1 on the slideshow's
-    /// 1.2 MB of residuals and saves nothing there (0.560 of ZRLE's bytes against 0.546), while text
-    /// needs it. The price of a switch is the history: the next frame cannot refer to an earlier one.
+    /// which the decoder reads as the same stream. Measured 2026-12-05 (`remote-assist-bench codec`,
+    /// README "Tile-delta version 3"): level 3 spends about 2 ms more a slide than level 1 on the
+    /// slideshow's 1.2 MB of residuals and saves nothing there (0.560 of ZRLE's bytes against 0.546), while
+    /// text needs it. The price of a switch is the history: the next frame cannot refer to an earlier one,
+    /// so smaller pictures (a web page's images, 285 kB updates of the desktop corpus's browser, where a
+    /// 256 KiB threshold cost 4 % of its bytes) stay in the level-3 frame.
     public static let photoPayload = 512 * 1024
     private static let photoSettings = ZstdCompressor.Settings(level: 1)
     private var coders: UnsafeMutableBufferPointer<TileCoder>

@@ -10,30 +10,32 @@ public enum TileDelta {
     public static let version1: UInt8 = 1
     public static let version2: UInt8 = 2
     public static let version3: UInt8 = 3
-    /// The zstd level a new stream uses when nobody chose one: 3 for version 2, 1 for version 1.
+    /// The zstd level a new stream uses when nobody chose one: 3 for versions 2 and 3, 1 for version 1
+    /// (large photographs go at level 1 even then: `TileDeltaEncoder.photoPayload`).
     /// Measured 2026-12-05 (`remote-assist-bench codec`, README "Benchmarks"): with version 2's grey kind,
     /// level 3 (with the table and match settings below) takes pdf from about 0.62 of ZRLE's bytes at
     /// level 1 to 0.56 and writer from 0.64 to 0.60, at an encode median no higher than version 1 at
     /// level 1 (grey tiles are a third of the bytes to compress).
     public static func defaultLevel(version: UInt8) -> Int { version >= version2 ? 3 : 1 }
-    /// zstd's hash and chain table sizes (log2) for a version 2 stream: level 3's own (17 and 16) cost
+    /// zstd's hash and chain table sizes (log2) for a version 2 or 3 stream: level 3's own (17 and 16) cost
     /// cache misses on photographs; 15 and 15 kept its bytes within 1 % on the recorded applications
     /// (pdf 0.549 instead of 0.540 of ZRLE, writer 0.595 / 0.591) and took the slideshow's encode median
     /// from 13.3 to 10.5 ms (same run, 2026-12-05). nil: the level's own (version 1).
     public static func defaultTableLog(version: UInt8) -> Int? { version >= version2 ? 15 : nil }
-    /// zstd's shortest match for a version 2 stream: level 3's own (5) finds short chance matches in
+    /// zstd's shortest match for a version 2 or 3 stream: level 3's own (5) finds short chance matches in
     /// photographs' residuals that cost more than they save (slideshow 0.578 of ZRLE's bytes, encode
     /// median 14.7/12.4 ms against version 1's 12.4/11.4); 6 gives 0.560 at 11.6/12.1 ms, keeping text
     /// (writer 0.599, pdf 0.556; 7: writer 0.605). Same runs, 2026-12-05. nil: the level's own.
     public static func defaultMinMatch(version: UInt8) -> Int? { version >= version2 ? 6 : nil }
-    /// In version 2 streams motion offsets need this many anchor votes (`MotionDetector.minimumVotes`,
+    /// In version 2 and 3 streams motion offsets need this many anchor votes (`MotionDetector.minimumVotes`,
     /// 3 by default): fewer chance copies of white space and repeated words where nothing moved (browser
     /// tabs 224,365 -> 218,380 bytes, pdf and writer -0.6 %, the desktop corpus within 0.6 %), and fewer
     /// candidate offsets to verify.
     static let version2MinimumVotes = 8
     static let tileSize = 64
     /// Tile kinds (low 6 bits of the kind byte); bit 7 says a row mask follows, bit 6 a column range.
-    /// `grey` exists only in version 2 (a version 1 payload with kind 7 is refused as unknown).
+    /// `grey` exists from version 2, `dual` in version 3 (an older payload with them is refused as
+    /// naming an unknown kind).
     enum Kind: UInt8 {
         case raw = 0, solid = 1, packedPalette = 2, paletteRLE = 3, xor = 4, plainRLE = 5, predicted = 6, grey = 7, dual = 8
     }

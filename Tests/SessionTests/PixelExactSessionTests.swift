@@ -60,6 +60,14 @@ final class PixelExactSessionTests: XCTestCase {
         draw.sync()
         try await fixture.waitUntilViewerMatchesScreen(viewer)
 
+        // A blue-on-white ramp, red = green everywhere (version 3's dual kind; our viewer lists RAT3).
+        for x in 0..<256 {
+            let g = UInt32(255 - x)
+            draw.line(x0: 700 + x, y0: 200, x1: 700 + x, y1: 290, g << 16 | g << 8 | UInt32(238 + x % 18))
+        }
+        draw.sync()
+        try await fixture.waitUntilViewerMatchesScreen(viewer)
+
         viewer.end(reason: .userQuit, text: "alice ended the session")
         try await viewer.closed.get()
         await agent.close()

@@ -183,20 +183,30 @@ final class TileDeltaRoundTripTests: XCTestCase {
         for (picture, v2Kind) in [(greySmooth, TileDelta.Kind.grey), (smooth, .predicted)] {
             var sizes: [UInt8: Int] = [:]
             for version in [TileDelta.version1, TileDelta.version2] {
-                let encoder = TileDeltaEncoder()
-                encoder.version = version
-                let u = try XCTUnwrap(encoder.encode(previous: black, current: picture, damage: [black.bounds]))
-                // version, 0 copies, 1 tile, column 0, row 0, then the kind byte (no masks: every row and column).
-                XCTAssertEqual(Array(encoder.payload.prefix(11)), [version, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0])
-                XCTAssertEqual(encoder.payload[11], version == TileDelta.version1 ? TileDelta.Kind.predicted.rawValue : v2Kind.rawValue)
-                sizes[version] = encoder.payload.count
-                var fb = black
-                try TileDeltaDecoder().decode(body: u.body, rect: u.rect, into: &fb)
-                XCTAssertNil(fb.firstDifference(from: picture))
+                let payload = try oneTile(picture, over: black, version: version)
+                XCTAssertEqual(payload[11], version == TileDelta.version1 ? TileDelta.Kind.predicted.rawValue : v2Kind.rawValue)
+                sizes[version] = payload.count
             }
             XCTAssertEqual(sizes[TileDelta.version1], 12 + 3 * 4096)
             XCTAssertEqual(sizes[TileDelta.version2], 12 + (v2Kind == .grey ? 1 : 3) * 4096)
         }
+    }
+
+    /// Encodes `picture` over `previous` (one 64x64 tile, every row and column changed) as payload
+    /// `version`, checks the payload's head and that the update decodes exactly; returns the payload (its
+    /// byte 11 is the tile's kind byte).
+    private func oneTile(_ picture: Framebuffer, over previous: Framebuffer, version: UInt8) throws -> [UInt8] {
+        let encoder = TileDeltaEncoder()
+        encoder.version = version
+        let u = try XCTUnwrap(encoder.encode(previous: previous, current: picture, damage: [previous.bounds]))
+        // version, 0 copies, 1 tile, column 0, row 0, then the kind byte (no masks: every row and column).
+        XCTAssertEqual(Array(encoder.payload.prefix(11)), [version, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0])
+        var fb = previous
+        let decoder = TileDeltaDecoder()
+        try decoder.decode(body: u.body, rect: u.rect, into: &fb)
+        XCTAssertEqual(decoder.lastVersion, version)
+        XCTAssertNil(fb.firstDifference(from: picture), "version \(version)")
+        return encoder.payload
     }
 
     /// Tiles where two channels are equal everywhere (a link's blue beside black text: red = green; red
@@ -217,23 +227,15 @@ final class TileDeltaRoundTripTests: XCTestCase {
         ]
         for (picture, pair) in cases {
             for version in [TileDelta.version1, TileDelta.version2, TileDelta.version3] {
-                let encoder = TileDeltaEncoder()
-                encoder.version = version
-                let u = try XCTUnwrap(encoder.encode(previous: black, current: picture, damage: [black.bounds]))
-                XCTAssertEqual(Array(encoder.payload.prefix(11)), [version, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0])
+                let payload = try oneTile(picture, over: black, version: version)
                 if version == TileDelta.version3 {
-                    XCTAssertEqual(encoder.payload[11], TileDelta.Kind.dual.rawValue, "\(pair)")
-                    XCTAssertEqual(encoder.payload[12], pair.rawValue)
-                    XCTAssertEqual(encoder.payload.count, 13 + 2 * 4096)
+                    XCTAssertEqual(payload[11], TileDelta.Kind.dual.rawValue, "\(pair)")
+                    XCTAssertEqual(payload[12], pair.rawValue)
+                    XCTAssertEqual(payload.count, 13 + 2 * 4096)
                 } else {
-                    XCTAssertEqual(encoder.payload[11], TileDelta.Kind.predicted.rawValue, "\(pair), version \(version)")
-                    XCTAssertEqual(encoder.payload.count, 12 + 3 * 4096)
+                    XCTAssertEqual(payload[11], TileDelta.Kind.predicted.rawValue, "\(pair), version \(version)")
+                    XCTAssertEqual(payload.count, 12 + 3 * 4096)
                 }
-                var fb = black
-                let decoder = TileDeltaDecoder()
-                try decoder.decode(body: u.body, rect: u.rect, into: &fb)
-                XCTAssertEqual(decoder.lastVersion, version)
-                XCTAssertNil(fb.firstDifference(from: picture), "\(pair), version \(version)")
             }
         }
     }
@@ -247,15 +249,7 @@ final class TileDeltaRoundTripTests: XCTestCase {
         for y in 0..<64 { for x in 0..<64 { bands[x, y] = UInt32(100 + y) &* 0x01_0101 } }
         var kinds: [UInt8: UInt8] = [:]
         for version in [TileDelta.version2, TileDelta.version3] {
-            let encoder = TileDeltaEncoder()
-            encoder.version = version
-            let u = try XCTUnwrap(encoder.encode(previous: white, current: bands, damage: [white.bounds]))
-            // version, 0 copies, 1 tile, column 0, row 0, then the kind byte (no masks).
-            XCTAssertEqual(Array(encoder.payload.prefix(11)), [version, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0])
-            kinds[version] = encoder.payload[11]
-            var fb = white
-            try TileDeltaDecoder().decode(body: u.body, rect: u.rect, into: &fb)
-            XCTAssertNil(fb.firstDifference(from: bands), "version \(version)")
+            kinds[version] = try oneTile(bands, over: white, version: version)[11]
         }
         XCTAssertEqual(kinds, [TileDelta.version2: TileDelta.Kind.plainRLE.rawValue, TileDelta.version3: TileDelta.Kind.grey.rawValue])
     }

@@ -30,6 +30,23 @@ enum DecoderSeeds {
         return fb
     }
 
+    /// The updates `encoder` (on one thread) makes from a black frame through `frames`, as one
+    /// connection's tile-delta input.
+    static func tileDeltaSequence(_ encoder: TileDeltaEncoder, _ frames: [Framebuffer]) -> [UInt8] {
+        encoder.parallel = false
+        guard let first = frames.first else { return [] }
+        var previous = Framebuffer(width: first.width, height: first.height)
+        var records: [DecoderInput.Record] = []
+        for current in frames {
+            if let update = encoder.encode(previous: previous, current: current, damage: [current.bounds]) {
+                records.append(record(update.rect, update.body))
+            }
+            previous = current
+        }
+        return DecoderInput(kind: .tileDelta, width: first.width, height: first.height, format: .native,
+                            records: records).serialized()
+    }
+
     /// `fb` with two channels made equal (pair 0: red = green, 1: green = blue, 2: red = blue): the dual
     /// kind of tile-delta version 3.
     static func dual(_ fb: Framebuffer, pair: Int) -> Framebuffer {
@@ -105,38 +122,18 @@ enum DecoderSeeds {
         try w.write(t, "tile-delta-encoder", DecoderInput(kind: .tileDelta, width: w64, height: h64, format: .native,
                                                           records: tdRecords).serialized())
         // Version 2 (as sent to a viewer that lists RAT2): predicted and grey tiles, then a change in a few rows.
+        var v2 = (0..<3).map { smooth(width: w64, height: h64, $0) }
+        v2.append(v2[2])
+        v2[3].fill(Rect(x: 5, y: 9, width: 50, height: 3), with: 0x40_4040)
         let td2 = TileDeltaEncoder()
-        td2.parallel = false
         td2.version = TileDelta.version2
-        previous = Framebuffer(width: w64, height: h64)
-        var td2Records: [DecoderInput.Record] = []
-        for n in 0..<4 {
-            var current = smooth(width: w64, height: h64, n)
-            if n == 3 { current = previous; current.fill(Rect(x: 5, y: 9, width: 50, height: 3), with: 0x40_4040) }
-            if let update = td2.encode(previous: previous, current: current, damage: [all]) {
-                td2Records.append(record(update.rect, update.body))
-            }
-            previous = current
-        }
-        try w.write(t, "tile-delta-encoder-v2", DecoderInput(kind: .tileDelta, width: w64, height: h64, format: .native,
-                                                             records: td2Records).serialized())
+        try w.write(t, "tile-delta-encoder-v2", tileDeltaSequence(td2, v2))
         // Version 3 (as sent to a viewer that lists RAT3): dual tiles (each channel pair), a grey picture,
         // then a change in a few rows.
-        let td3 = TileDeltaEncoder(defaultsFor: TileDelta.version3)
-        td3.parallel = false
-        previous = Framebuffer(width: w64, height: h64)
-        var td3Records: [DecoderInput.Record] = []
-        for n in 0..<5 {
-            var current = smooth(width: w64, height: h64, n)
-            if n < 3 { current = dual(current, pair: n) }
-            if n == 4 { current = previous; current.fill(Rect(x: 5, y: 9, width: 50, height: 3), with: 0x40_8040) }
-            if let update = td3.encode(previous: previous, current: current, damage: [all]) {
-                td3Records.append(record(update.rect, update.body))
-            }
-            previous = current
-        }
-        try w.write(t, "tile-delta-encoder-v3", DecoderInput(kind: .tileDelta, width: w64, height: h64, format: .native,
-                                                             records: td3Records).serialized())
+        var v3 = (0..<3).map { dual(smooth(width: w64, height: h64, $0), pair: $0) } + [smooth(width: w64, height: h64, 3)]
+        v3.append(v3[3])
+        v3[4].fill(Rect(x: 5, y: 9, width: 50, height: 3), with: 0x40_8040)
+        try w.write(t, "tile-delta-encoder-v3", tileDeltaSequence(TileDeltaEncoder(defaultsFor: TileDelta.version3), v3))
 
         try w.write(t, "copyrect", DecoderInput(kind: .copyRect, width: 64, height: 48, format: .native, records: [
             record(Rect(x: 0, y: 0, width: 16, height: 16), [0, 8, 0, 4]),
