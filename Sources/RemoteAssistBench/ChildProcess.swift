@@ -1,4 +1,5 @@
 import Foundation
+import RFBTransport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,7 +33,10 @@ final class ChildProcess {
             input = nil
             process.standardInput = FileHandle.nullDevice
         }
-        do { try process.run() } catch { throw BenchError("cannot start \(name) (\(executable)): \(error)") }
+        // Started with nothing blocked: from a Dispatch thread the vncclient probe inherited a mask that
+        // blocked SIGUSR1 (its counts) and SIGTERM (write the final picture), and every final picture of
+        // the session bench was missing.
+        do { try process.runWithSignalsUnblocked() } catch { throw BenchError("cannot start \(name) (\(executable)): \(error)") }
         try? log.close()
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LiveView
 import NIOCore
+import RFBTransport
 import SessionModel
 #if canImport(Glibc)
 import Glibc
@@ -44,7 +45,7 @@ struct WebOptions: ParsableArguments {
             process.arguments = [server.url]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            if (try? process.run()) != nil {
+            if (try? process.runWithSignalsUnblocked()) != nil {
                 console.event("web", "the session's page is open in your browser (if not, open \(server.url) on this machine; the link works once)",
                               ["port": server.port])
                 return (server, page, relay)
