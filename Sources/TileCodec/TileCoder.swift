@@ -145,9 +145,10 @@ struct TileCoder {
         // Version 3: a tile where two channels are equal everywhere (black text beside links of the
         // default blue, red or green marks on grey) is weighed as the dual kind, at the predictor's
         // estimate (where the third channel costs about nothing), in place of the predicted kind.
-        let equal = version >= TileDelta.version2 ? Self.equalChannels(v, n) : TileDelta.Pair.none
+        let equal = version >= TileDelta.version2 ? Self.equalChannels(v, n) : .none
         let grey = equal == .all
-        let dual = version >= TileDelta.version3 && equal != .none && !grey
+        let pair: TileDelta.Pair? = if case .pair(let p) = equal, version >= TileDelta.version3 { p } else { nil }
+        let dual = pair != nil
         if overflow || paletteRLECost + 3 * count > n || grey || dual {
             let predictedCost = predictedEstimate(n, cw, grey: grey)
             if predictedCost < bestCost { best = grey ? .grey : dual ? .dual : .predicted; bestCost = predictedCost }
@@ -186,8 +187,9 @@ struct TileCoder {
             o += n
         case .dual:
             // Version 3: which two channels are equal, then per pixel their level and the third channel.
-            put(equal.rawValue)
-            let (shared, other) = equal.shifts
+            let p = pair ?? .redGreen  // not reached without a pair: `dual` is chosen only with one
+            put(p.rawValue)
+            let (shared, other) = p.shifts
             for k in 0..<n {
                 b[o + 2 * k] = UInt8(truncatingIfNeeded: v[k] >> shared)
                 b[o + 2 * k + 1] = UInt8(truncatingIfNeeded: v[k] >> other)
@@ -267,7 +269,7 @@ struct TileCoder {
     }
 
     /// Which channels are equal in every one of the `n` pixels: all three (grey), one pair, or none.
-    private static func equalChannels(_ v: UnsafePointer<UInt32>, _ n: Int) -> TileDelta.Pair {
+    private static func equalChannels(_ v: UnsafePointer<UInt32>, _ n: Int) -> EqualChannels {
         // Byte 0 of `p ^ p >> 8` is blue ^ green, byte 1 green ^ red; byte 0 of `p ^ p >> 16` blue ^ red.
         var near: UInt32 = 0, far: UInt32 = 0
         for k in 0..<n {
@@ -277,7 +279,12 @@ struct TileCoder {
         }
         let redGreen = near & 0xFF00 == 0, greenBlue = near & 0xFF == 0, redBlue = far & 0xFF == 0
         if redGreen && greenBlue { return .all }
-        return redGreen ? .redGreen : greenBlue ? .greenBlue : redBlue ? .redBlue : .none
+        return redGreen ? .pair(.redGreen) : greenBlue ? .pair(.greenBlue) : redBlue ? .pair(.redBlue) : .none
+    }
+
+    /// What `equalChannels` found: nothing equal, one pair (a dual tile in version 3), or all three (grey).
+    private enum EqualChannels: Equatable {
+        case none, pair(TileDelta.Pair), all
     }
 
     @inline(__always)

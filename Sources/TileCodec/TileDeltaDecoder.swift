@@ -161,7 +161,7 @@ public final class TileDeltaDecoder {
             }
         case .dual:
             let selector = try r.u8()
-            guard let pair = TileDelta.Pair(rawValue: selector), pair.rawValue <= TileDelta.Pair.redBlue.rawValue else {
+            guard let pair = TileDelta.Pair(rawValue: selector) else {
                 throw CodecError("dual tile names channel pair \(selector) (0-2)")
             }
             let start = try r.take(2 * n)

@@ -64,9 +64,9 @@ extension TileDelta {
 
 extension TileDelta {
     /// The first data byte of a dual tile (kind 8, version 3): which two channels are equal in every
-    /// coded pixel. `none` and `all` are the encoder's answers that rule the kind out (never sent).
+    /// coded pixel.
     enum Pair: UInt8 {
-        case redGreen = 0, greenBlue = 1, redBlue = 2, none = 254, all = 255
+        case redGreen = 0, greenBlue = 1, redBlue = 2
 
         /// Bit shifts in a `0x00RRGGBB` pixel of the two bytes a dual pixel sends: the shared level, then
         /// the third channel (red = green: green, blue; green = blue: green, red; red = blue: blue, green).
@@ -74,7 +74,7 @@ extension TileDelta {
             switch self {
             case .redGreen: (8, 0)
             case .greenBlue: (8, 16)
-            case .redBlue, .none, .all: (0, 8)
+            case .redBlue: (0, 8)
             }
         }
 
@@ -83,7 +83,7 @@ extension TileDelta {
             switch self {
             case .redGreen: 0x01_0100
             case .greenBlue: 0x00_0101
-            case .redBlue, .none, .all: 0x01_0001
+            case .redBlue: 0x01_0001
             }
         }
     }
