@@ -22,6 +22,18 @@ final class PlainAnswersTests: XCTestCase {
         assertNoLibraryText(result.stdout + result.stderr)
     }
 
+    /// The error line is printed straight to the terminal; what it quotes (here a typed name, elsewhere a
+    /// relay's address or a reason from the server) is cleaned first: no escape sequence or bidi override.
+    func testTheErrorLineIsCleaned() throws {
+        let f = try JourneyFixture()
+        defer { f.tearDown() }
+        let result = try runProcess(f.tool, ["request", "carol\u{1B}[31mRED\u{202E}x"], environment: f.env(f.bobConfig))
+        XCTAssertEqual(result.status, 1, result.stdout + result.stderr)
+        XCTAssertTrue(result.stderr.contains("is not a contact"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("carol\u{241B}[31mRED"), result.stderr)
+        XCTAssertFalse(result.stderr.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{202E}" }, result.stderr)
+    }
+
     func testAPortInUseSaysSoAndDebugAddsTheLibraryText() throws {
         let f = try JourneyFixture()
         defer { f.tearDown() }
