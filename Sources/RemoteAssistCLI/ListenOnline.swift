@@ -65,12 +65,14 @@ final class ListenOnline: Sendable {
                     }
                     first.withLock { $0?.resume(returning: nil); $0 = nil }
                 case .reconnecting(let after, let reason):
-                    let resumed = first.withLock { c -> Bool in
-                        guard let c else { return false }
+                    // A first connection that fails is the caller's error, not a reconnect.
+                    let wasFirst = first.withLock { waiter -> Bool in
+                        guard let c = waiter else { return false }
                         c.resume(returning: reason)
+                        waiter = nil
                         return true
                     }
-                    if resumed { first.withLock { $0 = nil }; continue }
+                    if wasFirst { continue }
                     console.event("xmpp_lost", "lost the XMPP server \(account.serverText) (\(XMPPAdvice.describe(reason, account: account, debug: debug))); "
                                   + "trying again in \(Int(after.rounded(.up))) s; requests through it wait until then", ["server": account.serverText])
                 case .stopped(let reason):
@@ -81,8 +83,11 @@ final class ListenOnline: Sendable {
                 }
             }
         }
-        await keeper.start()
-        let failure = await withCheckedContinuation { c in first.withLock { $0 = c } }
+        // The waiter is in place before the keeper starts, so the first outcome cannot come before it.
+        let failure = await withCheckedContinuation { c in
+            first.withLock { $0 = c }
+            Task { await keeper.start() }
+        }
         if let failure {
             states.cancel()
             await keeper.stop()
