@@ -103,7 +103,7 @@ final class HostilePeerTextTests: XCTestCase {
     func testAnUnverifiedReasonReachesTheExpertsTerminalClean() throws {
         let config = try makeTemporaryDirectory("hostile-reason")
         defer { try? FileManager.default.removeItem(at: config) }
-        let port = JourneyFixture.freePort()
+        let port = try freeFixedPort()
         let listen = try CLIProcess(tool, ["listen", "--port", "\(port)", "--host", "127.0.0.1",
                                            "--snapshots", config.appendingPathComponent("snapshots").path],
                                     environment: ["XDG_CONFIG_HOME": config.path], name: "listen")

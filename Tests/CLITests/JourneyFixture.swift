@@ -24,7 +24,7 @@ final class JourneyFixture {
         bobConfig = root.appendingPathComponent("bob").path
         aliceConfig = root.appendingPathComponent("alice").path
         snapshots = root.appendingPathComponent("snapshots").path
-        port = Self.freePort()
+        port = try freeFixedPort()
         let bob = try cli(["id", "--fingerprint", "--name", "bob"], config: bobConfig)
         let alice = try cli(["id", "--fingerprint", "--name", "alice"], config: aliceConfig)
         _ = try cli(["contacts", "add", "alice", alice, "--address", "127.0.0.1:\(port)"], config: bobConfig)
@@ -120,10 +120,5 @@ final class JourneyFixture {
             usleep(100_000)
         }
         return false
-    }
-
-    /// Below the ephemeral range (see `freeFixedPort`): the listen page's own port cannot take it.
-    static func freePort() -> Int {
-        (try? freeFixedPort()) ?? 20_000
     }
 }

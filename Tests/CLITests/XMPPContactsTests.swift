@@ -58,7 +58,7 @@ final class XMPPContactsTests: XCTestCase {
         XCTAssertEqual(untrusted.status, 1)
         XCTAssertTrue(untrusted.stderr.contains("not trusted") && untrusted.stderr.contains("--ca FILE"), untrusted.stderr)
         // Nothing listening.
-        let down = try run("alice", ["account", "alice@\(server.host)", "--server", "127.0.0.1:\(try ProsodyServer.freePort())", "--ca", server.caFile],
+        let down = try run("alice", ["account", "alice@\(server.host)", "--server", "127.0.0.1:\(try freeFixedPort())", "--ca", server.caFile],
                            stdin: "alice-secret\n")
         XCTAssertEqual(down.status, 1)
         XCTAssertTrue(down.stderr.contains("no XMPP server answers at 127.0.0.1:"), down.stderr)

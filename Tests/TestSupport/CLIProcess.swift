@@ -48,7 +48,6 @@ public final class CLIProcess: Sendable {
     public var isRunning: Bool { process.isRunning }
     public var text: String { collected.text.withLock { $0 } }
 
-    /// Types a line.
     /// Types a line; a process that already exited (a closed pipe) makes this a no-op, never a crash of
     /// the test run (`FileHandle.write(_:)` traps on EPIPE).
     public func type(_ line: String) {

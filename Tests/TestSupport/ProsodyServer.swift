@@ -36,12 +36,6 @@ public final class ProsodyServer: @unchecked Sendable {
         }
     }
 
-    /// A port that was free a moment ago (bound to 127.0.0.1:0, then closed).
-    /// Below the ephemeral range (see `freeFixedPort`): Prosody binds it later, by number.
-    public static func freePort() throws -> Int {
-        try freeFixedPort()
-    }
-
     /// Makes a self-signed P-256 certificate for `names` (the first is the subject) in `folder`.
     public static func makeCertificate(names: [String], keyPath: String, certificatePath: String) throws {
         guard let openssl = XvfbServer.findExecutable("openssl") else { throw Failure.notInstalled("openssl") }
@@ -63,9 +57,9 @@ public final class ProsodyServer: @unchecked Sendable {
             ?? XvfbServer.findExecutable("prosody") else { throw Failure.notInstalled("prosody") }
         self.host = host
         folder = try makeTemporaryDirectory("prosody")
-        c2sPort = try Self.freePort()
-        var p = try Self.freePort()
-        while p == c2sPort { p = try Self.freePort() }
+        c2sPort = try freeFixedPort()
+        var p = try freeFixedPort()
+        while p == c2sPort { p = try freeFixedPort() }
         proxyPort = p
         let certs = folder.appendingPathComponent("certs"), data = folder.appendingPathComponent("data")
         try FileManager.default.createDirectory(at: certs, withIntermediateDirectories: true)
